@@ -1,0 +1,88 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point inward only:
+//   creneau (CLI) → CreneauApp → CreneauHTTP → CreneauStorage → CreneauDomain
+// CreneauDomain imports nothing but Foundation: no HTTP, no SQL.
+let package = Package(
+    name: "Creneau",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "creneau", targets: ["creneau"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+    ],
+    targets: [
+        .target(name: "CreneauDomain"),
+        .target(
+            name: "CreneauStorage",
+            dependencies: [
+                "CreneauDomain",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CreneauSeed",
+            dependencies: ["CreneauDomain", "CreneauStorage"]
+        ),
+        .target(
+            name: "CreneauHTTP",
+            dependencies: [
+                "CreneauDomain",
+                "CreneauStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CreneauApp",
+            dependencies: [
+                "CreneauDomain",
+                "CreneauStorage",
+                "CreneauSeed",
+                "CreneauHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "creneau",
+            dependencies: [
+                "CreneauApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CreneauDomainTests", dependencies: ["CreneauDomain"]),
+        .testTarget(
+            name: "CreneauStorageTests",
+            dependencies: ["CreneauDomain", "CreneauStorage", "CreneauSeed"]
+        ),
+        .testTarget(
+            name: "CreneauHTTPTests",
+            dependencies: [
+                "CreneauApp",
+                "CreneauHTTP",
+                "CreneauStorage",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

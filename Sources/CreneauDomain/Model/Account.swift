@@ -1,0 +1,84 @@
+import Foundation
+
+/// Someone who signs in: a patient account holder or a member of staff.
+public struct Account: Identifiable, Hashable, Codable, Sendable {
+    public var id: UUID
+    /// Stored lower-cased; unique.
+    public var email: String
+    public var displayName: String
+    /// A bcrypt hash, never the password.
+    public var passwordHash: String?
+    public var emailVerifiedAt: Date?
+    /// Set for practitioners' own accounts.
+    public var practitionerID: UUID?
+    /// Set for referring doctors' accounts.
+    public var referringDoctorID: UUID?
+    public var createdAt: Date
+    public var disabledAt: Date?
+
+    public init(
+        id: UUID, email: String, displayName: String, passwordHash: String? = nil, emailVerifiedAt: Date? = nil,
+        practitionerID: UUID? = nil, referringDoctorID: UUID? = nil, createdAt: Date, disabledAt: Date? = nil
+    ) {
+        self.id = id
+        self.email = email.lowercased()
+        self.displayName = displayName
+        self.passwordHash = passwordHash
+        self.emailVerifiedAt = emailVerifiedAt
+        self.practitionerID = practitionerID
+        self.referringDoctorID = referringDoctorID
+        self.createdAt = createdAt
+        self.disabledAt = disabledAt
+    }
+}
+
+/// A role held by an account, scoped to a group, a site or a department
+/// (a secretary serves given departments; a site admin one site).
+public struct RoleGrant: Identifiable, Hashable, Codable, Sendable {
+    public enum Scope: Hashable, Codable, Sendable {
+        case everywhere
+        case group(UUID)
+        case site(UUID)
+        case department(UUID)
+    }
+
+    public var id: UUID
+    public var accountID: UUID
+    public var role: Role
+    public var scope: Scope
+
+    public init(id: UUID, accountID: UUID, role: Role, scope: Scope) {
+        self.id = id
+        self.accountID = accountID
+        self.role = role
+        self.scope = scope
+    }
+}
+
+/// A health professional from the national directory (RPPS) who may refer a
+/// new patient, and may book referral slots.
+public struct ReferringDoctor: Identifiable, Hashable, Codable, Sendable {
+    public var id: UUID
+    /// "Identification nationale PP": the RPPS number prefixed by its type ("810001234567").
+    public var nationalID: String
+    public var firstName: String
+    public var lastName: String
+    public var profession: String
+    public var specialty: String
+    public var city: String
+    public var postalCode: String
+
+    public init(id: UUID, nationalID: String, firstName: String, lastName: String, profession: String, specialty: String = "", city: String = "", postalCode: String = "") {
+        self.id = id
+        self.nationalID = nationalID
+        self.firstName = firstName
+        self.lastName = lastName
+        self.profession = profession
+        self.specialty = specialty
+        self.city = city
+        self.postalCode = postalCode
+    }
+
+    /// Matches "dupont pontoise": name and town, folded.
+    public var searchText: String { SearchText.fold("\(firstName) \(lastName) \(city) \(postalCode)") }
+}

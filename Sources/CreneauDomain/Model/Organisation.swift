@@ -1,0 +1,74 @@
+import Foundation
+
+/// A hospital group such as AP-HP, or a single health centre's legal entity.
+public struct HospitalGroup: Identifiable, Hashable, Codable, Sendable {
+    public var id: UUID
+    public var name: String
+    public var slug: String
+
+    public init(id: UUID, name: String, slug: String) {
+        self.id = id
+        self.name = name
+        self.slug = slug
+    }
+}
+
+/// A hospital or health centre. Its time zone decides what "9:15 on Monday" means.
+public struct Site: Identifiable, Hashable, Codable, Sendable {
+    public var id: UUID
+    public var groupID: UUID
+    public var name: String
+    public var slug: String
+    public var city: String
+    /// IANA identifier; French sites use `Europe/Paris`.
+    public var timeZone: String
+
+    public static let defaultTimeZone = "Europe/Paris"
+
+    public init(id: UUID, groupID: UUID, name: String, slug: String, city: String, timeZone: String = Site.defaultTimeZone) {
+        self.id = id
+        self.groupID = groupID
+        self.name = name
+        self.slug = slug
+        self.city = city
+        self.timeZone = timeZone
+    }
+}
+
+/// A department of a site (cardiology, maternity…), with its anti-hoarding rules.
+public struct Department: Identifiable, Hashable, Codable, Sendable {
+    public var id: UUID
+    public var siteID: UUID
+    public var name: String
+    /// Specialty code shared across sites so a patient can search "pédiatrie" everywhere.
+    public var specialty: String
+    /// At most this many future appointments per patient in the department.
+    public var maxFutureAppointmentsPerPatient: Int
+    /// No two appointments of the same specialty for one patient within this many days (0: no rule).
+    public var sameSpecialtyGapDays: Int
+
+    public init(
+        id: UUID, siteID: UUID, name: String, specialty: String,
+        maxFutureAppointmentsPerPatient: Int = 3, sameSpecialtyGapDays: Int = 0
+    ) {
+        self.id = id
+        self.siteID = siteID
+        self.name = name
+        self.specialty = specialty
+        self.maxFutureAppointmentsPerPatient = maxFutureAppointmentsPerPatient
+        self.sameSpecialtyGapDays = sameSpecialtyGapDays
+    }
+}
+
+/// A day on which a site is closed (11 November, Easter Monday…).
+public struct PublicHoliday: Hashable, Codable, Sendable {
+    public var siteID: UUID
+    public var date: LocalDate
+    public var name: String
+
+    public init(siteID: UUID, date: LocalDate, name: String) {
+        self.siteID = siteID
+        self.date = date
+        self.name = name
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// A person who receives care. An account manages one or more patients
+/// (self, children, an elderly parent); a patient may also exist with no
+/// account at all (booked by phone).
+public struct Patient: Identifiable, Hashable, Codable, Sendable {
+    public var id: UUID
+    public var firstName: String
+    public var lastName: String
+    public var birthDate: LocalDate
+    public var email: String?
+    public var phone: String?
+    /// Hospital patient identifier (IPP), when the hospital's index has one.
+    public var ipp: String?
+    public var createdAt: Date
+
+    public init(id: UUID, firstName: String, lastName: String, birthDate: LocalDate, email: String? = nil, phone: String? = nil, ipp: String? = nil, createdAt: Date) {
+        self.id = id
+        self.firstName = firstName
+        self.lastName = lastName
+        self.birthDate = birthDate
+        self.email = email
+        self.phone = phone
+        self.ipp = ipp
+        self.createdAt = createdAt
+    }
+
+    public var displayName: String { "\(firstName) \(lastName)" }
+
+    /// Age in whole years on `day` (a minor under 15 cannot hold an account).
+    public func age(on day: LocalDate) -> Int {
+        var years = day.year - birthDate.year
+        if (day.month, day.day) < (birthDate.month, birthDate.day) { years -= 1 }
+        return years
+    }
+}
+
+/// "This account manages this patient." Removing the link keeps the patient
+/// and their appointment history.
+public struct ManagedPatient: Hashable, Codable, Sendable {
+    public var accountID: UUID
+    public var patientID: UUID
+    public var relationship: Relationship
+
+    public init(accountID: UUID, patientID: UUID, relationship: Relationship) {
+        self.accountID = accountID
+        self.patientID = patientID
+        self.relationship = relationship
+    }
+}
+
+/// The hospital's records say the patient is known to the department, which
+/// opens follow-up motives to them.
+public struct KnownPatient: Hashable, Codable, Sendable {
+    public var departmentID: UUID
+    public var patientID: UUID
+    public var source: KnownPatientSource
+    public var since: Date
+
+    public init(departmentID: UUID, patientID: UUID, source: KnownPatientSource, since: Date) {
+        self.departmentID = departmentID
+        self.patientID = patientID
+        self.source = source
+        self.since = since
+    }
+}

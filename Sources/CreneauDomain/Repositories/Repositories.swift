@@ -1,0 +1,113 @@
+import Foundation
+
+// Repository protocols: what the rest of Creneau may ask of storage, in terms
+// of domain values. `CreneauStorage` implements them on SQLite and PostgreSQL;
+// tests may pass other implementations.
+//
+// Conventions: `insert` fails with `RepositoryError.duplicate` when the id
+// exists, `update` with `.notFound` when it does not; lookups return nil for an
+// unknown id rather than throwing, so callers decide what "missing" means.
+
+public protocol OrganisationRepository: Sendable {
+    func insert(_ group: HospitalGroup) async throws
+    func update(_ group: HospitalGroup) async throws
+    func group(id: UUID) async throws -> HospitalGroup?
+
+    func insert(_ site: Site) async throws
+    func update(_ site: Site) async throws
+    func site(id: UUID) async throws -> Site?
+    func sites() async throws -> [Site]
+
+    func insert(_ department: Department) async throws
+    func update(_ department: Department) async throws
+    func department(id: UUID) async throws -> Department?
+    func departments(siteID: UUID) async throws -> [Department]
+
+    func insert(_ holiday: PublicHoliday) async throws
+    func holidays(siteID: UUID) async throws -> [PublicHoliday]
+}
+
+public protocol PractitionerRepository: Sendable {
+    func insert(_ practitioner: Practitioner) async throws
+    func update(_ practitioner: Practitioner) async throws
+    func practitioner(id: UUID) async throws -> Practitioner?
+    func practitionerCount() async throws -> Int
+
+    func insert(_ membership: Membership) async throws
+    func memberships(practitionerID: UUID) async throws -> [Membership]
+
+    func insert(_ resource: Resource) async throws
+    func update(_ resource: Resource) async throws
+    func resource(id: UUID) async throws -> Resource?
+}
+
+public protocol SchedulingRepository: Sendable {
+    func insert(_ motive: Motive) async throws
+    func update(_ motive: Motive) async throws
+    func motive(id: UUID) async throws -> Motive?
+    func motives(departmentID: UUID) async throws -> [Motive]
+
+    /// Writes the template with all its ranges, atomically.
+    func insert(_ template: ScheduleTemplate) async throws
+    /// Replaces the template and its ranges, atomically.
+    func update(_ template: ScheduleTemplate) async throws
+    func template(id: UUID) async throws -> ScheduleTemplate?
+
+    func insert(_ exception: ScheduleException) async throws
+    func update(_ exception: ScheduleException) async throws
+    func exception(id: UUID) async throws -> ScheduleException?
+}
+
+public protocol PatientRepository: Sendable {
+    func insert(_ patient: Patient) async throws
+    func update(_ patient: Patient) async throws
+    func patient(id: UUID) async throws -> Patient?
+
+    func link(_ managed: ManagedPatient) async throws
+    /// Removes the link only: the patient and their history stay.
+    func unlink(accountID: UUID, patientID: UUID) async throws
+    func managedPatients(accountID: UUID) async throws -> [ManagedPatient]
+
+    func insert(_ known: KnownPatient) async throws
+    func isKnown(patientID: UUID, departmentID: UUID) async throws -> Bool
+}
+
+public protocol AccountRepository: Sendable {
+    func insert(_ account: Account) async throws
+    func update(_ account: Account) async throws
+    func account(id: UUID) async throws -> Account?
+    func account(email: String) async throws -> Account?
+
+    func insert(_ grant: RoleGrant) async throws
+    func grants(accountID: UUID) async throws -> [RoleGrant]
+}
+
+public protocol ReferringDoctorRepository: Sendable {
+    func insert(_ doctor: ReferringDoctor) async throws
+    func update(_ doctor: ReferringDoctor) async throws
+    func referringDoctor(id: UUID) async throws -> ReferringDoctor?
+    /// Every word of `query` must match name, town or postcode, accents ignored.
+    func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor]
+}
+
+public protocol AppointmentRepository: Sendable {
+    func insert(_ appointment: Appointment) async throws
+    func update(_ appointment: Appointment) async throws
+    func appointment(id: UUID) async throws -> Appointment?
+    func appointments(practitionerID: UUID, from: Date, to: Date) async throws -> [Appointment]
+    func appointments(patientID: UUID) async throws -> [Appointment]
+
+    func insert(_ event: AppointmentEvent) async throws
+    func events(appointmentID: UUID) async throws -> [AppointmentEvent]
+}
+
+public protocol AuditRepository: Sendable {
+    /// Appends; audit rows can never be changed or removed.
+    func append(_ entry: AccessAuditEntry) async throws
+    func entries(patientID: UUID) async throws -> [AccessAuditEntry]
+}
+
+/// Whether the database answers, for `/healthz`.
+public protocol HealthRepository: Sendable {
+    func ping() async throws
+}

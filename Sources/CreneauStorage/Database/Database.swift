@@ -1,0 +1,129 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Which engine a `Database` talks to. SQL is written once for both; the few
+/// places that differ (transaction start, triggers, locking) switch on this.
+public enum DatabaseEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A pool of connections to the embedded SQLite file or to PostgreSQL, with
+/// the one operation everything else builds on: run a closure on a single
+/// connection, optionally inside a transaction.
+public final class Database: Sendable {
+    public let engine: DatabaseEngine
+    let logger: Logger
+    private let pool: Pool
+
+    private enum Pool: Sendable {
+        case sqlite(EventLoopGroupConnectionPool<SQLiteFileSource>)
+        case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
+    }
+
+    /// Opens (and creates when missing) the SQLite file at `path`. The folder must exist.
+    public static func sqlite(path: String, logger: Logger, connectionsPerEventLoop: Int = 2) throws -> Database {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DatabaseOpenError.missingDirectory(directory)
+        }
+        let source = SQLiteFileSource(path: path)
+        let pool = EventLoopGroupConnectionPool(
+            source: source,
+            maxConnectionsPerEventLoop: connectionsPerEventLoop,
+            requestTimeout: .seconds(30),
+            pruneInterval: nil,
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton
+        )
+        return Database(engine: .sqlite, pool: .sqlite(pool), logger: logger)
+    }
+
+    /// Connects lazily to PostgreSQL; the first query reports an unreachable server.
+    public static func postgres(configuration: SQLPostgresConfiguration, logger: Logger, connectionsPerEventLoop: Int = 8) -> Database {
+        let pool = EventLoopGroupConnectionPool(
+            source: PostgresConnectionSource(sqlConfiguration: configuration),
+            maxConnectionsPerEventLoop: connectionsPerEventLoop,
+            requestTimeout: .seconds(10),
+            pruneInterval: .seconds(60),
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton
+        )
+        return Database(engine: .postgres, pool: .postgres(pool), logger: logger)
+    }
+
+    private init(engine: DatabaseEngine, pool: Pool, logger: Logger) {
+        self.engine = engine
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Runs `body` on one connection, returned to the pool afterwards.
+    public func withConnection<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            switch pool {
+            case .sqlite(let pool):
+                let connection = try await pool.requestConnection(logger: logger).get()
+                defer { pool.releaseConnection(connection, logger: logger) }
+                return try await body(connection.sql(queryLogLevel: .trace))
+            case .postgres(let pool):
+                let connection = try await pool.requestConnection(logger: logger).get()
+                defer { pool.releaseConnection(connection, logger: logger) }
+                return try await body(connection.sql(queryLogLevel: .trace))
+            }
+        } catch {
+            throw StorageErrors.map(error)
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        // SQLite: take the write lock up front (IMMEDIATE) so two writers never
+        // deadlock upgrading read locks; the busy timeout queues them instead.
+        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withConnection { db in
+            try await db.execute(begin)
+            do {
+                let result = try await body(db)
+                try await db.execute("COMMIT")
+                return result
+            } catch {
+                try? await db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Closes every connection. Call once, when the process stops.
+    public func shutdown() async {
+        switch pool {
+        case .sqlite(let pool): try? await pool.shutdownAsync()
+        case .postgres(let pool): try? await pool.shutdownAsync()
+        }
+    }
+}
+
+public enum DatabaseOpenError: Error, CustomStringConvertible, Sendable {
+    case missingDirectory(String)
+
+    public var description: String {
+        switch self {
+        case .missingDirectory(let path):
+            return "The database folder \(path) does not exist. Create it, or choose another path with --database-path."
+        }
+    }
+}
+
+extension SQLDatabase {
+    /// Runs one statement that returns no rows (DDL, BEGIN, PRAGMA…).
+    func execute(_ sql: String) async throws {
+        try await self.raw("\(unsafeRaw: sql)").run()
+    }
+}

@@ -1,0 +1,30 @@
+@preconcurrency import AsyncKit
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// Opens SQLite connections set up for a server that must not lose a booking:
+/// write-ahead log, `synchronous=FULL` (a commit is on disk before it returns),
+/// foreign keys on, and a busy timeout so concurrent writers wait in turn
+/// instead of failing.
+struct SQLiteFileSource: ConnectionPoolSource, Sendable {
+    let path: String
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+            .flatMap { connection in
+                let pragmas = [
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = FULL",
+                    "PRAGMA foreign_keys = ON",
+                    "PRAGMA busy_timeout = 30000",
+                ]
+                return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { previous, pragma in
+                    previous.flatMap { connection.query(pragma).map { _ in } }
+                }
+                .map { connection }
+                .flatMapError { error in connection.close().flatMapThrowing { throw error } }
+            }
+    }
+}

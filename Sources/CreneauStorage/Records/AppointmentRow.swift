@@ -1,0 +1,68 @@
+import CreneauDomain
+import Foundation
+import SQLKit
+
+/// An appointment as stored: the same fields, with the patient's reason and
+/// the staff notes sealed by the field cipher. Sealing binds each ciphertext
+/// to its row and column, so a sealed reason copied onto another appointment
+/// does not open.
+struct AppointmentRow: SQLRecord {
+    static let table = "appointments"
+    var appointment: Appointment
+    var reasonSealed: String?
+    var notesSealed: String?
+    var sealedKeyID: String?
+
+    var key: String { Column.id(appointment.id) }
+
+    init(_ appointment: Appointment, cipher: FieldCipher) throws {
+        self.appointment = appointment
+        let reason = try appointment.reason.map { try cipher.seal($0, context: Self.context("reason", appointment.id)) }
+        let notes = try appointment.notes.map { try cipher.seal($0, context: Self.context("notes", appointment.id)) }
+        self.reasonSealed = reason?.ciphertext
+        self.notesSealed = notes?.ciphertext
+        self.sealedKeyID = reason?.keyID ?? notes?.keyID
+    }
+
+    init(row: any SQLRow) throws {
+        self.appointment = Appointment(
+            id: try row.uuid("id"), departmentID: try row.uuid("department_id"), motiveID: try row.uuid("motive_id"),
+            practitionerID: try row.uuid("practitioner_id"), patientID: try row.uuid("patient_id"), resourceIDs: [],
+            startsAt: try row.instant("starts_at"), endsAt: try row.instant("ends_at"), status: try row.enumeration("status"),
+            channel: try row.enumeration("channel"), createdByAccountID: try row.optionalUUID("created_by_account_id"),
+            referringDoctorID: try row.optionalUUID("referring_doctor_id"), reason: nil, notes: nil,
+            cancelledBy: try row.optionalEnumeration("cancelled_by"), cancellationReason: try row.optionalString("cancellation_reason"),
+            moveCount: try row.int("move_count"), createdAt: try row.instant("created_at"), updatedAt: try row.instant("updated_at"))
+        self.reasonSealed = try row.optionalString("reason_sealed")
+        self.notesSealed = try row.optionalString("notes_sealed")
+        self.sealedKeyID = try row.optionalString("sealed_key_id")
+    }
+
+    /// The appointment with its texts opened.
+    func opened(with cipher: FieldCipher) throws -> Appointment {
+        var result = appointment
+        if let reasonSealed, let sealedKeyID {
+            result.reason = try cipher.open(reasonSealed, keyID: sealedKeyID, context: Self.context("reason", appointment.id))
+        }
+        if let notesSealed, let sealedKeyID {
+            result.notes = try cipher.open(notesSealed, keyID: sealedKeyID, context: Self.context("notes", appointment.id))
+        }
+        return result
+    }
+
+    var columns: [(String, SQLValue)] {
+        let a = appointment
+        return [
+            ("id", key), ("department_id", Column.id(a.departmentID)), ("motive_id", Column.id(a.motiveID)),
+            ("practitioner_id", Column.id(a.practitionerID)), ("patient_id", Column.id(a.patientID)),
+            ("starts_at", Column.instant(a.startsAt)), ("ends_at", Column.instant(a.endsAt)), ("status", a.status.rawValue),
+            ("channel", a.channel.rawValue), ("created_by_account_id", Column.id(a.createdByAccountID)),
+            ("referring_doctor_id", Column.id(a.referringDoctorID)), ("reason_sealed", reasonSealed),
+            ("notes_sealed", notesSealed), ("sealed_key_id", sealedKeyID), ("cancelled_by", a.cancelledBy?.rawValue),
+            ("cancellation_reason", a.cancellationReason), ("move_count", a.moveCount),
+            ("created_at", Column.instant(a.createdAt)), ("updated_at", Column.instant(a.updatedAt)),
+        ]
+    }
+
+    private static func context(_ field: String, _ id: UUID) -> String { "appointments.\(field):\(Column.id(id))" }
+}

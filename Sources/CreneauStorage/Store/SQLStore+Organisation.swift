@@ -1,0 +1,30 @@
+import CreneauDomain
+import Foundation
+import SQLKit
+
+extension SQLStore: OrganisationRepository {
+    public func insert(_ group: HospitalGroup) async throws { try await insertRow(group) }
+    public func update(_ group: HospitalGroup) async throws { try await updateRow(group) }
+    public func group(id: UUID) async throws -> HospitalGroup? { try await findRow(HospitalGroup.self, id: id) }
+
+    public func insert(_ site: Site) async throws { try await insertRow(site) }
+    public func update(_ site: Site) async throws { try await updateRow(site) }
+    public func site(id: UUID) async throws -> Site? { try await findRow(Site.self, id: id) }
+    public func sites() async throws -> [Site] {
+        try await database.withConnection { db in
+            try await db.select().column("*").from(Site.table).orderBy("name").all().map { try Site(row: $0) }
+        }
+    }
+
+    public func insert(_ department: Department) async throws { try await insertRow(department) }
+    public func update(_ department: Department) async throws { try await updateRow(department) }
+    public func department(id: UUID) async throws -> Department? { try await findRow(Department.self, id: id) }
+    public func departments(siteID: UUID) async throws -> [Department] {
+        try await listRows(Department.self, where: "site_id", equals: Column.id(siteID), orderBy: ["name"])
+    }
+
+    public func insert(_ holiday: PublicHoliday) async throws { try await insertRow(holiday) }
+    public func holidays(siteID: UUID) async throws -> [PublicHoliday] {
+        try await listRows(PublicHoliday.self, where: "site_id", equals: Column.id(siteID), orderBy: ["day"])
+    }
+}

@@ -1,0 +1,78 @@
+import CreneauDomain
+import Foundation
+import SQLKit
+
+extension SQLStore: PatientRepository {
+    public func insert(_ patient: Patient) async throws { try await insertRow(patient) }
+    public func update(_ patient: Patient) async throws { try await updateRow(patient) }
+    public func patient(id: UUID) async throws -> Patient? { try await findRow(Patient.self, id: id) }
+
+    public func link(_ managed: ManagedPatient) async throws { try await insertRow(managed) }
+
+    public func unlink(accountID: UUID, patientID: UUID) async throws {
+        try await database.withConnection { db in
+            let rows = try await db.delete(from: ManagedPatient.table)
+                .where("account_id", .equal, SQLBind(Column.id(accountID)))
+                .where("patient_id", .equal, SQLBind(Column.id(patientID)))
+                .returning("patient_id")
+                .all()
+            guard !rows.isEmpty else { throw RepositoryError.notFound(entity: ManagedPatient.table, id: Column.id(patientID)) }
+        }
+    }
+
+    public func managedPatients(accountID: UUID) async throws -> [ManagedPatient] {
+        try await listRows(ManagedPatient.self, where: "account_id", equals: Column.id(accountID), orderBy: ["patient_id"])
+    }
+
+    public func insert(_ known: KnownPatient) async throws { try await insertRow(known) }
+
+    public func isKnown(patientID: UUID, departmentID: UUID) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.select().column("patient_id").from(KnownPatient.table)
+                .where("patient_id", .equal, SQLBind(Column.id(patientID)))
+                .where("department_id", .equal, SQLBind(Column.id(departmentID)))
+                .first() != nil
+        }
+    }
+}
+
+extension SQLStore: AccountRepository {
+    public func insert(_ account: Account) async throws { try await insertRow(account) }
+    public func update(_ account: Account) async throws { try await updateRow(account) }
+    public func account(id: UUID) async throws -> Account? { try await findRow(Account.self, id: id) }
+    public func account(email: String) async throws -> Account? {
+        try await listRows(Account.self, where: "email", equals: email.lowercased()).first
+    }
+
+    public func insert(_ grant: RoleGrant) async throws { try await insertRow(grant) }
+    public func grants(accountID: UUID) async throws -> [RoleGrant] {
+        try await listRows(RoleGrant.self, where: "account_id", equals: Column.id(accountID), orderBy: ["role"])
+    }
+}
+
+extension SQLStore: ReferringDoctorRepository {
+    public func insert(_ doctor: ReferringDoctor) async throws { try await insertRow(doctor) }
+    public func update(_ doctor: ReferringDoctor) async throws { try await updateRow(doctor) }
+    public func referringDoctor(id: UUID) async throws -> ReferringDoctor? { try await findRow(ReferringDoctor.self, id: id) }
+
+    public func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor] {
+        let words = SearchText.fold(query).split(separator: " ").prefix(6)
+        guard !words.isEmpty else { return [] }
+        return try await database.withConnection { db in
+            var select = db.select().column("*").from(ReferringDoctor.table)
+            for word in words {
+                // Folded text holds only letters, digits and spaces, so no LIKE wildcard can come from the query.
+                select = select.where("search_text", .like, SQLBind("%\(word)%"))
+            }
+            return try await select.orderBy("last_name").orderBy("first_name").limit(max(1, min(limit, 100)))
+                .all().map { try ReferringDoctor(row: $0) }
+        }
+    }
+}
+
+extension SQLStore: AuditRepository {
+    public func append(_ entry: AccessAuditEntry) async throws { try await insertRow(entry) }
+    public func entries(patientID: UUID) async throws -> [AccessAuditEntry] {
+        try await listRows(AccessAuditEntry.self, where: "patient_id", equals: Column.id(patientID), orderBy: ["at", "id"])
+    }
+}

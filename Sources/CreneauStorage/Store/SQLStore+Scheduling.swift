@@ -1,0 +1,100 @@
+import CreneauDomain
+import Foundation
+import SQLKit
+
+extension SQLStore: SchedulingRepository {
+    public func insert(_ motive: Motive) async throws {
+        try await database.transaction { db in
+            try await insertRow(motive, on: db)
+            try await replaceLinks(.motiveResources, parent: motive.id, children: motive.requiredResourceIDs, on: db)
+        }
+    }
+
+    public func update(_ motive: Motive) async throws {
+        try await database.transaction { db in
+            try await updateRow(motive, on: db)
+            try await replaceLinks(.motiveResources, parent: motive.id, children: motive.requiredResourceIDs, on: db)
+        }
+    }
+
+    public func motive(id: UUID) async throws -> Motive? {
+        try await motives(whereColumn: "id", equals: Column.id(id)).first
+    }
+
+    public func motives(departmentID: UUID) async throws -> [Motive] {
+        try await motives(whereColumn: "department_id", equals: Column.id(departmentID))
+    }
+
+    private func motives(whereColumn column: String, equals value: String) async throws -> [Motive] {
+        try await database.withConnection { db in
+            var motives = try await db.select().column("*").from(Motive.table)
+                .where(SQLIdentifier(column), .equal, SQLBind(value)).orderBy("name")
+                .all().map { try Motive(row: $0) }
+            let resources = try await links(.motiveResources, parents: motives.map(\.id), on: db)
+            for index in motives.indices { motives[index].requiredResourceIDs = resources[motives[index].id] ?? [] }
+            return motives
+        }
+    }
+
+    public func insert(_ template: ScheduleTemplate) async throws {
+        try await database.transaction { db in
+            try await insertRow(template, on: db)
+            try await insertRanges(of: template, on: db)
+        }
+    }
+
+    public func update(_ template: ScheduleTemplate) async throws {
+        try await database.transaction { db in
+            try await updateRow(template, on: db)
+            // Ranges have no history of their own: the template's set replaces them.
+            try await db.delete(from: OpeningRangeRow.table).where("template_id", .equal, SQLBind(template.key)).run()
+            try await insertRanges(of: template, on: db)
+        }
+    }
+
+    private func insertRanges(of template: ScheduleTemplate, on db: any SQLDatabase) async throws {
+        for range in template.ranges {
+            try await insertRow(OpeningRangeRow(templateID: template.id, range: range), on: db)
+            try await replaceLinks(.rangeMotives, parent: range.id, children: range.motiveIDs, on: db)
+        }
+    }
+
+    public func template(id: UUID) async throws -> ScheduleTemplate? {
+        try await database.withConnection { db in
+            guard var template = try await findRow(ScheduleTemplate.self, id: id, on: db) else { return nil }
+            let rows = try await db.select().column("*").from(OpeningRangeRow.table)
+                .where("template_id", .equal, SQLBind(template.key))
+                .orderBy("weekday").orderBy("start_minute")
+                .all().map { try OpeningRangeRow(row: $0).range }
+            let motives = try await links(.rangeMotives, parents: rows.map(\.id), on: db)
+            template.ranges = rows.map { range in
+                var range = range
+                range.motiveIDs = motives[range.id] ?? []
+                return range
+            }
+            return template
+        }
+    }
+
+    public func insert(_ exception: ScheduleException) async throws {
+        try await database.transaction { db in
+            try await insertRow(exception, on: db)
+            try await replaceLinks(.exceptionMotives, parent: exception.id, children: exception.motiveIDs, on: db)
+        }
+    }
+
+    public func update(_ exception: ScheduleException) async throws {
+        try await database.transaction { db in
+            try await updateRow(exception, on: db)
+            try await replaceLinks(.exceptionMotives, parent: exception.id, children: exception.motiveIDs, on: db)
+        }
+    }
+
+    public func exception(id: UUID) async throws -> ScheduleException? {
+        try await database.withConnection { db in
+            guard var exception = try await findRow(ScheduleException.self, id: id, on: db) else { return nil }
+            exception.motiveIDs = try await links(.exceptionMotives, parents: [id], on: db)[id] ?? []
+            return exception
+        }
+    }
+}

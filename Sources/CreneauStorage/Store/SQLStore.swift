@@ -1,0 +1,99 @@
+import CreneauDomain
+import Foundation
+import SQLKit
+
+/// The SQL implementation of every repository protocol, on SQLite or PostgreSQL.
+public struct SQLStore: Sendable {
+    public let database: Database
+    let cipher: FieldCipher
+
+    public init(database: Database, cipher: FieldCipher) {
+        self.database = database
+        self.cipher = cipher
+    }
+}
+
+// Generic row operations every repository method is made of.
+extension SQLStore {
+    func insertRow<R: SQLRecord>(_ record: R, on db: any SQLDatabase) async throws {
+        let columns = record.columns
+        try await db.insert(into: R.table)
+            .columns(columns.map(\.0))
+            .values(columns.map { SQLBind($0.1) })
+            .run()
+    }
+
+    func insertRow<R: SQLRecord>(_ record: R) async throws {
+        try await database.withConnection { db in try await insertRow(record, on: db) }
+    }
+
+    /// Updates every column but the key; `.notFound` when no row has the key.
+    func updateRow<R: SQLRecord>(_ record: R, on db: any SQLDatabase) async throws {
+        var builder = db.update(R.table)
+        for (column, value) in record.columns where column != R.keyColumn {
+            builder = builder.set(SQLIdentifier(column), to: SQLBind(value))
+        }
+        let rows = try await builder.where(SQLIdentifier(R.keyColumn), .equal, SQLBind(record.key))
+            .returning(SQLIdentifier(R.keyColumn))
+            .all()
+        guard !rows.isEmpty else { throw RepositoryError.notFound(entity: R.table, id: record.key) }
+    }
+
+    func updateRow<R: SQLRecord>(_ record: R) async throws {
+        try await database.withConnection { db in try await updateRow(record, on: db) }
+    }
+
+    func findRow<R: SQLRecord>(_ type: R.Type, id: UUID, on db: any SQLDatabase) async throws -> R? {
+        try await db.select().column("*").from(R.table)
+            .where(SQLIdentifier(R.keyColumn), .equal, SQLBind(Column.id(id)))
+            .first()
+            .map { try R(row: $0) }
+    }
+
+    func findRow<R: SQLRecord>(_ type: R.Type, id: UUID) async throws -> R? {
+        try await database.withConnection { db in try await findRow(type, id: id, on: db) }
+    }
+
+    /// Rows whose `column` equals `value`, in `order`.
+    func listRows<R: SQLRecord>(_ type: R.Type, where column: String, equals value: SQLValue, orderBy order: [String] = []) async throws -> [R] {
+        try await database.withConnection { db in
+            var query = db.select().column("*").from(R.table).where(SQLIdentifier(column), .equal, SQLBind(value))
+            for column in order { query = query.orderBy(column) }
+            return try await query.all().map { try R(row: $0) }
+        }
+    }
+
+    /// Replaces the children of `parent` in a link table.
+    func replaceLinks(_ link: LinkRow, parent: UUID, children: [UUID], on db: any SQLDatabase) async throws {
+        try await db.delete(from: link.table).where(SQLIdentifier(link.parentColumn), .equal, SQLBind(Column.id(parent))).run()
+        guard !children.isEmpty else { return }
+        var insert = db.insert(into: link.table).columns(link.parentColumn, link.childColumn)
+        for child in children {
+            insert = insert.values(SQLBind(Column.id(parent)), SQLBind(Column.id(child)))
+        }
+        try await insert.run()
+    }
+
+    /// Children of each of `parents` in a link table.
+    func links(_ link: LinkRow, parents: [UUID], on db: any SQLDatabase) async throws -> [UUID: [UUID]] {
+        guard !parents.isEmpty else { return [:] }
+        let rows = try await db.select().columns(SQLIdentifier(link.parentColumn), SQLIdentifier(link.childColumn))
+            .from(link.table)
+            .where(SQLIdentifier(link.parentColumn), .in, SQLGroupExpression(parents.map { SQLBind(Column.id($0)) }))
+            .orderBy(link.childColumn)
+            .all()
+        var result: [UUID: [UUID]] = [:]
+        for row in rows {
+            result[try row.uuid(link.parentColumn), default: []].append(try row.uuid(link.childColumn))
+        }
+        return result
+    }
+}
+
+extension SQLStore: HealthRepository {
+    public func ping() async throws {
+        try await database.withConnection { db in
+            _ = try await db.raw("SELECT 1 AS ok").first()
+        }
+    }
+}
