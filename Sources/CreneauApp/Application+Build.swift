@@ -1,0 +1,115 @@
+import CreneauDomain
+import CreneauHTTP
+import CreneauSeed
+import CreneauStorage
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+import ServiceLifecycle
+
+/// The opened storage of a running Creneau: database, cipher and store.
+public struct Storage: Sendable {
+    public let database: Database
+    public let store: SQLStore
+
+    /// Opens the database and the key ring named by `configuration`. Nothing
+    /// is written to the database here.
+    public static func open(_ configuration: Configuration, logger: Logger) throws -> Storage {
+        let database: Database
+        switch configuration.database {
+        case .sqlite(let path, let createDirectory):
+            if createDirectory {
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            database = try Database.sqlite(path: path, logger: logger)
+        case .postgres(let postgres, _):
+            database = Database.postgres(configuration: postgres, logger: logger)
+        }
+        let cipher = try KeyRing.load(configuration.keys)
+        return Storage(database: database, store: SQLStore(database: database, cipher: cipher))
+    }
+
+    /// Applies pending migrations, turning "cannot connect" into a message that
+    /// says where Creneau looked.
+    public func migrate(_ configuration: Configuration) async throws -> [String] {
+        do {
+            return try await Migrator(database: database).migrate()
+        } catch let error as RepositoryError {
+            throw StartupError.databaseUnreachable(where: configuration.databaseSummary, detail: "\(error)")
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw StartupError.databaseUnreachable(where: configuration.databaseSummary, detail: String(describing: type(of: error)))
+        }
+    }
+}
+
+extension Configuration {
+    /// Where the database is, safe to print.
+    public var databaseSummary: String {
+        switch database {
+        case .sqlite(let path, _): "SQLite file \(path)"
+        case .postgres(_, let summary): "PostgreSQL at \(summary)"
+        }
+    }
+}
+
+public enum StartupError: Error, CustomStringConvertible, Sendable {
+    case databaseUnreachable(where: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .databaseUnreachable(let location, let detail):
+            "Cannot use the database (\(location)). Check that it is running and that the settings are right. (\(detail))"
+        }
+    }
+}
+
+/// Seeds the avoine demo into an empty database, for `serve --demo`.
+public func seedDemoIfEmpty(_ storage: Storage, clock: Clock = .live, logger: Logger) async throws -> Bool {
+    guard try await storage.store.isEmpty() else { return false }
+    let now = clock.now()
+    let options = SeedOptions(
+        profile: .avoine, seed: 1, today: LocalDate(now, in: TimeZone(identifier: Site.defaultTimeZone)!), now: now,
+        demoPasswordHash: Bcrypt.hash(DemoAccounts.password, cost: 12))
+    let report = try await Seeder(store: storage.store, logger: logger).seed(options)
+    logger.info("Loaded the avoine demo", metadata: ["rows": "\(report)"])
+    return true
+}
+
+/// Closes the connection pool when the service group shuts down.
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}
+
+/// Builds the whole server: storage migrated (and seeded with `demo`),
+/// router, HTTP server and the services that live as long as it.
+public func buildApplication(_ configuration: Configuration, demo: Bool, logger: Logger) async throws -> some ApplicationProtocol {
+    let storage = try Storage.open(configuration, logger: logger)
+    do {
+        let applied = try await storage.migrate(configuration)
+        if !applied.isEmpty { logger.info("Applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
+        if demo, try await seedDemoIfEmpty(storage, logger: logger) {
+            logger.notice("Demo accounts share the password \(DemoAccounts.password); see README.md")
+        }
+    } catch {
+        await storage.database.shutdown()
+        throw error
+    }
+    let dependencies = HTTPDependencies(
+        health: storage.store, organisation: storage.store, practitioners: storage.store, metrics: HTTPMetrics())
+    let router = buildRouter(dependencies, logLevel: .info)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),
+        logger: logger)
+    app.addServices(DatabaseService(database: storage.database))
+    return app
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import PostgresKit
+
+/// Everything Creneau reads from its environment, read once at start and
+/// typed. The embedded default needs nothing: SQLite in `./data`, a generated
+/// key file beside it. Production (`CRENEAU_ENV=production`) must name its
+/// PostgreSQL database and its encryption keys, and fails loudly — naming the
+/// setting, never printing a secret — when one is missing or wrong.
+public struct Configuration: Sendable {
+    public enum Mode: String, Sendable { case development, production }
+
+    public enum DatabaseLocation: Sendable {
+        /// `createDirectory`: the default `./data` folder is made on first run;
+        /// a folder the operator named must already exist.
+        case sqlite(path: String, createDirectory: Bool)
+        /// `summary` is host, port and database name, for messages; never the password.
+        case postgres(SQLPostgresConfiguration, summary: String)
+    }
+
+    public enum KeySource: Sendable {
+        /// Key ring text from `CRENEAU_ENCRYPTION_KEYS`.
+        case inline(String)
+        /// A key ring file (`CRENEAU_ENCRYPTION_KEY_FILE`); `createIfMissing` only for the embedded default.
+        case file(path: String, createIfMissing: Bool)
+    }
+
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public var mode: Mode
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    public var keys: KeySource
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+
+    public static let defaultDatabasePath = "data/creneau.sqlite"
+
+    /// Command-line values, which win over the environment.
+    public struct Overrides: Sendable {
+        public var host: String?
+        public var port: Int?
+        public var databasePath: String?
+        public var databaseURL: String?
+        public var logLevel: String?
+        public var logFormat: String?
+
+        public init(host: String? = nil, port: Int? = nil, databasePath: String? = nil, databaseURL: String? = nil,
+                    logLevel: String? = nil, logFormat: String? = nil) {
+            self.host = host
+            self.port = port
+            self.databasePath = databasePath
+            self.databaseURL = databaseURL
+            self.logLevel = logLevel
+            self.logFormat = logFormat
+        }
+    }
+
+    public static func load(environment: [String: String], overrides: Overrides = .init()) throws -> Configuration {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+
+        guard let mode = Mode(rawValue: value("CRENEAU_ENV") ?? "development") else {
+            throw ConfigurationError(setting: "CRENEAU_ENV", problem: "must be \"development\" or \"production\".")
+        }
+
+        let host = overrides.host ?? value("CRENEAU_HOST") ?? "127.0.0.1"
+        let port: Int
+        if let override = overrides.port {
+            port = override
+        } else if let text = value("CRENEAU_PORT") {
+            guard let parsed = Int(text) else { throw ConfigurationError(setting: "CRENEAU_PORT", problem: "must be a number from 1 to 65535.") }
+            port = parsed
+        } else {
+            port = 8080
+        }
+        guard (1...65_535).contains(port) else {
+            throw ConfigurationError(setting: overrides.port != nil ? "--port" : "CRENEAU_PORT", problem: "must be a number from 1 to 65535.")
+        }
+
+        let urlSetting = overrides.databaseURL != nil ? "--database-url" : value("CRENEAU_DATABASE_URL") != nil ? "CRENEAU_DATABASE_URL" : "DATABASE_URL"
+        let database: DatabaseLocation
+        if let url = overrides.databaseURL ?? value("CRENEAU_DATABASE_URL") ?? value("DATABASE_URL") {
+            database = try postgres(url: url, setting: urlSetting)
+        } else if mode == .production {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: "is required in production: set it to postgres://user:password@host:5432/database.")
+        } else if let path = overrides.databasePath ?? value("CRENEAU_DATABASE_PATH") {
+            database = .sqlite(path: path, createDirectory: false)
+        } else {
+            database = .sqlite(path: defaultDatabasePath, createDirectory: true)
+        }
+
+        let keys: KeySource
+        if let inline = value("CRENEAU_ENCRYPTION_KEYS") {
+            keys = .inline(inline)
+        } else if let path = value("CRENEAU_ENCRYPTION_KEY_FILE") {
+            keys = .file(path: path, createIfMissing: false)
+        } else if mode == .production {
+            throw ConfigurationError(
+                setting: "CRENEAU_ENCRYPTION_KEY_FILE",
+                problem: "is required in production (or CRENEAU_ENCRYPTION_KEYS): health texts are encrypted with keys kept outside the database. Make one with `creneau keygen`.")
+        } else {
+            let folder: String
+            if case .sqlite(let path, _) = database {
+                folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            } else {
+                folder = "data"
+            }
+            keys = .file(path: folder + "/creneau.keys", createIfMissing: true)
+        }
+
+        let levelText = overrides.logLevel ?? value("CRENEAU_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError(setting: overrides.logLevel != nil ? "--log-level" : "CRENEAU_LOG_LEVEL",
+                                     problem: "must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        let formatText = overrides.logFormat ?? value("CRENEAU_LOG_FORMAT") ?? (mode == .production ? "json" : "text")
+        guard let logFormat = LogFormat(rawValue: formatText.lowercased()) else {
+            throw ConfigurationError(setting: overrides.logFormat != nil ? "--log-format" : "CRENEAU_LOG_FORMAT", problem: "must be text or json.")
+        }
+
+        return Configuration(mode: mode, host: host, port: port, database: database, keys: keys, logLevel: logLevel, logFormat: logFormat)
+    }
+
+    static func postgres(url text: String, setting: String) throws -> DatabaseLocation {
+        guard let url = URL(string: text), let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme),
+              let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError(setting: setting, problem: "is not a postgres:// URL (expected postgres://user:password@host:5432/database).")
+        }
+        guard url.user?.isEmpty == false else {
+            throw ConfigurationError(setting: setting, problem: "names no user (expected postgres://user:password@host:5432/database).")
+        }
+        let database = url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard !database.isEmpty else {
+            throw ConfigurationError(setting: setting, problem: "names no database (expected postgres://user:password@host:5432/database).")
+        }
+        let configuration: SQLPostgresConfiguration
+        do {
+            configuration = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw ConfigurationError(setting: setting, problem: "could not be read: check sslmode and the port.")
+        }
+        return .postgres(configuration, summary: "\(host):\(url.port ?? 5432)/\(database)")
+    }
+}
+
+/// A setting that is missing or wrong. The message names the setting and
+/// what it expects; it never repeats the value (it may hold a password).
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let setting: String
+    public let problem: String
+
+    public var description: String { "Configuration error: \(setting) \(problem)" }
+}

@@ -1,0 +1,36 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// `GET /healthz`: 200 only when the database answers, so a load balancer
+/// takes an instance out when its database is gone.
+struct HealthController: Sendable {
+    let health: any HealthRepository
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/healthz") { _, context in try await self.check(context: context) }
+    }
+
+    func check(context: AppRequestContext) async throws -> Response {
+        do {
+            try await health.ping()
+        } catch {
+            context.logger.warning("Health check failed", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError.unavailable("The database is not answering.")
+        }
+        return try JSON.response(["status": "ok", "database": "ok"])
+    }
+}
+
+/// JSON responses with one encoder configuration for the whole API.
+enum JSON {
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,62 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+import Logging
+
+/// The one place where errors become HTTP responses. Known errors keep their
+/// meaning (400, 404, 409, 422, 503); anything else is a 500 with the request
+/// id and a generic message, logged in full on the server only — never
+/// `"\(error)"` sent to a client.
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = Self.map(error)
+            if apiError.status == .internalServerError {
+                context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            } else if apiError.status == .serviceUnavailable {
+                context.logger.warning("Dependency unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return Self.response(for: apiError, requestID: context.id)
+        }
+    }
+
+    static func map(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as RepositoryError:
+            switch error {
+            case .notFound: return .notFound("This record does not exist.")
+            case .duplicate: return .conflict("This record already exists.", code: "duplicate")
+            case .missingReference: return .unprocessable("This refers to a record that does not exist.", code: "missing_reference")
+            case .invalidValue: return .unprocessable("A value is outside what is allowed.", code: "invalid_value")
+            case .unavailable: return .unavailable("The database is not answering. Please try again in a moment.")
+            }
+        case is DecodingError:
+            return .badRequest("The request body is not valid JSON of the expected shape.", code: "malformed_body")
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound("There is nothing at this address.")
+            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed", message: "This method is not allowed here.")
+            case .contentTooLarge: return APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+            case .badRequest: return .badRequest(error.body ?? "The request is malformed.")
+            default: return APIError(error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+            }
+        default:
+            return APIError(.internalServerError, code: "internal_error", message: "Something went wrong on our side. The request id helps us find it.")
+        }
+    }
+
+    static func response(for error: APIError, requestID: String) -> Response {
+        let body = ErrorBody(error: .init(code: error.code, message: error.message, requestId: requestID))
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error"}}"#.utf8)
+        return Response(
+            status: error.status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,38 @@
+import CreneauDomain
+import Hummingbird
+import Logging
+
+/// What the HTTP surfaces need, passed in: live values from `CreneauApp`,
+/// test doubles or a test database from the tests.
+public struct HTTPDependencies: Sendable {
+    public var health: any HealthRepository
+    public var organisation: any OrganisationRepository
+    public var practitioners: any PractitionerRepository
+    public var metrics: HTTPMetrics
+
+    public init(
+        health: any HealthRepository, organisation: any OrganisationRepository,
+        practitioners: any PractitionerRepository, metrics: HTTPMetrics
+    ) {
+        self.health = health
+        self.organisation = organisation
+        self.practitioners = practitioners
+        self.metrics = metrics
+    }
+}
+
+/// Builds the router shared by `creneau serve` and the HTTP tests.
+public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level = .info) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    // Outermost first. Errors are mapped innermost, so metrics and logs see
+    // the status the client receives. Middleware must be added before routes.
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: LogRequestsMiddleware(logLevel))
+    router.add(middleware: ErrorMiddleware())
+
+    HealthController(health: dependencies.health).register(on: router)
+    MetricsController(metrics: dependencies.metrics).register(on: router)
+    HomeController(organisation: dependencies.organisation, practitioners: dependencies.practitioners).register(on: router)
+    return router
+}

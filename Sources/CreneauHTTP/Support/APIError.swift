@@ -1,0 +1,47 @@
+import HTTPTypes
+
+/// An error a route raises on purpose, with the status and the message a
+/// person reads. Every other error is mapped in `ErrorMiddleware`.
+public struct APIError: Error, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    /// Stable, machine-readable ("invalid_parameter").
+    public var code: String
+    /// Plain language, safe to show.
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public static func badRequest(_ message: String, code: String = "bad_request") -> APIError {
+        APIError(.badRequest, code: code, message: message)
+    }
+
+    public static func notFound(_ message: String) -> APIError {
+        APIError(.notFound, code: "not_found", message: message)
+    }
+
+    public static func unprocessable(_ message: String, code: String = "rule_refused") -> APIError {
+        APIError(.unprocessableContent, code: code, message: message)
+    }
+
+    public static func conflict(_ message: String, code: String = "conflict") -> APIError {
+        APIError(.conflict, code: code, message: message)
+    }
+
+    public static func unavailable(_ message: String) -> APIError {
+        APIError(.serviceUnavailable, code: "unavailable", message: message)
+    }
+}
+
+/// The one JSON error shape of the API: `{"error":{"code","message"}}`.
+struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        let code: String
+        let message: String
+        let requestId: String?
+    }
+    let error: Detail
+}

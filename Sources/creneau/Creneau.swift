@@ -1,0 +1,11 @@
+import ArgumentParser
+import CreneauApp
+
+/// `creneau`: parses the command line and hands over to the libraries.
+@main
+struct Creneau: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Online appointment booking for public hospitals and health centres.",
+        subcommands: [Serve.self, Migrate.self, Seed.self, Keygen.self]
+    )
+}
