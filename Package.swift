@@ -69,10 +69,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CreneauDomainTests", dependencies: ["CreneauDomain"]),
+        // Test databases (SQLite file or a PostgreSQL schema per test) and fixtures.
+        .target(
+            name: "CreneauTestSupport",
+            dependencies: [
+                "CreneauDomain",
+                "CreneauStorage",
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CreneauTestSupport"
+        ),
+        .testTarget(name: "CreneauDomainTests", dependencies: ["CreneauDomain", "CreneauSeed"]),
         .testTarget(
             name: "CreneauStorageTests",
-            dependencies: ["CreneauDomain", "CreneauStorage", "CreneauSeed"]
+            dependencies: ["CreneauDomain", "CreneauStorage", "CreneauSeed", "CreneauTestSupport"]
         ),
         .testTarget(
             name: "CreneauHTTPTests",
@@ -80,6 +91,7 @@ let package = Package(
                 "CreneauApp",
                 "CreneauHTTP",
                 "CreneauStorage",
+                "CreneauTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -21,6 +21,10 @@ public final class Database: Sendable {
     public let engine: DatabaseEngine
     let logger: Logger
     private let pool: Pool
+    private let writeGate = WriteGate()
+    /// SQLite runs queries on these threads; its own pool, so a query waiting
+    /// on a lock cannot starve the rest of the process.
+    private let threadPool: NIOThreadPool?
 
     private enum Pool: Sendable {
         case sqlite(EventLoopGroupConnectionPool<SQLiteFileSource>)
@@ -34,7 +38,9 @@ public final class Database: Sendable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatabaseOpenError.missingDirectory(directory)
         }
-        let source = SQLiteFileSource(path: path)
+        let threadPool = NIOThreadPool(numberOfThreads: 4)
+        threadPool.start()
+        let source = SQLiteFileSource(path: path, threadPool: threadPool)
         let pool = EventLoopGroupConnectionPool(
             source: source,
             maxConnectionsPerEventLoop: connectionsPerEventLoop,
@@ -43,7 +49,7 @@ public final class Database: Sendable {
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton
         )
-        return Database(engine: .sqlite, pool: .sqlite(pool), logger: logger)
+        return Database(engine: .sqlite, pool: .sqlite(pool), threadPool: threadPool, logger: logger)
     }
 
     /// Connects lazily to PostgreSQL; the first query reports an unreachable server.
@@ -56,16 +62,18 @@ public final class Database: Sendable {
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton
         )
-        return Database(engine: .postgres, pool: .postgres(pool), logger: logger)
+        return Database(engine: .postgres, pool: .postgres(pool), threadPool: nil, logger: logger)
     }
 
-    private init(engine: DatabaseEngine, pool: Pool, logger: Logger) {
+    private init(engine: DatabaseEngine, pool: Pool, threadPool: NIOThreadPool?, logger: Logger) {
         self.engine = engine
         self.pool = pool
+        self.threadPool = threadPool
         self.logger = logger
     }
 
-    /// Runs `body` on one connection, returned to the pool afterwards.
+    /// Runs `body` on one connection, returned to the pool afterwards. Use it
+    /// for reads; writes go through `transaction`.
     public func withConnection<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             switch pool {
@@ -88,7 +96,19 @@ public final class Database: Sendable {
         // SQLite: take the write lock up front (IMMEDIATE) so two writers never
         // deadlock upgrading read locks; the busy timeout queues them instead.
         let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await withConnection { db in
+        if engine == .sqlite { await writeGate.acquire() }
+        do {
+            let result = try await runTransaction(begin: begin, body)
+            if engine == .sqlite { await writeGate.release() }
+            return result
+        } catch {
+            if engine == .sqlite { await writeGate.release() }
+            throw error
+        }
+    }
+
+    private func runTransaction<R: Sendable>(begin: String, _ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withConnection { db in
             try await db.execute(begin)
             do {
                 let result = try await body(db)
@@ -107,6 +127,7 @@ public final class Database: Sendable {
         case .sqlite(let pool): try? await pool.shutdownAsync()
         case .postgres(let pool): try? await pool.shutdownAsync()
         }
+        try? await threadPool?.shutdownGracefully()
     }
 }
 

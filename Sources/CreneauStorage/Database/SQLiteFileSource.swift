@@ -10,9 +10,10 @@ import SQLiteNIO
 /// instead of failing.
 struct SQLiteFileSource: ConnectionPoolSource, Sendable {
     let path: String
+    let threadPool: NIOThreadPool
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
                 let pragmas = [
                     "PRAGMA journal_mode = WAL",

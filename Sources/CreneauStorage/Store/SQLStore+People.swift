@@ -10,7 +10,7 @@ extension SQLStore: PatientRepository {
     public func link(_ managed: ManagedPatient) async throws { try await insertRow(managed) }
 
     public func unlink(accountID: UUID, patientID: UUID) async throws {
-        try await database.withConnection { db in
+        try await database.transaction { db in
             let rows = try await db.delete(from: ManagedPatient.table)
                 .where("account_id", .equal, SQLBind(Column.id(accountID)))
                 .where("patient_id", .equal, SQLBind(Column.id(patientID)))

@@ -24,7 +24,7 @@ extension SQLStore {
     }
 
     func insertRow<R: SQLRecord>(_ record: R) async throws {
-        try await database.withConnection { db in try await insertRow(record, on: db) }
+        try await database.transaction { db in try await insertRow(record, on: db) }
     }
 
     /// Updates every column but the key; `.notFound` when no row has the key.
@@ -40,7 +40,7 @@ extension SQLStore {
     }
 
     func updateRow<R: SQLRecord>(_ record: R) async throws {
-        try await database.withConnection { db in try await updateRow(record, on: db) }
+        try await database.transaction { db in try await updateRow(record, on: db) }
     }
 
     func findRow<R: SQLRecord>(_ type: R.Type, id: UUID, on db: any SQLDatabase) async throws -> R? {

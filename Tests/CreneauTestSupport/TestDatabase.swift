@@ -1,0 +1,88 @@
+import CreneauDomain
+import CreneauStorage
+import Foundation
+import Logging
+import PostgresKit
+import SQLKit
+
+/// A fresh, migrated database for one test. On SQLite it is a new file; when
+/// `CRENEAU_TEST_DATABASE_URL` names a PostgreSQL database it is a new schema
+/// in it, so tests run in parallel without seeing each other's rows.
+public struct TestDatabase: Sendable {
+    public let database: Database
+    public let store: SQLStore
+    public let cipher: FieldCipher
+    private let cleanup: @Sendable () async -> Void
+
+    public static var engine: DatabaseEngine {
+        ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"]?.isEmpty == false ? .postgres : .sqlite
+    }
+
+    /// A key ring made for tests; each test database gets a new one.
+    public static func makeCipher() -> FieldCipher {
+        try! FieldCipher(keyRing: FieldCipher.newKeyRingLine(id: "test-k1"))
+    }
+
+    /// Opens an empty database; `migrated` applies every migration.
+    public static func make(migrated: Bool = true) async throws -> TestDatabase {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let cipher = makeCipher()
+        let database: Database
+        let cleanup: @Sendable () async -> Void
+        if let url = ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"], !url.isEmpty {
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let admin = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 1)
+            try await admin.run("CREATE SCHEMA \(schema)")
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.searchPath = [schema]
+            database = Database.postgres(configuration: configuration, logger: logger, connectionsPerEventLoop: 4)
+            cleanup = {
+                await database.shutdown()
+                try? await admin.run("DROP SCHEMA \(schema) CASCADE")
+                await admin.shutdown()
+            }
+        } else {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-tests-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            database = try Database.sqlite(path: folder.appendingPathComponent("test.sqlite").path, logger: logger)
+            cleanup = {
+                await database.shutdown()
+                try? FileManager.default.removeItem(at: folder)
+            }
+        }
+        if migrated {
+            try await Migrator(database: database).migrate(now: Fixtures.now)
+        }
+        return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, cleanup: cleanup)
+    }
+
+    /// Runs `body` with a fresh database and always cleans it up.
+    public static func with<R: Sendable>(migrated: Bool = true, _ body: (TestDatabase) async throws -> R) async throws -> R {
+        let test = try await make(migrated: migrated)
+        do {
+            let result = try await body(test)
+            await test.cleanup()
+            return result
+        } catch {
+            await test.cleanup()
+            throw error
+        }
+    }
+
+    /// Raw rows of a query, for checks that look beneath the repositories.
+    public func rows(_ sql: String) async throws -> [any SQLRow] {
+        try await database.withConnection { db in try await db.raw("\(unsafeRaw: sql)").all() }
+    }
+
+    public func run(_ sql: String) async throws {
+        try await database.run(sql)
+    }
+}
+
+extension Database {
+    /// Runs one statement outside any repository (test set-up only).
+    public func run(_ sql: String) async throws {
+        try await transaction { db in try await db.raw("\(unsafeRaw: sql)").run() }
+    }
+}
