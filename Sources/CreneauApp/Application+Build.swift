@@ -16,18 +16,27 @@ public struct Storage: Sendable {
     /// Opens the database and the key ring named by `configuration`. Nothing
     /// is written to the database here.
     public static func open(_ configuration: Configuration, logger: Logger) throws -> Storage {
-        let database: Database
-        switch configuration.database {
-        case .sqlite(let path, let createDirectory):
+        // Check the folder, then the keys (the default key file lives in that
+        // folder), then open the pool: once made, a pool must be shut down, so
+        // nothing may fail after it.
+        if case .sqlite(let path, let createDirectory) = configuration.database {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if createDirectory {
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
                 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw DatabaseOpenError.missingDirectory(folder)
+            }
+        }
+        let cipher = try KeyRing.load(configuration.keys)
+        let database: Database
+        switch configuration.database {
+        case .sqlite(let path, _):
             database = try Database.sqlite(path: path, logger: logger)
         case .postgres(let postgres, _):
             database = Database.postgres(configuration: postgres, logger: logger)
         }
-        let cipher = try KeyRing.load(configuration.keys)
         return Storage(database: database, store: SQLStore(database: database, cipher: cipher))
     }
 
@@ -42,6 +51,21 @@ public struct Storage: Sendable {
             throw error
         } catch {
             throw StartupError.databaseUnreachable(where: configuration.databaseSummary, detail: String(describing: type(of: error)))
+        }
+    }
+}
+
+extension Storage {
+    /// Opens storage, runs `body`, and closes the pool whatever happens.
+    public static func with<R: Sendable>(_ configuration: Configuration, logger: Logger, _ body: (Storage) async throws -> R) async throws -> R {
+        let storage = try open(configuration, logger: logger)
+        do {
+            let result = try await body(storage)
+            await storage.database.shutdown()
+            return result
+        } catch {
+            await storage.database.shutdown()
+            throw error
         }
     }
 }

@@ -10,11 +10,8 @@ struct Migrate: AsyncParsableCommand {
         try await reportingFailures {
             let configuration = try database.configuration()
             let logger = Logging.bootstrap(configuration)
-            let storage = try Storage.open(configuration, logger: logger)
-            defer { Task { await storage.database.shutdown() } }
-            let applied = try await storage.migrate(configuration)
+            let applied = try await Storage.with(configuration, logger: logger) { try await $0.migrate(configuration) }
             print(applied.isEmpty ? "The database is up to date." : "Applied: \(applied.joined(separator: ", "))")
-            await storage.database.shutdown()
         }
     }
 }

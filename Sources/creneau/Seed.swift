@@ -34,13 +34,13 @@ struct Seed: AsyncParsableCommand {
             }
             let configuration = try database.configuration()
             let logger = Logging.bootstrap(configuration)
-            let storage = try Storage.open(configuration, logger: logger)
             let started = ContinuousClock.now
-            _ = try await storage.migrate(configuration)
             let options = SeedOptions(profile: profile, seed: seed, today: day, now: now,
                                       demoPasswordHash: Bcrypt.hash(DemoAccounts.password, cost: 12))
-            let report = try await Seeder(store: storage.store, logger: logger).seed(options)
-            await storage.database.shutdown()
+            let report = try await Storage.with(configuration, logger: logger) { storage in
+                _ = try await storage.migrate(configuration)
+                return try await Seeder(store: storage.store, logger: logger).seed(options)
+            }
             print("Seeded \(profile.rawValue) in \(ContinuousClock.now - started): \(report)")
         }
     }

@@ -131,7 +131,7 @@ public final class Database: Sendable {
     }
 }
 
-public enum DatabaseOpenError: Error, CustomStringConvertible, Sendable {
+public enum DatabaseOpenError: Error, CustomStringConvertible, Sendable, Equatable {
     case missingDirectory(String)
 
     public var description: String {

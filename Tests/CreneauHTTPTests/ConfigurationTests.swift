@@ -1,0 +1,72 @@
+import CreneauApp
+import Foundation
+import Testing
+
+@Suite("Configuration is read once, typed, and fails loudly without secrets")
+struct ConfigurationTests {
+    @Test("the embedded default needs nothing")
+    func defaults() throws {
+        let configuration = try Configuration.load(environment: [:])
+        #expect(configuration.mode == .development)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        guard case .sqlite(let path, let create) = configuration.database else { Issue.record("expected SQLite"); return }
+        #expect(path == "data/creneau.sqlite")
+        #expect(create)
+        guard case .file(let keyPath, let createKey) = configuration.keys else { Issue.record("expected a key file"); return }
+        #expect(keyPath.hasSuffix("data/creneau.keys"))
+        #expect(createKey)
+    }
+
+    @Test("DATABASE_URL selects PostgreSQL; the command line wins over the environment")
+    func postgres() throws {
+        let configuration = try Configuration.load(
+            environment: ["DATABASE_URL": "postgres://app:s3cret@db.internal:6543/creneau", "CRENEAU_PORT": "9000"],
+            overrides: .init(port: 9100))
+        #expect(configuration.port == 9100)
+        #expect(configuration.databaseSummary == "PostgreSQL at db.internal:6543/creneau")
+        #expect(!configuration.databaseSummary.contains("s3cret"))
+    }
+
+    @Test("production without a database URL names DATABASE_URL")
+    func productionNeedsDatabase() {
+        #expect(throws: ConfigurationError.self) { try Configuration.load(environment: ["CRENEAU_ENV": "production"]) }
+        do {
+            _ = try Configuration.load(environment: ["CRENEAU_ENV": "production"])
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "DATABASE_URL")
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test("production without encryption keys names the key setting")
+    func productionNeedsKeys() {
+        do {
+            _ = try Configuration.load(environment: ["CRENEAU_ENV": "production", "DATABASE_URL": "postgres://u:p@h/db"])
+            Issue.record("accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "CRENEAU_ENCRYPTION_KEY_FILE")
+            #expect(error.description.contains("creneau keygen"))
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test("wrong values name their setting and never echo a password", arguments: [
+        (["DATABASE_URL": "mysql://root:topsecret@h/db"], "DATABASE_URL"),
+        (["DATABASE_URL": "postgres://root:topsecret@/db"], "DATABASE_URL"),
+        (["DATABASE_URL": "postgres://root:topsecret@h/"], "DATABASE_URL"),
+        (["CRENEAU_DATABASE_URL": "postgres://root:topsecret@h/db?sslmode=sometimes"], "CRENEAU_DATABASE_URL"),
+        (["CRENEAU_PORT": "eighty"], "CRENEAU_PORT"),
+        (["CRENEAU_PORT": "70000"], "CRENEAU_PORT"),
+        (["CRENEAU_ENV": "staging"], "CRENEAU_ENV"),
+        (["CRENEAU_LOG_LEVEL": "loud"], "CRENEAU_LOG_LEVEL"),
+        (["CRENEAU_LOG_FORMAT": "xml"], "CRENEAU_LOG_FORMAT"),
+    ])
+    func wrongValues(environment: [String: String], setting: String) {
+        do {
+            _ = try Configuration.load(environment: environment)
+            Issue.record("accepted \(environment)")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == setting)
+            #expect(!error.description.contains("topsecret"))
+        } catch { Issue.record("unexpected \(error)") }
+    }
+}
