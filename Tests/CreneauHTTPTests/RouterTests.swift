@@ -43,12 +43,13 @@ struct RouterTests {
 
     @Test("GET /healthz answers 503 once the real database is closed")
     func closedDatabase() async throws {
-        let test = try await TestDatabase.make()
-        let app = Application(router: buildRouter(test.dependencies()))
-        await test.database.shutdown()
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/healthz", method: .get) { response in
-                #expect(response.status == .serviceUnavailable)
+        try await TestDatabase.with { test in
+            let app = Application(router: buildRouter(test.dependencies()))
+            await test.database.shutdown()
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/healthz", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                }
             }
         }
     }

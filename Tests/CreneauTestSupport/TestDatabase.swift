@@ -24,7 +24,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// Opens an empty database; `migrated` applies every migration.
-    public static func make(migrated: Bool = true) async throws -> TestDatabase {
+    static func make(migrated: Bool = true) async throws -> TestDatabase {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let cipher = makeCipher()
@@ -33,7 +33,12 @@ public struct TestDatabase: Sendable {
         if let url = ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"], !url.isEmpty {
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             let admin = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 1)
-            try await admin.run("CREATE SCHEMA \(schema)")
+            do {
+                try await admin.run("CREATE SCHEMA \(schema)")
+            } catch {
+                await admin.shutdown()
+                throw error
+            }
             var configuration = try SQLPostgresConfiguration(url: url)
             configuration.searchPath = [schema]
             database = Database.postgres(configuration: configuration, logger: logger, connectionsPerEventLoop: 4)
@@ -52,7 +57,12 @@ public struct TestDatabase: Sendable {
             }
         }
         if migrated {
-            try await Migrator(database: database).migrate(now: Fixtures.now)
+            do {
+                try await Migrator(database: database).migrate(now: Fixtures.now)
+            } catch {
+                await cleanup()
+                throw error
+            }
         }
         return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, cleanup: cleanup)
     }
