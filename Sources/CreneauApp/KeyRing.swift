@@ -11,6 +11,8 @@ enum KeyRing {
             }
         case .file(let path, let createIfMissing):
             if createIfMissing && !FileManager.default.fileExists(atPath: path) {
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 // The embedded default makes its own key once; losing this file loses the encrypted texts.
                 let text = "# Creneau field-encryption keys (id:base64). Keep this file out of backups of the database.\n"
                     + FieldCipher.newKeyRingLine(id: "k1") + "\n"

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The `creneau` executable as a person runs it: real process, real signals.
+@Suite("The creneau executable", .serialized)
+struct ServerProcessTests {
+    /// `swift build` puts the executable beside the test runner.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("creneau")
+    }
+
+    struct Run {
+        let status: Int32
+        let output: String
+    }
+
+    func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": folder.path].merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-exe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("bad configuration stops with one clear line, no trace")
+    func badConfiguration() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let production = try run(["serve"], environment: ["CRENEAU_ENV": "production"], in: folder)
+        #expect(production.status == 1)
+        #expect(production.output.contains("DATABASE_URL is required in production"))
+        #expect(!production.output.contains("Backtrac"))
+
+        let missing = try run(["migrate", "--database-path", "/nonexistent/dir/db.sqlite"], in: folder)
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("/nonexistent/dir does not exist"))
+
+        let down = try run(["migrate", "--database-url", "postgres://creneau:pw-not-shown@127.0.0.1:1/creneau?sslmode=disable"], in: folder)
+        #expect(down.status == 1)
+        #expect(down.output.contains("Cannot use the database (PostgreSQL at 127.0.0.1:1/creneau)"))
+        #expect(!down.output.contains("pw-not-shown"))
+    }
+
+    @Test("migrate creates the embedded database, then finds it up to date")
+    func migrate() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try run(["migrate"], in: folder)
+        #expect(first.status == 0)
+        #expect(first.output.contains("Applied: 0001_create_organisation"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/creneau.sqlite").path))
+        let second = try run(["migrate"], in: folder)
+        #expect(second.output.contains("up to date"))
+    }
+
+    @Test("serve --demo answers, then stops cleanly on SIGTERM")
+    func serveAndStop() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = 18_000 + Int.random(in: 0..<2_000)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--demo", "--port", String(port)]
+        process.currentDirectoryURL = folder
+        let log = folder.appendingPathComponent("server.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+
+        // Bounded wait for the first answer: 60 tries, 0.25 s apart.
+        var health: Int?
+        for _ in 0..<60 where health == nil {
+            try await Task.sleep(for: .milliseconds(250))
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!) {
+                health = (response as? HTTPURLResponse)?.statusCode
+            }
+        }
+        #expect(health == 200)
+        let (page, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)
+        #expect(String(decoding: page, as: UTF8.self).contains("Kinésithérapie"))
+
+        process.terminate() // SIGTERM
+        for _ in 0..<40 where process.isRunning { try await Task.sleep(for: .milliseconds(250)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+        try handle.close()
+        let output = try String(contentsOf: log, encoding: .utf8)
+        #expect(output.contains("Loaded the avoine demo"))
+        #expect(!output.contains("Program crashed"))
+    }
+}
