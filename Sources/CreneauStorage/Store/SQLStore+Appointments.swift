@@ -5,18 +5,12 @@ import SQLKit
 extension SQLStore: AppointmentRepository {
     public func insert(_ appointment: Appointment) async throws {
         let row = try AppointmentRow(appointment, cipher: cipher)
-        try await database.transaction { db in
-            try await insertRow(row, on: db)
-            try await replaceLinks(.appointmentResources, parent: appointment.id, children: appointment.resourceIDs, on: db)
-        }
+        try await write(row, isUpdate: false, links: .appointmentResources, parent: appointment.id, children: appointment.resourceIDs)
     }
 
     public func update(_ appointment: Appointment) async throws {
         let row = try AppointmentRow(appointment, cipher: cipher)
-        try await database.transaction { db in
-            try await updateRow(row, on: db)
-            try await replaceLinks(.appointmentResources, parent: appointment.id, children: appointment.resourceIDs, on: db)
-        }
+        try await write(row, isUpdate: true, links: .appointmentResources, parent: appointment.id, children: appointment.resourceIDs)
     }
 
     public func appointment(id: UUID) async throws -> Appointment? {

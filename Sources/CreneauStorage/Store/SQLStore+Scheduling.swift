@@ -4,17 +4,11 @@ import SQLKit
 
 extension SQLStore: SchedulingRepository {
     public func insert(_ motive: Motive) async throws {
-        try await database.transaction { db in
-            try await insertRow(motive, on: db)
-            try await replaceLinks(.motiveResources, parent: motive.id, children: motive.requiredResourceIDs, on: db)
-        }
+        try await write(motive, isUpdate: false, links: .motiveResources, parent: motive.id, children: motive.requiredResourceIDs)
     }
 
     public func update(_ motive: Motive) async throws {
-        try await database.transaction { db in
-            try await updateRow(motive, on: db)
-            try await replaceLinks(.motiveResources, parent: motive.id, children: motive.requiredResourceIDs, on: db)
-        }
+        try await write(motive, isUpdate: true, links: .motiveResources, parent: motive.id, children: motive.requiredResourceIDs)
     }
 
     public func motive(id: UUID) async throws -> Motive? {
@@ -77,17 +71,11 @@ extension SQLStore: SchedulingRepository {
     }
 
     public func insert(_ exception: ScheduleException) async throws {
-        try await database.transaction { db in
-            try await insertRow(exception, on: db)
-            try await replaceLinks(.exceptionMotives, parent: exception.id, children: exception.motiveIDs, on: db)
-        }
+        try await write(exception, isUpdate: false, links: .exceptionMotives, parent: exception.id, children: exception.motiveIDs)
     }
 
     public func update(_ exception: ScheduleException) async throws {
-        try await database.transaction { db in
-            try await updateRow(exception, on: db)
-            try await replaceLinks(.exceptionMotives, parent: exception.id, children: exception.motiveIDs, on: db)
-        }
+        try await write(exception, isUpdate: true, links: .exceptionMotives, parent: exception.id, children: exception.motiveIDs)
     }
 
     public func exception(id: UUID) async throws -> ScheduleException? {

@@ -63,6 +63,14 @@ extension SQLStore {
         }
     }
 
+    /// Inserts or updates a row together with its links, atomically.
+    func write<R: SQLRecord>(_ record: R, isUpdate: Bool, links link: LinkRow, parent: UUID, children: [UUID]) async throws {
+        try await database.transaction { db in
+            if isUpdate { try await updateRow(record, on: db) } else { try await insertRow(record, on: db) }
+            try await replaceLinks(link, parent: parent, children: children, on: db)
+        }
+    }
+
     /// Replaces the children of `parent` in a link table.
     func replaceLinks(_ link: LinkRow, parent: UUID, children: [UUID], on db: any SQLDatabase) async throws {
         try await db.delete(from: link.table).where(SQLIdentifier(link.parentColumn), .equal, SQLBind(Column.id(parent))).run()
