@@ -128,7 +128,8 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         throw error
     }
     let dependencies = HTTPDependencies(
-        health: storage.store, organisation: storage.store, practitioners: storage.store, metrics: HTTPMetrics())
+        health: storage.store, organisation: storage.store, practitioners: storage.store, directory: storage.store,
+        availability: storage.store, metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(
         router: router,

@@ -8,16 +8,23 @@ public struct HTTPDependencies: Sendable {
     public var health: any HealthRepository
     public var organisation: any OrganisationRepository
     public var practitioners: any PractitionerRepository
+    public var directory: any DirectoryRepository
+    public var availability: any AvailabilityRepository
     public var metrics: HTTPMetrics
+    public var clock: Clock
 
     public init(
         health: any HealthRepository, organisation: any OrganisationRepository,
-        practitioners: any PractitionerRepository, metrics: HTTPMetrics
+        practitioners: any PractitionerRepository, directory: any DirectoryRepository,
+        availability: any AvailabilityRepository, metrics: HTTPMetrics, clock: Clock
     ) {
         self.health = health
         self.organisation = organisation
         self.practitioners = practitioners
+        self.directory = directory
+        self.availability = availability
         self.metrics = metrics
+        self.clock = clock
     }
 }
 
@@ -34,5 +41,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     HealthController(health: dependencies.health).register(on: router)
     MetricsController(metrics: dependencies.metrics).register(on: router)
     HomeController(organisation: dependencies.organisation, practitioners: dependencies.practitioners).register(on: router)
+    PractitionersController(directory: dependencies.directory, clock: dependencies.clock).register(on: router)
+    AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock).register(on: router)
     return router
 }

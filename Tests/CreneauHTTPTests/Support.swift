@@ -12,8 +12,9 @@ struct UnreachableDatabase: HealthRepository {
 }
 
 extension TestDatabase {
-    func dependencies(metrics: HTTPMetrics = HTTPMetrics()) -> HTTPDependencies {
-        HTTPDependencies(health: store, organisation: store, practitioners: store, metrics: metrics)
+    func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now)) -> HTTPDependencies {
+        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: store, availability: store,
+                         metrics: metrics, clock: clock)
     }
 }
 

@@ -53,7 +53,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func response(for error: APIError, requestID: String) -> Response {
         let body = ErrorBody(error: .init(code: error.code, message: error.message, requestId: requestID))
-        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error"}}"#.utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error"}}"#.utf8)
         return Response(
             status: error.status,
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],

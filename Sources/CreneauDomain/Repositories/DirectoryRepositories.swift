@@ -1,0 +1,35 @@
+import Foundation
+
+/// A practitioner with where they work, as search results show them.
+public struct PractitionerProfile: Hashable, Sendable {
+    public var practitioner: Practitioner
+    public var departments: [Department]
+    public var sites: [Site]
+
+    public init(practitioner: Practitioner, departments: [Department], sites: [Site]) {
+        self.practitioner = practitioner
+        self.departments = departments
+        self.sites = sites
+    }
+}
+
+/// The read side patients and staff search.
+public protocol DirectoryRepository: Sendable {
+    /// Practitioners whose name matches every word of `query` (accents and case
+    /// ignored), of `specialty`, working at `siteID`; any filter may be nil.
+    func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile]
+    func practitionerProfile(id: UUID) async throws -> PractitionerProfile?
+    /// Active motives each practitioner's current templates accept, by name.
+    func bookableMotives(practitionerIDs: [UUID], on day: LocalDate) async throws -> [UUID: [Motive]]
+    /// A site by id or by slug.
+    func site(reference: String) async throws -> Site?
+}
+
+/// Loads what the availability engine needs.
+public protocol AvailabilityRepository: Sendable {
+    /// The agendas of several practitioners for `motive`s, between two instants:
+    /// templates, exceptions, occupations (with their motives' buffers), the
+    /// site's calendar and the rooms and equipment each motive needs. Keyed by
+    /// practitioner id; practitioners without a site for the motive are absent.
+    func agendas(_ requests: [(practitionerID: UUID, motive: Motive)], from: Date, to: Date) async throws -> [UUID: AgendaSnapshot]
+}

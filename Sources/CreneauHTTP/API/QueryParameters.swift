@@ -1,0 +1,56 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// Reading query parameters with a clear 400 for each way they can be wrong.
+struct QueryParameters {
+    let request: Request
+
+    func string(_ name: String) -> String? {
+        guard let value = request.uri.queryParameters.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func requiredID(_ name: String, what: String) throws -> UUID {
+        guard let text = string(name) else {
+            throw APIError.badRequest("Say which \(what): ?\(name)=<id>.", code: "missing_parameter")
+        }
+        return try id(text, name: name)
+    }
+
+    func id(_ text: String, name: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else {
+            throw APIError.badRequest("\(name) must be an id like 3f2a6c1e-9b0d-4c5e-8f7a-1b2c3d4e5f60.", code: "invalid_parameter")
+        }
+        return id
+    }
+
+    func date(_ name: String) throws -> LocalDate? {
+        guard let text = string(name) else { return nil }
+        guard let date = LocalDate(text) else {
+            throw APIError.badRequest("\(name) must be a date written YYYY-MM-DD, for example 2026-11-23.", code: "invalid_parameter")
+        }
+        return date
+    }
+
+    func integer(_ name: String, default value: Int, in range: ClosedRange<Int>, explanation: String) throws -> Int {
+        guard let text = string(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(explanation)).", code: "invalid_parameter")
+        }
+        return number
+    }
+
+    /// The channel asked for. Until staff sign in (accounts issue), every
+    /// caller is a member of the public, who sees online availability only.
+    func channel() throws -> Channel {
+        guard let text = string("channel") else { return .online }
+        guard let channel = Channel(rawValue: text) else {
+            throw APIError.badRequest("channel must be one of: \(Channel.allCases.map(\.rawValue).joined(separator: ", ")).", code: "invalid_parameter")
+        }
+        guard channel == .online else {
+            throw APIError(.forbidden, code: "staff_only", message: "Only signed-in staff may see slots for the \(channel.rawValue) channel.")
+        }
+        return channel
+    }
+}

@@ -1,0 +1,116 @@
+import CreneauDomain
+import Foundation
+import SQLKit
+
+extension SQLStore: AvailabilityRepository {
+    public func agendas(_ requests: [(practitionerID: UUID, motive: Motive)], from: Date, to: Date) async throws -> [UUID: AgendaSnapshot] {
+        guard !requests.isEmpty else { return [:] }
+        // Occupations that start the day before or end the day after still block through their buffers.
+        let wideFrom = Column.instant(from.addingTimeInterval(-86_400)), wideTo = Column.instant(to.addingTimeInterval(86_400))
+        let practitionerIDs = Set(requests.map(\.practitionerID))
+        let resourceIDs = Set(requests.flatMap(\.motive.requiredResourceIDs))
+        let departmentIDs = Set(requests.map(\.motive.departmentID))
+
+        return try await database.withConnection { db in
+            // The site (time zone, holidays) of each motive's department.
+            var siteOfDepartment: [UUID: Site] = [:]
+            for row in try await db.raw("""
+                SELECT d.id AS department_id, s.* FROM departments d JOIN sites s ON s.id = d.site_id WHERE d.id IN \(idList(departmentIDs))
+                """).all() {
+                siteOfDepartment[try row.uuid("department_id")] = try Site(row: row)
+            }
+            let siteIDs = Set(siteOfDepartment.values.map(\.id))
+            let fromDay = LocalDate(from.addingTimeInterval(-86_400), in: TimeZone(identifier: "UTC")!).description
+            let toDay = LocalDate(to.addingTimeInterval(86_400), in: TimeZone(identifier: "UTC")!).description
+            var holidays: [UUID: Set<LocalDate>] = [:]
+            for row in try await db.raw("""
+                SELECT site_id, day FROM public_holidays WHERE site_id IN \(idList(siteIDs)) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
+                """).all() {
+                holidays[try row.uuid("site_id"), default: []].insert(try row.day("day"))
+            }
+
+            let practitioners = try await agendaParts(owner: "practitioner_id", ids: practitionerIDs, wideFrom: wideFrom, wideTo: wideTo, on: db)
+            let resources = try await agendaParts(owner: "resource_id", ids: resourceIDs, wideFrom: wideFrom, wideTo: wideTo, on: db)
+            var capacities: [UUID: Int] = [:]
+            if !resourceIDs.isEmpty {
+                for row in try await db.raw("SELECT id, capacity FROM resources WHERE id IN \(idList(resourceIDs))").all() {
+                    capacities[try row.uuid("id")] = try row.int("capacity")
+                }
+            }
+
+            var result: [UUID: AgendaSnapshot] = [:]
+            for (practitionerID, motive) in requests {
+                guard let site = siteOfDepartment[motive.departmentID] else { continue }
+                guard let timeZone = TimeZone(identifier: site.timeZone) else { throw CorruptRow(column: "sites.time_zone", value: site.timeZone) }
+                var needed: [UUID: ResourceAgenda] = [:]
+                for id in motive.requiredResourceIDs where capacities[id] != nil {
+                    var agenda = resources[id] ?? ResourceAgenda(templates: [])
+                    agenda.capacity = capacities[id]!
+                    needed[id] = agenda
+                }
+                result[practitionerID] = AgendaSnapshot(
+                    timeZone: timeZone, holidays: holidays[site.id] ?? [],
+                    practitioner: practitioners[practitionerID] ?? ResourceAgenda(templates: []), resources: needed)
+            }
+            return result
+        }
+    }
+
+    /// Templates, exceptions and occupations of practitioners (`owner` = "practitioner_id") or resources ("resource_id").
+    private func agendaParts(owner: String, ids: Set<UUID>, wideFrom: Int64, wideTo: Int64, on db: any SQLDatabase) async throws -> [UUID: ResourceAgenda] {
+        guard !ids.isEmpty else { return [:] }
+        var agendas: [UUID: ResourceAgenda] = [:]
+        func key(_ row: any SQLRow) throws -> UUID { try row.uuid(owner) }
+
+        let templates = try await db.select().column("*").from(ScheduleTemplate.table)
+            .where(SQLIdentifier(owner), .in, idList(ids)).all()
+            .map { (try key($0), try ScheduleTemplate(row: $0)) }
+        let ranges = templates.isEmpty ? [] : try await db.select().column("*").from(OpeningRangeRow.table)
+            .where("template_id", .in, idList(templates.map(\.1.id))).orderBy("start_minute").all()
+            .map { try OpeningRangeRow(row: $0) }
+        let rangeMotives = try await links(.rangeMotives, parents: ranges.map(\.range.id), on: db)
+        var rangesByTemplate: [UUID: [OpeningRange]] = [:]
+        for row in ranges {
+            var range = row.range
+            range.motiveIDs = rangeMotives[range.id] ?? []
+            rangesByTemplate[row.templateID, default: []].append(range)
+        }
+        for (ownerID, template) in templates {
+            var template = template
+            template.ranges = rangesByTemplate[template.id] ?? []
+            agendas[ownerID, default: ResourceAgenda(templates: [])].templates.append(template)
+        }
+
+        let exceptions = try await db.select().column("*").from(ScheduleException.table)
+            .where(SQLIdentifier(owner), .in, idList(ids))
+            .where("starts_at", .lessThan, SQLBind(wideTo)).where("ends_at", .greaterThan, SQLBind(wideFrom))
+            .all().map { (try key($0), try ScheduleException(row: $0)) }
+        let exceptionMotives = try await links(.exceptionMotives, parents: exceptions.map(\.1.id), on: db)
+        for (ownerID, exception) in exceptions {
+            var exception = exception
+            exception.motiveIDs = exceptionMotives[exception.id] ?? []
+            agendas[ownerID, default: ResourceAgenda(templates: [])].exceptions.append(exception)
+        }
+
+        // Live appointments, widened by their motive's buffers.
+        let occupations: SQLQueryString = owner == "practitioner_id"
+            ? """
+              SELECT a.practitioner_id AS owner, a.motive_id, a.starts_at, a.ends_at, m.buffer_before_minutes, m.buffer_after_minutes
+              FROM appointments a JOIN motives m ON m.id = a.motive_id
+              WHERE a.practitioner_id IN \(idList(ids)) AND a.status <> 'cancelled' AND a.starts_at < \(bind: wideTo) AND a.ends_at > \(bind: wideFrom)
+              """
+            : """
+              SELECT ar.resource_id AS owner, a.motive_id, a.starts_at, a.ends_at, m.buffer_before_minutes, m.buffer_after_minutes
+              FROM appointment_resources ar JOIN appointments a ON a.id = ar.appointment_id JOIN motives m ON m.id = a.motive_id
+              WHERE ar.resource_id IN \(idList(ids)) AND a.status <> 'cancelled' AND a.starts_at < \(bind: wideTo) AND a.ends_at > \(bind: wideFrom)
+              """
+        for row in try await db.raw(occupations).all() {
+            let start = try row.instant("starts_at"), end = try row.instant("ends_at")
+            let before = TimeInterval(try row.int("buffer_before_minutes") * 60), after = TimeInterval(try row.int("buffer_after_minutes") * 60)
+            agendas[try row.uuid("owner"), default: ResourceAgenda(templates: [])].occupations.append(Occupation(
+                interval: Interval(start: start.addingTimeInterval(-before), end: end.addingTimeInterval(after)),
+                motiveID: try row.uuid("motive_id"), start: start))
+        }
+        return agendas
+    }
+}
