@@ -37,6 +37,8 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
         try fail(error.description)
     } catch let error as DatabaseOpenError {
         try fail(error.description)
+    } catch let error as BenchmarkError {
+        try fail(error.description)
     } catch let error as SeedError {
         try fail(error.description)
     }

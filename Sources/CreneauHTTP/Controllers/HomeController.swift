@@ -11,6 +11,11 @@ struct HomeController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/") { _, _ in try await self.page() }
+        // The cheapest answer the server gives: the ceiling benchmarks compare against.
+        router.get("/robots.txt") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "public, max-age=86400"],
+                     body: .init(byteBuffer: ByteBuffer(string: "User-agent: *\nDisallow: /api/\n")))
+        }
     }
 
     func page() async throws -> Response {
