@@ -129,7 +129,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     }
     let dependencies = HTTPDependencies(
         health: storage.store, organisation: storage.store, practitioners: storage.store, directory: storage.store,
-        availability: storage.store, metrics: HTTPMetrics(), clock: .live)
+        availability: CachedAvailability(store: storage.store, clock: .live), metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(
         router: router,

@@ -13,8 +13,9 @@ struct UnreachableDatabase: HealthRepository {
 
 extension TestDatabase {
     func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now)) -> HTTPDependencies {
-        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: store, availability: store,
-                         metrics: metrics, clock: clock)
+        // The cached availability, as `creneau serve` uses it.
+        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: store,
+                         availability: CachedAvailability(store: store, clock: clock), metrics: metrics, clock: clock)
     }
 }
 

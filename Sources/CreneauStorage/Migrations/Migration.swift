@@ -36,5 +36,6 @@ extension Migration {
         .createPeopleAndAccounts,
         .createAppointments,
         .createAuditTrails,
+        .createAgendaVersions,
     ]
 }

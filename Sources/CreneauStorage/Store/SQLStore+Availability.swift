@@ -2,6 +2,36 @@ import CreneauDomain
 import Foundation
 import SQLKit
 
+/// The site-level facts availability needs: each department's site (time zone),
+/// the sites' holidays, and the rooms' capacities.
+struct AgendaCalendar: Sendable {
+    var siteOfDepartment: [UUID: Site] = [:]
+    var holidays: [UUID: Set<LocalDate>] = [:]
+    var capacities: [UUID: Int] = [:]
+
+    /// Puts together the snapshots of `requests` from loaded parts.
+    func snapshots(
+        _ requests: [(practitionerID: UUID, motive: Motive)], practitioners: [UUID: ResourceAgenda], resources: [UUID: ResourceAgenda]
+    ) throws -> [UUID: AgendaSnapshot] {
+        var result: [UUID: AgendaSnapshot] = [:]
+        for (practitionerID, motive) in requests {
+            guard let site = siteOfDepartment[motive.departmentID] else { continue }
+            guard let timeZone = TimeZone(identifier: site.timeZone) else { throw CorruptRow(column: "sites.time_zone", value: site.timeZone) }
+            var needed: [UUID: ResourceAgenda] = [:]
+            for id in motive.requiredResourceIDs {
+                guard let capacity = capacities[id] else { continue }
+                var agenda = resources[id] ?? ResourceAgenda(templates: [])
+                agenda.capacity = capacity
+                needed[id] = agenda
+            }
+            result[practitionerID] = AgendaSnapshot(
+                timeZone: timeZone, holidays: holidays[site.id] ?? [],
+                practitioner: practitioners[practitionerID] ?? ResourceAgenda(templates: []), resources: needed)
+        }
+        return result
+    }
+}
+
 extension SQLStore: AvailabilityRepository {
     public func agendas(_ requests: [(practitionerID: UUID, motive: Motive)], from: Date, to: Date) async throws -> [UUID: AgendaSnapshot] {
         guard !requests.isEmpty else { return [:] }
@@ -10,54 +40,40 @@ extension SQLStore: AvailabilityRepository {
         let practitionerIDs = Set(requests.map(\.practitionerID))
         let resourceIDs = Set(requests.flatMap(\.motive.requiredResourceIDs))
         let departmentIDs = Set(requests.map(\.motive.departmentID))
-
         return try await database.withConnection { db in
-            // The site (time zone, holidays) of each motive's department.
-            var siteOfDepartment: [UUID: Site] = [:]
-            for row in try await db.raw("""
-                SELECT d.id AS department_id, s.* FROM departments d JOIN sites s ON s.id = d.site_id WHERE d.id IN \(idList(departmentIDs))
-                """).all() {
-                siteOfDepartment[try row.uuid("department_id")] = try Site(row: row)
-            }
-            let siteIDs = Set(siteOfDepartment.values.map(\.id))
-            let fromDay = LocalDate(from.addingTimeInterval(-86_400), in: TimeZone(identifier: "UTC")!).description
-            let toDay = LocalDate(to.addingTimeInterval(86_400), in: TimeZone(identifier: "UTC")!).description
-            var holidays: [UUID: Set<LocalDate>] = [:]
-            for row in try await db.raw("""
-                SELECT site_id, day FROM public_holidays WHERE site_id IN \(idList(siteIDs)) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
-                """).all() {
-                holidays[try row.uuid("site_id"), default: []].insert(try row.day("day"))
-            }
-
+            let calendar = try await agendaCalendar(departmentIDs: departmentIDs, resourceIDs: resourceIDs, on: db)
             let practitioners = try await agendaParts(owner: "practitioner_id", ids: practitionerIDs, wideFrom: wideFrom, wideTo: wideTo, on: db)
             let resources = try await agendaParts(owner: "resource_id", ids: resourceIDs, wideFrom: wideFrom, wideTo: wideTo, on: db)
-            var capacities: [UUID: Int] = [:]
-            if !resourceIDs.isEmpty {
-                for row in try await db.raw("SELECT id, capacity FROM resources WHERE id IN \(idList(resourceIDs))").all() {
-                    capacities[try row.uuid("id")] = try row.int("capacity")
-                }
-            }
-
-            var result: [UUID: AgendaSnapshot] = [:]
-            for (practitionerID, motive) in requests {
-                guard let site = siteOfDepartment[motive.departmentID] else { continue }
-                guard let timeZone = TimeZone(identifier: site.timeZone) else { throw CorruptRow(column: "sites.time_zone", value: site.timeZone) }
-                var needed: [UUID: ResourceAgenda] = [:]
-                for id in motive.requiredResourceIDs where capacities[id] != nil {
-                    var agenda = resources[id] ?? ResourceAgenda(templates: [])
-                    agenda.capacity = capacities[id]!
-                    needed[id] = agenda
-                }
-                result[practitionerID] = AgendaSnapshot(
-                    timeZone: timeZone, holidays: holidays[site.id] ?? [],
-                    practitioner: practitioners[practitionerID] ?? ResourceAgenda(templates: []), resources: needed)
-            }
-            return result
+            return try calendar.snapshots(requests, practitioners: practitioners, resources: resources)
         }
     }
 
+    /// The calendar of the given departments and resources; nil sets mean all of them.
+    func agendaCalendar(departmentIDs: Set<UUID>?, resourceIDs: Set<UUID>?, on db: any SQLDatabase) async throws -> AgendaCalendar {
+        var calendar = AgendaCalendar()
+        let departmentFilter: SQLQueryString = departmentIDs.map { "WHERE d.id IN \(idList($0))" } ?? ""
+        if departmentIDs?.isEmpty != true {
+            for row in try await db.raw("SELECT d.id AS department_id, s.* FROM departments d JOIN sites s ON s.id = d.site_id \(departmentFilter)").all() {
+                calendar.siteOfDepartment[try row.uuid("department_id")] = try Site(row: row)
+            }
+        }
+        let siteIDs = Set(calendar.siteOfDepartment.values.map(\.id))
+        if !siteIDs.isEmpty {
+            for row in try await db.raw("SELECT site_id, day FROM public_holidays WHERE site_id IN \(idList(siteIDs))").all() {
+                calendar.holidays[try row.uuid("site_id"), default: []].insert(try row.day("day"))
+            }
+        }
+        if resourceIDs?.isEmpty != true {
+            let resourceFilter: SQLQueryString = resourceIDs.map { "WHERE id IN \(idList($0))" } ?? ""
+            for row in try await db.raw("SELECT id, capacity FROM resources \(resourceFilter)").all() {
+                calendar.capacities[try row.uuid("id")] = try row.int("capacity")
+            }
+        }
+        return calendar
+    }
+
     /// Templates, exceptions and occupations of practitioners (`owner` = "practitioner_id") or resources ("resource_id").
-    private func agendaParts(owner: String, ids: Set<UUID>, wideFrom: Int64, wideTo: Int64, on db: any SQLDatabase) async throws -> [UUID: ResourceAgenda] {
+    func agendaParts(owner: String, ids: Set<UUID>, wideFrom: Int64, wideTo: Int64, on db: any SQLDatabase) async throws -> [UUID: ResourceAgenda] {
         guard !ids.isEmpty else { return [:] }
         var agendas: [UUID: ResourceAgenda] = [:]
         func key(_ row: any SQLRow) throws -> UUID { try row.uuid(owner) }

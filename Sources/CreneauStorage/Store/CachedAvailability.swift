@@ -1,0 +1,109 @@
+import CreneauDomain
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// Availability agendas kept in memory and kept exact.
+///
+/// Every call first reads `agenda_versions` for the practitioners and rooms it
+/// needs (one indexed query), then reloads only the agendas whose version
+/// moved; any change to templates, exceptions, motives, holidays or rooms
+/// (version `'*'`) empties the cache. Versions are bumped by triggers in the
+/// writer's own transaction (migration 0008), so a booking made on another
+/// instance shows in the next answer here, as it does on one instance.
+public final class CachedAvailability: AvailabilityRepository, Sendable {
+    let store: SQLStore
+    let clock: Clock
+
+    private struct Entry {
+        var version: Int64
+        var agenda: ResourceAgenda
+    }
+
+    private struct State {
+        var configurationVersion: Int64 = -1
+        var calendar: AgendaCalendar?
+        var practitioners: [UUID: Entry] = [:]
+        var resources: [UUID: Entry] = [:]
+        /// Occupations are held from here on; earlier questions go to the database.
+        var windowStart = Date.distantFuture
+    }
+
+    private let state = NIOLockedValueBox(State())
+    static let configurationKey = "*"
+
+    public init(store: SQLStore, clock: Clock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public func agendas(_ requests: [(practitionerID: UUID, motive: Motive)], from: Date, to: Date) async throws -> [UUID: AgendaSnapshot] {
+        guard !requests.isEmpty else { return [:] }
+        let now = clock.now()
+        // Start the held window two days back, and move it each week so old occupations do not pile up.
+        let windowStart = state.withLockedValue { state -> Date in
+            if state.windowStart == .distantFuture || now.timeIntervalSince(state.windowStart) > 9 * 86_400 {
+                state = State()
+                state.windowStart = now.addingTimeInterval(-2 * 86_400)
+            }
+            return state.windowStart
+        }
+        guard from.addingTimeInterval(-86_400) >= windowStart else {
+            return try await store.agendas(requests, from: from, to: to)
+        }
+
+        let practitionerIDs = Set(requests.map(\.practitionerID))
+        let resourceIDs = Set(requests.flatMap(\.motive.requiredResourceIDs))
+        return try await store.database.withConnection { db in
+            // Versions first: data read after them is at least as new as the version it is filed under.
+            var versions: [String: Int64] = [:]
+            let keys = [Self.configurationKey] + (practitionerIDs.union(resourceIDs)).map(Column.id)
+            for row in try await db.select().columns("owner_id", "version").from("agenda_versions")
+                .where("owner_id", .in, SQLGroupExpression(keys.map { SQLBind($0) })).all() {
+                versions[try row.decode(column: "owner_id", as: String.self)] = try row.decode(column: "version", as: Int64.self)
+            }
+            let configuration = versions[Self.configurationKey] ?? 0
+            func version(_ id: UUID) -> Int64 { versions[Column.id(id)] ?? 0 }
+
+            let (calendar, stalePractitioners, staleResources, held) = state.withLockedValue { state in
+                if state.configurationVersion != configuration {
+                    state.configurationVersion = configuration
+                    state.calendar = nil
+                    state.practitioners = [:]
+                    state.resources = [:]
+                }
+                return (
+                    state.calendar,
+                    practitionerIDs.filter { state.practitioners[$0]?.version != version($0) },
+                    resourceIDs.filter { state.resources[$0]?.version != version($0) },
+                    (practitioners: state.practitioners, resources: state.resources))
+            }
+
+            let loadedCalendar: AgendaCalendar
+            if let calendar {
+                loadedCalendar = calendar
+            } else {
+                loadedCalendar = try await store.agendaCalendar(departmentIDs: nil, resourceIDs: nil, on: db)
+            }
+            let wideFrom = Column.instant(windowStart), wideTo = Column.instant(windowStart.addingTimeInterval(800 * 86_400))
+            let freshPractitioners = try await store.agendaParts(owner: "practitioner_id", ids: stalePractitioners, wideFrom: wideFrom, wideTo: wideTo, on: db)
+            let freshResources = try await store.agendaParts(owner: "resource_id", ids: staleResources, wideFrom: wideFrom, wideTo: wideTo, on: db)
+
+            var practitioners: [UUID: ResourceAgenda] = [:], resources: [UUID: ResourceAgenda] = [:]
+            for id in practitionerIDs {
+                practitioners[id] = stalePractitioners.contains(id) ? freshPractitioners[id] ?? ResourceAgenda(templates: []) : held.practitioners[id]?.agenda
+            }
+            for id in resourceIDs {
+                resources[id] = staleResources.contains(id) ? freshResources[id] ?? ResourceAgenda(templates: []) : held.resources[id]?.agenda
+            }
+            state.withLockedValue { state in
+                // Another call may have seen a newer configuration meanwhile: then what this one read is not filed.
+                guard state.configurationVersion == configuration, state.windowStart == windowStart else { return }
+                if state.calendar == nil { state.calendar = loadedCalendar }
+                for id in stalePractitioners { state.practitioners[id] = Entry(version: version(id), agenda: practitioners[id]!) }
+                for id in staleResources { state.resources[id] = Entry(version: version(id), agenda: resources[id]!) }
+            }
+            return try loadedCalendar.snapshots(requests, practitioners: practitioners, resources: resources)
+        }
+    }
+}

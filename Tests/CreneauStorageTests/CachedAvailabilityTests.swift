@@ -1,0 +1,106 @@
+import CreneauDomain
+import CreneauSeed
+import CreneauStorage
+import CreneauTestSupport
+import Foundation
+import Logging
+import Testing
+
+@Suite("Availability cache: the same answers as the database, and never stale")
+struct CachedAvailabilityTests {
+    static let paris = TimeZone(identifier: "Europe/Paris")!
+
+    func slots(_ repository: any AvailabilityRepository, _ requests: [(practitionerID: UUID, motive: Motive)]) async throws -> [UUID: [Slot]] {
+        let from = Fixtures.today.instant(atMinute: 0, in: Self.paris)
+        let agendas = try await repository.agendas(requests, from: from, to: from.addingTimeInterval(15 * 86_400))
+        var result: [UUID: [Slot]] = [:]
+        for (id, motive) in requests {
+            guard let agenda = agendas[id] else { continue }
+            result[id] = AvailabilityEngine.slots(AvailabilityRequest(motive: motive, channel: .online, from: Fixtures.today, days: 14, now: Fixtures.now), in: agenda)
+        }
+        return result
+    }
+
+    @Test("on the avoine demo, cached and direct agendas give the same slots")
+    func sameAnswers() async throws {
+        try await TestDatabase.with { test in
+            _ = try await Seeder(store: test.store, logger: Logger(label: "test")).seed(
+                SeedOptions(profile: .avoine, seed: 3, today: Fixtures.today, now: Fixtures.now, demoPasswordHash: "x"))
+            let everyone = try await test.store.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: 100)
+            let motives = try await test.store.bookableMotives(practitionerIDs: everyone.map(\.practitioner.id), on: Fixtures.today)
+            let requests = everyone.flatMap { profile in (motives[profile.practitioner.id] ?? []).map { (practitionerID: profile.practitioner.id, motive: $0) } }
+            #expect(requests.count > 50)
+            let cache = CachedAvailability(store: test.store, clock: .fixed(Fixtures.now))
+            var total = 0
+            for request in requests {
+                let direct = try await slots(test.store, [request])
+                let cold = try await slots(cache, [request])
+                let warm = try await slots(cache, [request])
+                #expect(direct == cold)
+                #expect(direct == warm)
+                total += direct.values.map(\.count).reduce(0, +)
+            }
+            #expect(total > 100)
+        }
+    }
+
+    @Test("a booking, a cancellation or a template change made through another instance shows at once")
+    func neverStale() async throws {
+        try await TestDatabase.with { test in
+            let org = try await Fixtures.organisation(in: test.store)
+            let range = OpeningRange(id: UUID(), weekday: 1, startMinute: 540, endMinute: 600, motiveIDs: [org.motive.id], channels: .all)
+            var template = ScheduleTemplate(id: UUID(), owner: .practitioner(org.practitioner.id), departmentID: org.department.id,
+                                            validFrom: Fixtures.today.adding(days: -7), ranges: [range])
+            try await test.store.insert(template)
+            let cache = CachedAvailability(store: test.store, clock: .fixed(Fixtures.now))
+            let request = [(practitionerID: org.practitioner.id, motive: org.motive)]
+            func starts() async throws -> [Int] {
+                try await slots(cache, request)[org.practitioner.id]?.filter { $0.start < Fixtures.now.addingTimeInterval(86_400) }
+                    .map { Int($0.start.timeIntervalSince(Fixtures.today.instant(atMinute: 0, in: Self.paris)) / 60) } ?? []
+            }
+            #expect(try await starts() == [540, 570])
+
+            // Another instance books 09:30 in the room: a second store on its own pool, same database.
+            let start = Fixtures.today.instant(atMinute: 570, in: Self.paris)
+            let other = SQLStore(database: test.database, cipher: test.cipher)
+            var booked = Appointment(id: UUID(), departmentID: org.department.id, motiveID: org.motive.id, practitionerID: org.practitioner.id,
+                                     patientID: org.patient.id, resourceIDs: [org.room.id], startsAt: start, endsAt: start.addingTimeInterval(1_800),
+                                     channel: .phone, createdAt: Fixtures.now)
+            try await other.insert(booked)
+            #expect(try await starts() == [540])
+
+            booked.status = .cancelled
+            booked.cancelledBy = .staff
+            try await other.update(booked)
+            #expect(try await starts() == [540, 570])
+
+            template.ranges[0].endMinute = 630
+            try await other.update(template)
+            #expect(try await starts() == [540, 570, 600])
+        }
+    }
+
+    @Test("a room taken by another practitioner's visit closes the slot")
+    func sharedRoom() async throws {
+        try await TestDatabase.with { test in
+            let org = try await Fixtures.organisation(in: test.store)
+            let colleague = Practitioner(id: UUID(), firstName: "Inès", lastName: "Haddad", profession: "Médecin", specialty: "cardiologie")
+            try await test.store.insert(colleague)
+            for practitioner in [org.practitioner.id, colleague.id] {
+                try await test.store.insert(ScheduleTemplate(id: UUID(), owner: .practitioner(practitioner), departmentID: org.department.id,
+                                                             validFrom: Fixtures.today, ranges: [OpeningRange(id: UUID(), weekday: 1, startMinute: 540, endMinute: 600, motiveIDs: [org.motive.id], channels: .all)]))
+            }
+            let cache = CachedAvailability(store: test.store, clock: .fixed(Fixtures.now))
+            let request = [(practitionerID: org.practitioner.id, motive: org.motive)]
+            func today() async throws -> Int {
+                try await slots(cache, request)[org.practitioner.id]?.filter { $0.start < Fixtures.now.addingTimeInterval(86_400) }.count ?? -1
+            }
+            #expect(try await today() == 2)
+            let start = Fixtures.today.instant(atMinute: 540, in: Self.paris)
+            try await test.store.insert(Appointment(
+                id: UUID(), departmentID: org.department.id, motiveID: org.motive.id, practitionerID: colleague.id, patientID: org.patient.id,
+                resourceIDs: [org.room.id], startsAt: start, endsAt: start.addingTimeInterval(1_800), channel: .online, createdAt: Fixtures.now))
+            #expect(try await today() == 1)
+        }
+    }
+}
