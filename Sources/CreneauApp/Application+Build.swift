@@ -128,7 +128,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         throw error
     }
     let dependencies = HTTPDependencies(
-        health: storage.store, organisation: storage.store, practitioners: storage.store, directory: storage.store,
+        health: storage.store, organisation: storage.store, practitioners: storage.store, directory: CachedDirectory(store: storage.store),
         availability: CachedAvailability(store: storage.store, clock: .live), metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(

@@ -13,8 +13,8 @@ struct UnreachableDatabase: HealthRepository {
 
 extension TestDatabase {
     func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now)) -> HTTPDependencies {
-        // The cached availability, as `creneau serve` uses it.
-        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: store,
+        // The cached directory and availability, as `creneau serve` uses them.
+        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: CachedDirectory(store: store),
                          availability: CachedAvailability(store: store, clock: clock), metrics: metrics, clock: clock)
     }
 }

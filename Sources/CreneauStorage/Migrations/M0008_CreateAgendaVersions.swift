@@ -20,10 +20,10 @@ extension Migration {
     + ownerTriggers
     + configurationTables.flatMap(configurationTriggers))
 
-    /// Tables whose every change may move any slot.
+    /// Tables whose every change may move any slot, or change what the directory shows.
     static let configurationTables = [
         "schedule_templates", "opening_ranges", "opening_range_motives", "schedule_exceptions", "schedule_exception_motives",
-        "motives", "motive_resources", "public_holidays", "resources", "sites", "departments", "memberships",
+        "motives", "motive_resources", "public_holidays", "resources", "sites", "departments", "memberships", "practitioners",
     ]
 
     static func bump(_ owner: String) -> String {

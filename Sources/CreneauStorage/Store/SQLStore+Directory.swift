@@ -22,7 +22,7 @@ extension SQLStore: DirectoryRepository {
             if let specialty { select = select.where(SQLColumn("specialty", table: "d"), .equal, SQLBind(specialty)) }
             if let siteID { select = select.where(SQLColumn("site_id", table: "d"), .equal, SQLBind(Column.id(siteID))) }
             return try await select.orderBy(SQLColumn("last_name", table: "p")).orderBy(SQLColumn("first_name", table: "p"))
-                .orderBy(SQLColumn("id", table: "p")).limit(max(1, min(limit, 500)))
+                .orderBy(SQLColumn("id", table: "p")).limit(max(1, limit))
                 .all().map { try Practitioner(row: $0) }
         }
         return try await profiles(practitioners)

@@ -1,0 +1,90 @@
+import CreneauDomain
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// The practitioner directory and who offers which motive, held in memory.
+///
+/// It is configuration: it changes when an admin edits practitioners,
+/// departments, templates or motives, and every such change bumps the `'*'`
+/// agenda version (migration 0008). Each call reads that version (one
+/// primary-key lookup) and reloads the whole directory when it moved, or when
+/// the day changed (templates expire by date).
+public final class CachedDirectory: DirectoryRepository, Sendable {
+    let store: SQLStore
+
+    private struct Snapshot: Sendable {
+        var version: Int64
+        var day: LocalDate
+        var ordered: [PractitionerProfile]
+        var byID: [UUID: PractitionerProfile]
+        var searchNames: [UUID: String]
+        var motives: [UUID: [Motive]]
+        var sites: [Site]
+    }
+
+    private let snapshot = NIOLockedValueBox<Snapshot?>(nil)
+
+    public init(store: SQLStore) {
+        self.store = store
+    }
+
+    private func current(day: LocalDate) async throws -> Snapshot {
+        let version = try await store.database.withConnection { db in
+            try await db.select().column("version").from("agenda_versions").where("owner_id", .equal, SQLBind(CachedAvailability.configurationKey))
+                .first()?.decode(column: "version", as: Int64.self) ?? 0
+        }
+        if let held = snapshot.withLockedValue({ $0 }), held.version == version, held.day == day { return held }
+        // Read after the version: the data is at least as new as the version it is filed under.
+        let ordered = try await store.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: .max)
+        let motives = try await store.bookableMotives(practitionerIDs: ordered.map(\.practitioner.id), on: day)
+        let sites = try await store.sites()
+        let loaded = Snapshot(
+            version: version, day: day, ordered: ordered,
+            byID: Dictionary(uniqueKeysWithValues: ordered.map { ($0.practitioner.id, $0) }),
+            searchNames: Dictionary(uniqueKeysWithValues: ordered.map { ($0.practitioner.id, $0.practitioner.searchName) }),
+            motives: motives, sites: sites)
+        snapshot.withLockedValue { held in
+            if held == nil || held!.version <= version { held = loaded }
+        }
+        return loaded
+    }
+
+    private var today: LocalDate { LocalDate(Date(), in: TimeZone(identifier: Site.defaultTimeZone)!) }
+
+    public func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile] {
+        let held = try await current(day: today)
+        let words = query.map { SearchText.fold($0).split(separator: " ").prefix(6).map(String.init) } ?? []
+        var result: [PractitionerProfile] = []
+        for profile in held.ordered {
+            let departments = profile.departments.filter { department in
+                (specialty == nil || department.specialty == specialty) && (siteID == nil || department.siteID == siteID)
+            }
+            guard !departments.isEmpty else { continue }
+            let name = held.searchNames[profile.practitioner.id] ?? ""
+            guard words.allSatisfy({ name.contains($0) }) else { continue }
+            result.append(profile)
+            if result.count >= max(1, min(limit, 500)) { break }
+        }
+        return result
+    }
+
+    public func practitionerProfile(id: UUID) async throws -> PractitionerProfile? {
+        try await current(day: today).byID[id]
+    }
+
+    public func bookableMotives(practitionerIDs: [UUID], on day: LocalDate) async throws -> [UUID: [Motive]] {
+        // Held for today: a template that ends before `day` still lists its motives, and the engine,
+        // which checks each template's dates, offers no slot from it.
+        let held = try await current(day: today)
+        var result: [UUID: [Motive]] = [:]
+        for id in practitionerIDs { result[id] = held.motives[id] }
+        return result
+    }
+
+    public func site(reference: String) async throws -> Site? {
+        let held = try await current(day: today)
+        if let id = UUID(uuidString: reference) { return held.sites.first { $0.id == id } }
+        return held.sites.first { $0.slug == reference.lowercased() }
+    }
+}
