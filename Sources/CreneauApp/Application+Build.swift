@@ -117,18 +117,21 @@ struct DatabaseService: Service {
 /// router, HTTP server and the services that live as long as it.
 public func buildApplication(_ configuration: Configuration, demo: Bool, logger: Logger) async throws -> some ApplicationProtocol {
     let storage = try Storage.open(configuration, logger: logger)
+    let directory = CachedDirectory(store: storage.store)
     do {
         let applied = try await storage.migrate(configuration)
         if !applied.isEmpty { logger.info("Applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
         if demo, try await seedDemoIfEmpty(storage, logger: logger) {
             logger.notice("Demo accounts share the password \(DemoAccounts.password); see README.md")
         }
+        // The first visitor should not wait for the directory to load (seconds at hospital-group scale).
+        try await directory.warm()
     } catch {
         await storage.database.shutdown()
         throw error
     }
     let dependencies = HTTPDependencies(
-        health: storage.store, organisation: storage.store, practitioners: storage.store, directory: CachedDirectory(store: storage.store),
+        health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
         availability: CachedAvailability(store: storage.store, clock: .live), metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(

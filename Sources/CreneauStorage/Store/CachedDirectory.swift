@@ -23,7 +23,13 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         var sites: [Site]
     }
 
-    private let snapshot = NIOLockedValueBox<Snapshot?>(nil)
+    private struct State {
+        var snapshot: Snapshot?
+        /// The load under way, so that concurrent callers wait for one load instead of each making their own.
+        var loading: (version: Int64, day: LocalDate, task: Task<Snapshot, any Error>)?
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     public init(store: SQLStore) {
         self.store = store
@@ -34,20 +40,37 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
             try await db.select().column("version").from("agenda_versions").where("owner_id", .equal, SQLBind(CachedAvailability.configurationKey))
                 .first()?.decode(column: "version", as: Int64.self) ?? 0
         }
-        if let held = snapshot.withLockedValue({ $0 }), held.version == version, held.day == day { return held }
-        // Read after the version: the data is at least as new as the version it is filed under.
+        let task = state.withLockedValue { state -> Task<Snapshot, any Error>? in
+            if let held = state.snapshot, held.version == version, held.day == day { return nil }
+            if let loading = state.loading, loading.version == version, loading.day == day { return loading.task }
+            let task = Task { try await self.load(version: version, day: day) }
+            state.loading = (version, day, task)
+            return task
+        }
+        guard let task else { return state.withLockedValue { $0.snapshot! } }
+        let loaded = try await task.value
+        state.withLockedValue { state in
+            if state.snapshot == nil || state.snapshot!.version <= version { state.snapshot = loaded }
+            if state.loading?.version == version && state.loading?.day == day { state.loading = nil }
+        }
+        return loaded
+    }
+
+    /// Reads the whole directory; called after reading the version, so the data is at least as new as it.
+    private func load(version: Int64, day: LocalDate) async throws -> Snapshot {
         let ordered = try await store.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: .max)
         let motives = try await store.bookableMotives(practitionerIDs: ordered.map(\.practitioner.id), on: day)
         let sites = try await store.sites()
-        let loaded = Snapshot(
+        return Snapshot(
             version: version, day: day, ordered: ordered,
             byID: Dictionary(uniqueKeysWithValues: ordered.map { ($0.practitioner.id, $0) }),
             searchNames: Dictionary(uniqueKeysWithValues: ordered.map { ($0.practitioner.id, $0.practitioner.searchName) }),
             motives: motives, sites: sites)
-        snapshot.withLockedValue { held in
-            if held == nil || held!.version <= version { held = loaded }
-        }
-        return loaded
+    }
+
+    /// Loads the directory now, so that the first visitor does not wait for it.
+    public func warm() async throws {
+        _ = try await current(day: today)
     }
 
     private var today: LocalDate { LocalDate(Date(), in: TimeZone(identifier: Site.defaultTimeZone)!) }
