@@ -132,3 +132,31 @@ struct CachedDirectoryTests {
         }
     }
 }
+
+@Suite("Availability cache serves from memory")
+struct CachedAvailabilityMemoryTests {
+    @Test("once warm, an answer from yesterday on needs no agenda query")
+    func servesFromMemory() async throws {
+        try await TestDatabase.with { test in
+            let org = try await Fixtures.organisation(in: test.store)
+            try await test.store.insert(ScheduleTemplate(id: UUID(), owner: .practitioner(org.practitioner.id), departmentID: org.department.id,
+                                                         validFrom: Fixtures.today, ranges: [OpeningRange(id: UUID(), weekday: 1, startMinute: 540, endMinute: 600, motiveIDs: [], channels: .all)]))
+            let cache = CachedAvailability(store: test.store, clock: .fixed(Fixtures.now))
+            let paris = TimeZone(identifier: "Europe/Paris")!
+            let from = Fixtures.today.adding(days: -1).instant(atMinute: 0, in: paris)
+            let first = try await cache.agendas([(org.practitioner.id, org.motive)], from: from, to: from.addingTimeInterval(9 * 86_400))
+            #expect(first[org.practitioner.id]?.practitioner.templates.count == 1)
+            // Remove the ranges behind the cache's back: the triggers bump the version, so put it back as it was.
+            let version = try await test.rows("SELECT version FROM agenda_versions WHERE owner_id = '*'").first?.decode(column: "version", as: Int64.self)
+            try await test.run("DELETE FROM opening_ranges")
+            try await test.run("UPDATE agenda_versions SET version = \(version ?? 0) WHERE owner_id = '*'")
+            let second = try await cache.agendas([(org.practitioner.id, org.motive)], from: from, to: from.addingTimeInterval(9 * 86_400))
+            // Still the held copy: it was served from memory.
+            #expect(second[org.practitioner.id]?.practitioner.templates.first?.ranges.count == 1)
+            // A real change (the version moves) is seen.
+            try await test.run("UPDATE agenda_versions SET version = version + 1 WHERE owner_id = '*'")
+            let third = try await cache.agendas([(org.practitioner.id, org.motive)], from: from, to: from.addingTimeInterval(9 * 86_400))
+            #expect(third[org.practitioner.id]?.practitioner.templates.first?.ranges.isEmpty == true)
+        }
+    }
+}

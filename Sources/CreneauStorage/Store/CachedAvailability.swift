@@ -40,11 +40,12 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
     public func agendas(_ requests: [(practitionerID: UUID, motive: Motive)], from: Date, to: Date) async throws -> [UUID: AgendaSnapshot] {
         guard !requests.isEmpty else { return [:] }
         let now = clock.now()
-        // Start the held window two days back, and move it each week so old occupations do not pile up.
+        // Start the held window four days back (callers ask from the day before today, minus a day of
+        // buffers), and move it each week so old occupations do not pile up.
         let windowStart = state.withLockedValue { state -> Date in
-            if state.windowStart == .distantFuture || now.timeIntervalSince(state.windowStart) > 9 * 86_400 {
+            if state.windowStart == .distantFuture || now.timeIntervalSince(state.windowStart) > 11 * 86_400 {
                 state = State()
-                state.windowStart = now.addingTimeInterval(-2 * 86_400)
+                state.windowStart = now.addingTimeInterval(-4 * 86_400)
             }
             return state.windowStart
         }
