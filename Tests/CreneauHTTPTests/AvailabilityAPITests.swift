@@ -1,5 +1,5 @@
 import CreneauDomain
-import CreneauHTTP
+@testable import CreneauHTTP
 import CreneauStorage
 import CreneauTestSupport
 import Foundation
@@ -182,5 +182,18 @@ struct AvailabilityAPITests {
                 }
             }
         }
+    }
+}
+
+@Suite("RFC 3339 with the site's offset")
+struct RFC3339Tests {
+    @Test("local times with their offset, either side of the DST change, and far dates")
+    func format() {
+        let paris = TimeZone(identifier: "Europe/Paris")!
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_795_417_200), in: paris) == "2026-11-23T08:00:00+01:00")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_774_767_600), in: paris) == "2026-03-29T09:00:00+02:00")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 0), in: TimeZone(identifier: "America/New_York")!) == "1969-12-31T19:00:00-05:00")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 4_102_444_799), in: TimeZone(identifier: "UTC")!) == "2099-12-31T23:59:59+00:00")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_795_417_200), in: TimeZone(identifier: "Asia/Kolkata")!) == "2026-11-23T12:30:00+05:30")
     }
 }
