@@ -22,8 +22,12 @@ struct HomeController: Sendable {
         let sites = try await organisation.sites()
         var sections = ""
         for site in sites.prefix(50) {
-            let departments = try await organisation.departments(siteID: site.id)
-            let items = departments.map { "<li>\(HTML.escape($0.name))</li>" }.joined()
+            // Sorted as a French reader expects ("Pédiatrie" before "Podologie"), not by byte order.
+            let departments = try await organisation.departments(siteID: site.id).sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
+            let items = departments.map { department in
+                let search = "/api/v1/search?specialty=\(department.specialty.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")&site=\(site.slug.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")"
+                return "<li><a href=\"\(HTML.escape(search))\">\(HTML.escape(department.name))</a></li>"
+            }.joined()
             sections += "<section><h2>\(HTML.escape(site.name))</h2><p>\(HTML.escape(site.city)) · \(departments.count) services</p><ul>\(items)</ul></section>"
         }
         let count = try await practitioners.practitionerCount()
@@ -47,7 +51,8 @@ struct HomeController: Sendable {
             \(sections)
             <section><h2>Pour les équipes techniques</h2>
             <ul><li><a href="/healthz"><code>/healthz</code></a> – état du serveur et de la base</li>
-            <li><a href="/metrics"><code>/metrics</code></a> – métriques Prometheus</li></ul></section>
+            <li><a href="/metrics"><code>/metrics</code></a> – métriques Prometheus</li>
+            <li><a href="/api/v1/practitioners"><code>/api/v1/practitioners</code></a> – praticiens (API v1, JSON) ; chaque service ci-dessus mène aux premiers créneaux libres de ses praticiens</li></ul></section>
             </main>
             </body>
             </html>
