@@ -183,4 +183,32 @@ struct AvailabilityExamplesTests {
         let summer = AvailabilityEngine.slots(AvailabilityRequest(motive: motive, channel: .online, from: LocalDate("2026-03-29")!, days: 1, now: Self.at(LocalDate("2026-01-01")!, 0)), in: agenda)
         #expect(summer.first?.start == Date(timeIntervalSince1970: 1_774_767_600))
     }
+
+    @Test("a GP opens only a few slots of each half-day online; the rest stays for the phone")
+    func fewOnline() {
+        let consultation = Self.motive(15)
+        // Monday morning 08:30–12:30: 08:30–09:15 online (3 slots), the rest for the desk and phone.
+        let gp = Self.template([
+            Self.range(1, 510, 555, channels: .all),
+            Self.range(1, 555, 750, channels: .staff),
+        ])
+        let agenda = AgendaSnapshot(timeZone: Self.paris, holidays: [], practitioner: ResourceAgenda(templates: [gp]))
+        let online = AvailabilityEngine.slots(AvailabilityRequest(motive: consultation, channel: .online, from: Self.monday, days: 1, now: Self.sundayBefore), in: agenda)
+        let phone = AvailabilityEngine.slots(AvailabilityRequest(motive: consultation, channel: .phone, from: Self.monday, days: 1, now: Self.sundayBefore), in: agenda)
+        #expect(Self.times(online) == ["08:30", "08:45", "09:00"])
+        #expect(phone.count == 16)
+    }
+
+    @Test("a physiotherapist opens three months ahead, not a day more")
+    func physioQuarter() {
+        let session = Self.motive(30, horizon: 90)
+        let physio = Self.template((1...5).map { Self.range($0, 14 * 60, 15 * 60) })
+        let agenda = AgendaSnapshot(timeZone: Self.paris, holidays: [], practitioner: ResourceAgenda(templates: [physio]))
+        let now = Self.at(Self.monday, 8)
+        let slots = AvailabilityEngine.slots(AvailabilityRequest(motive: session, channel: .online, from: Self.monday, days: 120, now: now), in: agenda)
+        #expect(slots.last!.start <= now.addingTimeInterval(90 * 86_400))
+        #expect(slots.last!.start > now.addingTimeInterval(85 * 86_400))
+        // Monday 23 November to Friday 19 February: 13 weeks of 5 afternoons with 2 slots (no holidays given here).
+        #expect(slots.count == 130)
+    }
 }
