@@ -60,22 +60,23 @@ struct CachedAvailabilityTests {
             }
             #expect(try await starts() == [540, 570])
 
-            // Another instance books 09:30 in the room: a second store on its own pool, same database.
+            // Another instance, on its own connection pool, books 09:30 in the room, cancels it, then edits the template.
             let start = Fixtures.today.instant(atMinute: 570, in: Self.paris)
-            let other = SQLStore(database: test.database, cipher: test.cipher)
             var booked = Appointment(id: UUID(), departmentID: org.department.id, motiveID: org.motive.id, practitionerID: org.practitioner.id,
                                      patientID: org.patient.id, resourceIDs: [org.room.id], startsAt: start, endsAt: start.addingTimeInterval(1_800),
                                      channel: .phone, createdAt: Fixtures.now)
-            try await other.insert(booked)
+            try await test.withSecondInstance { other in try await other.insert(booked) }
             #expect(try await starts() == [540])
 
             booked.status = .cancelled
             booked.cancelledBy = .staff
-            try await other.update(booked)
+            let cancelled = booked
+            try await test.withSecondInstance { other in try await other.update(cancelled) }
             #expect(try await starts() == [540, 570])
 
             template.ranges[0].endMinute = 630
-            try await other.update(template)
+            let longer = template
+            try await test.withSecondInstance { other in try await other.update(longer) }
             #expect(try await starts() == [540, 570, 600])
         }
     }

@@ -13,6 +13,8 @@ public struct TestDatabase: Sendable {
     public let store: SQLStore
     public let cipher: FieldCipher
     private let cleanup: @Sendable () async -> Void
+    /// Opens another pool on the same database, as a second server instance would.
+    private let reopen: @Sendable () throws -> Database
 
     public static var engine: DatabaseEngine {
         ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"]?.isEmpty == false ? .postgres : .sqlite
@@ -30,6 +32,7 @@ public struct TestDatabase: Sendable {
         let cipher = makeCipher()
         let database: Database
         let cleanup: @Sendable () async -> Void
+        let reopen: @Sendable () throws -> Database
         if let url = ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"], !url.isEmpty {
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             let admin = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 1)
@@ -42,6 +45,8 @@ public struct TestDatabase: Sendable {
             var configuration = try SQLPostgresConfiguration(url: url)
             configuration.searchPath = [schema]
             database = Database.postgres(configuration: configuration, logger: logger, connectionsPerEventLoop: 4)
+            let (sameConfiguration, sameLogger) = (configuration, logger)
+            reopen = { Database.postgres(configuration: sameConfiguration, logger: sameLogger, connectionsPerEventLoop: 2) }
             cleanup = {
                 await database.shutdown()
                 try? await admin.run("DROP SCHEMA \(schema) CASCADE")
@@ -50,7 +55,10 @@ public struct TestDatabase: Sendable {
         } else {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-tests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            database = try Database.sqlite(path: folder.appendingPathComponent("test.sqlite").path, logger: logger)
+            let path = folder.appendingPathComponent("test.sqlite").path
+            database = try Database.sqlite(path: path, logger: logger)
+            let sameLogger = logger
+            reopen = { try Database.sqlite(path: path, logger: sameLogger) }
             cleanup = {
                 await database.shutdown()
                 try? FileManager.default.removeItem(at: folder)
@@ -64,7 +72,7 @@ public struct TestDatabase: Sendable {
                 throw error
             }
         }
-        return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, cleanup: cleanup)
+        return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, cleanup: cleanup, reopen: reopen)
     }
 
     /// Runs `body` with a fresh database and always cleans it up.
@@ -76,6 +84,19 @@ public struct TestDatabase: Sendable {
             return result
         } catch {
             await test.cleanup()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a store on a second pool to the same database (another instance); closes the pool after.
+    public func withSecondInstance<R: Sendable>(_ body: (SQLStore) async throws -> R) async throws -> R {
+        let other = try reopen()
+        do {
+            let result = try await body(SQLStore(database: other, cipher: cipher))
+            await other.shutdown()
+            return result
+        } catch {
+            await other.shutdown()
             throw error
         }
     }
