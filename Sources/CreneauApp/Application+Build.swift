@@ -117,7 +117,7 @@ struct DatabaseService: Service {
 /// router, HTTP server and the services that live as long as it.
 public func buildApplication(_ configuration: Configuration, demo: Bool, logger: Logger) async throws -> some ApplicationProtocol {
     let storage = try Storage.open(configuration, logger: logger)
-    let directory = CachedDirectory(store: storage.store)
+    let directory = CachedDirectory(store: storage.store, clock: .live)
     do {
         let applied = try await storage.migrate(configuration)
         if !applied.isEmpty { logger.info("Applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }

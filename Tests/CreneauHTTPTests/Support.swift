@@ -14,7 +14,7 @@ struct UnreachableDatabase: HealthRepository {
 extension TestDatabase {
     func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now)) -> HTTPDependencies {
         // The cached directory and availability, as `creneau serve` uses them.
-        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: CachedDirectory(store: store),
+        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: CachedDirectory(store: store, clock: clock),
                          availability: CachedAvailability(store: store, clock: clock), metrics: metrics, clock: clock)
     }
 }

@@ -113,14 +113,14 @@ struct CachedDirectoryTests {
         try await TestDatabase.with { test in
             _ = try await Seeder(store: test.store, logger: Logger(label: "test")).seed(
                 SeedOptions(profile: .avoine, seed: 5, today: Fixtures.today, now: Fixtures.now, demoPasswordHash: "x"))
-            let cache = CachedDirectory(store: test.store)
+            let cache = CachedDirectory(store: test.store, clock: .fixed(Fixtures.now))
             for (query, specialty) in [("morel", nil), (nil, "pediatrie"), ("e", "kinesitherapie"), ("zzz", nil)] as [(String?, String?)] {
                 let direct = try await test.store.searchPractitioners(query: query, specialty: specialty, siteID: nil, limit: 50)
                 let cached = try await cache.searchPractitioners(query: query, specialty: specialty, siteID: nil, limit: 50)
                 #expect(direct == cached, "\(String(describing: query)) \(String(describing: specialty))")
             }
             let morel = try #require(try await cache.searchPractitioners(query: "paul morel", specialty: nil, siteID: nil, limit: 5).first)
-            let today = LocalDate(Date(), in: TimeZone(identifier: "Europe/Paris")!)
+            let today = Fixtures.today
             let directMotives = try await test.store.bookableMotives(practitionerIDs: [morel.practitioner.id], on: today)
             #expect(try await cache.bookableMotives(practitionerIDs: [morel.practitioner.id], on: today) == directMotives)
 

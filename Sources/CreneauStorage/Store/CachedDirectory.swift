@@ -12,6 +12,7 @@ import SQLKit
 /// the day changed (templates expire by date).
 public final class CachedDirectory: DirectoryRepository, Sendable {
     let store: SQLStore
+    let clock: Clock
 
     private struct Snapshot: Sendable {
         var version: Int64
@@ -31,8 +32,9 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    public init(store: SQLStore) {
+    public init(store: SQLStore, clock: Clock) {
         self.store = store
+        self.clock = clock
     }
 
     private func current(day: LocalDate) async throws -> Snapshot {
@@ -73,7 +75,7 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         _ = try await current(day: today)
     }
 
-    private var today: LocalDate { LocalDate(Date(), in: TimeZone(identifier: Site.defaultTimeZone)!) }
+    private var today: LocalDate { LocalDate(clock.now(), in: TimeZone(identifier: Site.defaultTimeZone)!) }
 
     public func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile] {
         let held = try await current(day: today)
