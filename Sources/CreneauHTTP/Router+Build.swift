@@ -34,6 +34,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     // Outermost first. Errors are mapped innermost, so metrics and logs see
     // the status the client receives. Middleware must be added before routes.
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: LogRequestsMiddleware(logLevel))
     router.add(middleware: ErrorMiddleware())

@@ -72,6 +72,23 @@ struct RouterTests {
         }
     }
 
+    @Test("every response carries the security headers, errors included", arguments: ["/", "/healthz", "/api/v1/practitioners", "/missing"])
+    func securityHeaders(uri: String) async throws {
+        try await TestDatabase.with { test in
+            let app = Application(router: buildRouter(test.dependencies()))
+            try await app.test(.router) { client in
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                    #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                    #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                    #expect(response.headers[.cacheControl] == "no-store")
+                }
+            }
+        }
+    }
+
     @Test("GET /metrics counts requests per route template")
     func metrics() async throws {
         try await TestDatabase.with { test in
