@@ -1,10 +1,9 @@
+import CreneauDomain
 import PostgresNIO
 import SQLiteNIO
 
 /// The one place that turns driver errors into `RepositoryError`, so callers
 /// see which invariant refused and never a driver's message.
-import CreneauDomain
-
 enum StorageErrors {
     static func map(_ error: any Error) -> any Error {
         if error is RepositoryError { return error }
