@@ -106,37 +106,38 @@ private struct DayPlanner {
 
     /// The practitioner's openings today that accept the motive through the channel, merged.
     func practitionerOpenings() -> [Interval] {
-        var intervals: [Interval] = []
-        if !agenda.holidays.contains(day) {
-            for template in agenda.practitioner.templates where template.isValid(on: day) {
-                for range in template.ranges where range.weekday == day.isoWeekday
-                    && range.accepts(motive, templateDepartment: template.departmentID)
-                    && AvailabilityEngine.isOpen(range, to: request.channel, on: day, at: request.now, in: agenda.timeZone) {
-                    intervals.append(Interval(
-                        start: day.instant(atMinute: range.startMinute, in: agenda.timeZone),
-                        end: day.instant(atMinute: range.endMinute, in: agenda.timeZone)))
-                }
-            }
-        }
-        for exception in agenda.practitioner.exceptions where exception.kind == .extraOpening
-            && exception.channels.contains(request.channel)
-            && (exception.motiveIDs.isEmpty || exception.motiveIDs.contains(motive.id)) {
-            let span = Interval(start: max(exception.startsAt, dayInterval.start), end: min(exception.endsAt, dayInterval.end))
-            if span.start < span.end { intervals.append(span) }
-        }
-        return Self.merge(intervals)
+        Self.openings(
+            agenda.practitioner, motive: motive, day: day, dayInterval: dayInterval, timeZone: agenda.timeZone,
+            closed: agenda.holidays.contains(day),
+            isOpen: { AvailabilityEngine.isOpen($0, to: request.channel, on: day, at: request.now, in: agenda.timeZone) },
+            acceptsExtra: { $0.channels.contains(request.channel) && ($0.motiveIDs.isEmpty || $0.motiveIDs.contains(motive.id)) })
     }
 
     /// A room's openings today (any channel); nil when it has no template, meaning always open.
     static func resourceOpenings(_ resource: ResourceAgenda, motive: Motive, day: LocalDate, dayInterval: Interval, timeZone: TimeZone) -> [Interval]? {
         guard !resource.templates.isEmpty else { return nil }
+        return openings(resource, motive: motive, day: day, dayInterval: dayInterval, timeZone: timeZone, closed: false,
+                        isOpen: { _ in true }, acceptsExtra: { _ in true })
+    }
+
+    /// Template ranges valid on `day` that take the motive and pass `isOpen`, unless the day is
+    /// `closed`, plus the extra openings that pass `acceptsExtra`; merged.
+    static func openings(
+        _ agenda: ResourceAgenda, motive: Motive, day: LocalDate, dayInterval: Interval, timeZone: TimeZone, closed: Bool,
+        isOpen: (OpeningRange) -> Bool, acceptsExtra: (ScheduleException) -> Bool
+    ) -> [Interval] {
         var intervals: [Interval] = []
-        for template in resource.templates where template.isValid(on: day) {
-            for range in template.ranges where range.weekday == day.isoWeekday && range.accepts(motive, templateDepartment: template.departmentID) {
-                intervals.append(Interval(start: day.instant(atMinute: range.startMinute, in: timeZone), end: day.instant(atMinute: range.endMinute, in: timeZone)))
+        if !closed {
+            for template in agenda.templates where template.isValid(on: day) {
+                for range in template.ranges where range.weekday == day.isoWeekday
+                    && range.accepts(motive, templateDepartment: template.departmentID) && isOpen(range) {
+                    intervals.append(Interval(
+                        start: day.instant(atMinute: range.startMinute, in: timeZone),
+                        end: day.instant(atMinute: range.endMinute, in: timeZone)))
+                }
             }
         }
-        for exception in resource.exceptions where exception.kind == .extraOpening {
+        for exception in agenda.exceptions where exception.kind == .extraOpening && acceptsExtra(exception) {
             let span = Interval(start: max(exception.startsAt, dayInterval.start), end: min(exception.endsAt, dayInterval.end))
             if span.start < span.end { intervals.append(span) }
         }
