@@ -50,7 +50,16 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
             return task
         }
         guard let task else { return state.withLockedValue { $0.snapshot! } }
-        let loaded = try await task.value
+        let loaded: Snapshot
+        do {
+            loaded = try await task.value
+        } catch {
+            // A failed load is not remembered: the next caller tries again.
+            state.withLockedValue { state in
+                if state.loading?.version == version && state.loading?.day == day { state.loading = nil }
+            }
+            throw error
+        }
         state.withLockedValue { state in
             if state.snapshot == nil || state.snapshot!.version <= version { state.snapshot = loaded }
             if state.loading?.version == version && state.loading?.day == day { state.loading = nil }
