@@ -73,11 +73,16 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
                     state.practitioners = [:]
                     state.resources = [:]
                 }
+                // Copy out only the agendas this call uses: holding the whole dictionaries across the
+                // await below would make the store step copy them all.
+                var held: (practitioners: [UUID: ResourceAgenda], resources: [UUID: ResourceAgenda]) = ([:], [:])
+                for id in practitionerIDs { if let entry = state.practitioners[id], entry.version == version(id) { held.practitioners[id] = entry.agenda } }
+                for id in resourceIDs { if let entry = state.resources[id], entry.version == version(id) { held.resources[id] = entry.agenda } }
                 return (
                     state.calendar,
-                    practitionerIDs.filter { state.practitioners[$0]?.version != version($0) },
-                    resourceIDs.filter { state.resources[$0]?.version != version($0) },
-                    (practitioners: state.practitioners, resources: state.resources))
+                    practitionerIDs.filter { held.practitioners[$0] == nil },
+                    resourceIDs.filter { held.resources[$0] == nil },
+                    held)
             }
 
             let loadedCalendar: AgendaCalendar
@@ -92,10 +97,10 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
 
             var practitioners: [UUID: ResourceAgenda] = [:], resources: [UUID: ResourceAgenda] = [:]
             for id in practitionerIDs {
-                practitioners[id] = stalePractitioners.contains(id) ? freshPractitioners[id] ?? ResourceAgenda(templates: []) : held.practitioners[id]?.agenda
+                practitioners[id] = held.practitioners[id] ?? freshPractitioners[id] ?? ResourceAgenda(templates: [])
             }
             for id in resourceIDs {
-                resources[id] = staleResources.contains(id) ? freshResources[id] ?? ResourceAgenda(templates: []) : held.resources[id]?.agenda
+                resources[id] = held.resources[id] ?? freshResources[id] ?? ResourceAgenda(templates: [])
             }
             state.withLockedValue { state in
                 // Another call may have seen a newer configuration meanwhile: then what this one read is not filed.
