@@ -23,6 +23,23 @@ public protocol DirectoryRepository: Sendable {
     func bookableMotives(practitionerIDs: [UUID], on day: LocalDate) async throws -> [UUID: [Motive]]
     /// A site by id or by slug.
     func site(reference: String) async throws -> Site?
+    /// A practitioner with the motives they offer today in their site's zone, in one read.
+    func practitionerWithMotives(id: UUID, now: Date) async throws -> (profile: PractitionerProfile, motives: [Motive])?
+}
+
+extension DirectoryRepository {
+    public func practitionerWithMotives(id: UUID, now: Date) async throws -> (profile: PractitionerProfile, motives: [Motive])? {
+        guard let profile = try await practitionerProfile(id: id) else { return nil }
+        let today = LocalDate(now, in: profile.timeZone)
+        return (profile, try await bookableMotives(practitionerIDs: [id], on: today)[id] ?? [])
+    }
+}
+
+extension PractitionerProfile {
+    /// The time zone of the first site the practitioner works at.
+    public var timeZone: TimeZone {
+        sites.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
+    }
 }
 
 /// Loads what the availability engine needs.

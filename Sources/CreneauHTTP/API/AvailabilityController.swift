@@ -28,12 +28,11 @@ struct AvailabilityController: Sendable {
         let channel = try query.channel()
         let requestedFrom = try query.date("from")
 
-        guard let profile = try await directory.practitionerProfile(id: practitionerID) else {
+        let now = clock.now()
+        guard let offer = try await directory.practitionerWithMotives(id: practitionerID, now: now) else {
             throw APIError.notFound("No practitioner has this id.")
         }
-        let now = clock.now()
-        let motives = try await directory.bookableMotives(practitionerIDs: [practitionerID], on: LocalDate(now, in: profile.timeZone))
-        guard let motive = motives[practitionerID]?.first(where: { $0.id == motiveID }) else {
+        guard let motive = offer.motives.first(where: { $0.id == motiveID }) else {
             throw APIError.notFound("This practitioner offers no motive with this id.")
         }
         let days = try query.integer("days", default: min(7, motive.horizonDays), in: 1...motive.horizonDays,
@@ -54,7 +53,7 @@ struct AvailabilityController: Sendable {
         let channel = try query.channel()
         let days = try query.integer("days", default: Self.searchDays, in: 1...31, explanation: "how many days to look ahead")
         let limit = try query.integer("limit", default: 100, in: 1...500, explanation: "how many practitioners to return")
-        let site = try await PractitionersController(directory: directory, clock: clock).siteID(query)
+        let site = try await query.siteID(in: directory)
         let requestedFrom = try query.date("from")
         let now = clock.now()
 

@@ -15,7 +15,7 @@ struct PractitionersController: Sendable {
 
     func search(_ request: Request) async throws -> Response {
         let query = QueryParameters(request: request)
-        let site = try await siteID(query)
+        let site = try await query.siteID(in: directory)
         let limit = try query.integer("limit", default: 50, in: 1...500, explanation: "how many practitioners to return")
         let profiles = try await directory.searchPractitioners(query: query.string("q"), specialty: query.string("specialty"), siteID: site, limit: limit)
         return try JSON.response(["practitioners": profiles.map(PractitionerJSON.init)])
@@ -27,10 +27,11 @@ struct PractitionersController: Sendable {
     }
 
     func motives(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let profile = try await profile(context)
-        let today = LocalDate(clock.now(), in: profile.timeZone)
-        let motives = try await directory.bookableMotives(practitionerIDs: [profile.practitioner.id], on: today)[profile.practitioner.id] ?? []
-        return try JSON.response(["motives": motives.map(MotiveJSON.init)])
+        let id = try QueryParameters.pathID(context.parameters.get("id") ?? "", what: "practitioner")
+        guard let offer = try await directory.practitionerWithMotives(id: id, now: clock.now()) else {
+            throw APIError.notFound("No practitioner has this id.")
+        }
+        return try JSON.response(["motives": offer.motives.map(MotiveJSON.init)])
     }
 
     func profile(_ context: AppRequestContext) async throws -> PractitionerProfile {
@@ -42,13 +43,6 @@ struct PractitionersController: Sendable {
         return profile
     }
 
-    func siteID(_ query: QueryParameters) async throws -> UUID? {
-        guard let reference = query.string("site") else { return nil }
-        guard let site = try await directory.site(reference: reference) else {
-            throw APIError.notFound("No site has the id or name \"\(reference.prefix(60))\".")
-        }
-        return site.id
-    }
 }
 
 extension QueryParameters {
@@ -56,12 +50,5 @@ extension QueryParameters {
     static func pathID(_ text: String, what: String) throws -> UUID {
         guard let id = UUID(uuidString: text) else { throw APIError.notFound("No \(what) has this id.") }
         return id
-    }
-}
-
-extension PractitionerProfile {
-    /// The time zone of the first site the practitioner works at.
-    var timeZone: TimeZone {
-        sites.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
     }
 }

@@ -53,4 +53,13 @@ struct QueryParameters {
         }
         return channel
     }
+
+    /// The `site` filter, by id or slug; 404 when no site answers to it.
+    func siteID(in directory: any DirectoryRepository) async throws -> UUID? {
+        guard let reference = string("site") else { return nil }
+        guard let site = try await directory.site(reference: reference) else {
+            throw APIError.notFound("No site has the id or name \"\(reference.prefix(60))\".")
+        }
+        return site.id
+    }
 }

@@ -116,6 +116,11 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         return result
     }
 
+    public func practitionerWithMotives(id: UUID, now: Date) async throws -> (profile: PractitionerProfile, motives: [Motive])? {
+        let held = try await current(day: today)
+        return held.byID[id].map { ($0, held.motives[id] ?? []) }
+    }
+
     public func site(reference: String) async throws -> Site? {
         let held = try await current(day: today)
         if let id = UUID(uuidString: reference) { return held.sites.first { $0.id == id } }
