@@ -103,6 +103,41 @@ public func seedDemoIfEmpty(_ storage: Storage, clock: Clock = .live, logger: Lo
     return true
 }
 
+extension BookingService {
+    /// The service as `creneau serve` runs it: every repository is the SQL store, reads through the caches.
+    public static func live(
+        store: SQLStore, directory: any DirectoryRepository, availability: any AvailabilityRepository,
+        writer: any BookingWriter, clock: Clock, holdDuration: TimeInterval
+    ) -> BookingService {
+        BookingService(.init(
+            directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
+            appointments: store, bookings: store, writer: writer, clock: clock, ids: .random, tokens: .random),
+            holdDuration: holdDuration)
+    }
+}
+
+/// Clears expired holds and idempotency records every 30 seconds. Expired holds
+/// already count for nothing; this gives their rows back.
+struct ExpiryService: Service {
+    let bookings: any BookingRepository
+    let clock: Clock
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let purged = try await bookings.purgeExpired(now: clock.now())
+                if purged.holds + purged.idempotencyRecords > 0 {
+                    logger.debug("Purged expired rows", metadata: ["holds": "\(purged.holds)", "idempotency": "\(purged.idempotencyRecords)"])
+                }
+            } catch {
+                logger.warning("Could not purge expired holds", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
+        }
+    }
+}
+
 /// Closes the connection pool when the service group shuts down.
 struct DatabaseService: Service {
     let database: Database
@@ -130,14 +165,18 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         await storage.database.shutdown()
         throw error
     }
+    let availability = CachedAvailability(store: storage.store, clock: .live)
+    let booking = BookingService.live(
+        store: storage.store, directory: directory, availability: availability,
+        writer: GroupCommitWriter(store: storage.store, clock: .live), clock: .live, holdDuration: configuration.holdDuration)
     let dependencies = HTTPDependencies(
         health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
-        availability: CachedAvailability(store: storage.store, clock: .live), metrics: HTTPMetrics(), clock: .live)
+        availability: availability, booking: booking, bookings: storage.store, metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),
         logger: logger)
-    app.addServices(DatabaseService(database: storage.database))
+    app.addServices(DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: .live, logger: logger))
     return app
 }

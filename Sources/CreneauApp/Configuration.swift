@@ -34,6 +34,8 @@ public struct Configuration: Sendable {
     public var keys: KeySource
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// How long a slot is held while a patient fills in the booking form (`CRENEAU_HOLD_MINUTES`, default 10).
+    public var holdDuration: TimeInterval = 10 * 60
 
     public static let defaultDatabasePath = "data/creneau.sqlite"
 
@@ -122,7 +124,14 @@ public struct Configuration: Sendable {
             throw ConfigurationError(setting: overrides.logFormat != nil ? "--log-format" : "CRENEAU_LOG_FORMAT", problem: "must be text or json.")
         }
 
-        return Configuration(mode: mode, host: host, port: port, database: database, keys: keys, logLevel: logLevel, logFormat: logFormat)
+        var configuration = Configuration(mode: mode, host: host, port: port, database: database, keys: keys, logLevel: logLevel, logFormat: logFormat)
+        if let text = value("CRENEAU_HOLD_MINUTES") {
+            guard let minutes = Int(text), (1...60).contains(minutes) else {
+                throw ConfigurationError(setting: "CRENEAU_HOLD_MINUTES", problem: "must be a number of minutes from 1 to 60.")
+            }
+            configuration.holdDuration = TimeInterval(minutes * 60)
+        }
+        return configuration
     }
 
     static func postgres(url text: String, setting: String) throws -> DatabaseLocation {

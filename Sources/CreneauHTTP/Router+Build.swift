@@ -10,14 +10,20 @@ public struct HTTPDependencies: Sendable {
     public var practitioners: any PractitionerRepository
     public var directory: any DirectoryRepository
     public var availability: any AvailabilityRepository
+    public var booking: BookingService
+    /// Where answers remembered under an `Idempotency-Key` are read.
+    public var bookings: any BookingRepository
     public var metrics: HTTPMetrics
     public var clock: Clock
 
     public init(
         health: any HealthRepository, organisation: any OrganisationRepository,
         practitioners: any PractitionerRepository, directory: any DirectoryRepository,
-        availability: any AvailabilityRepository, metrics: HTTPMetrics, clock: Clock
+        availability: any AvailabilityRepository, booking: BookingService, bookings: any BookingRepository,
+        metrics: HTTPMetrics, clock: Clock
     ) {
+        self.booking = booking
+        self.bookings = bookings
         self.health = health
         self.organisation = organisation
         self.practitioners = practitioners
@@ -44,5 +50,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     HomeController(organisation: dependencies.organisation, practitioners: dependencies.practitioners).register(on: router)
     PractitionersController(directory: dependencies.directory, clock: dependencies.clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock).register(on: router)
+    AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock)
+        .register(on: router)
     return router
 }

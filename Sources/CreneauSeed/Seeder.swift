@@ -56,6 +56,9 @@ public struct Seeder: Sendable {
             logger.info("Seeded site", metadata: ["site": "\(sitePlan.name)", "appointments": "\(site.appointments.count)"])
         }
 
+        // Occupancy (no double booking) is derived from all appointments at once, after they are loaded.
+        try await store.rebuildOccupancy()
+
         if options.profile == .avoine, let site = firstSite {
             let accounts = DemoAccountBuilder(options: options, site: site, groupID: group.id, patients: patients, doctors: doctors)
             try await accounts.write(to: store, random: &random)

@@ -13,9 +13,20 @@ struct UnreachableDatabase: HealthRepository {
 
 extension TestDatabase {
     func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now)) -> HTTPDependencies {
-        // The cached directory and availability, as `creneau serve` uses them.
-        HTTPDependencies(health: store, organisation: store, practitioners: store, directory: CachedDirectory(store: store, clock: clock),
-                         availability: CachedAvailability(store: store, clock: clock), metrics: metrics, clock: clock)
+        dependencies(store: store, metrics: metrics, clock: clock)
+    }
+
+    /// What `creneau serve` wires, on `store` (pass a second instance's store to act as another server).
+    func dependencies(store: SQLStore, metrics: HTTPMetrics = HTTPMetrics(), clock: Clock) -> HTTPDependencies {
+        // The cached directory and availability, and the group-commit writer, as `creneau serve` uses them.
+        let directory = CachedDirectory(store: store, clock: clock)
+        let availability = CachedAvailability(store: store, clock: clock)
+        let booking = BookingService(.init(
+            directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
+            appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock), clock: clock,
+            ids: .random, tokens: .random))
+        return HTTPDependencies(health: store, organisation: store, practitioners: store, directory: directory,
+                                availability: availability, booking: booking, bookings: store, metrics: metrics, clock: clock)
     }
 }
 

@@ -22,11 +22,17 @@ public struct Occupation: Hashable, Sendable {
     /// Where the visit itself starts (without buffers): group-session seats
     /// are counted per start.
     public var start: Date
+    /// The appointment or hold behind it: a move or the booking that uses a hold looks past its own.
+    public var holderID: UUID?
+    /// Holds lapse by themselves: after this instant the occupation no longer counts.
+    public var expiresAt: Date?
 
-    public init(interval: Interval, motiveID: UUID, start: Date) {
+    public init(interval: Interval, motiveID: UUID, start: Date, holderID: UUID? = nil, expiresAt: Date? = nil) {
         self.interval = interval
         self.motiveID = motiveID
         self.start = start
+        self.holderID = holderID
+        self.expiresAt = expiresAt
     }
 }
 
@@ -62,6 +68,14 @@ public struct AgendaSnapshot: Sendable {
         self.practitioner = practitioner
         self.resources = resources
     }
+
+    /// The same agenda with nobody booked: what it would offer if every slot were free.
+    public var unoccupied: AgendaSnapshot {
+        var copy = self
+        copy.practitioner.occupations = []
+        for id in copy.resources.keys { copy.resources[id]?.occupations = [] }
+        return copy
+    }
 }
 
 /// Whether the hospital's records know the patient in the motive's department.
@@ -78,14 +92,17 @@ public struct AvailabilityRequest: Sendable {
     public var from: LocalDate
     public var days: Int
     public var now: Date
+    /// Holders whose occupations do not count: the appointment being moved, the hold being used.
+    public var ignoring: Set<UUID>
 
-    public init(motive: Motive, channel: Channel, patientKind: PatientKind? = nil, from: LocalDate, days: Int, now: Date) {
+    public init(motive: Motive, channel: Channel, patientKind: PatientKind? = nil, from: LocalDate, days: Int, now: Date, ignoring: Set<UUID> = []) {
         self.motive = motive
         self.channel = channel
         self.patientKind = patientKind
         self.from = from
         self.days = days
         self.now = now
+        self.ignoring = ignoring
     }
 }
 

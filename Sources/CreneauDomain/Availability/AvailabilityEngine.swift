@@ -66,9 +66,9 @@ private struct DayPlanner {
         let duration = TimeInterval(motive.durationMinutes * 60)
         let before = TimeInterval(motive.bufferBeforeMinutes * 60)
         let after = TimeInterval(motive.bufferAfterMinutes * 60)
-        let practitioner = Busy(agenda: agenda.practitioner, day: dayInterval)
+        let practitioner = Busy(agenda: agenda.practitioner, day: dayInterval, request: request)
         let resources = motive.requiredResourceIDs.map { id in
-            ResourceCheck(agenda: agenda.resources[id]!, busy: Busy(agenda: agenda.resources[id]!, day: dayInterval),
+            ResourceCheck(agenda: agenda.resources[id]!, busy: Busy(agenda: agenda.resources[id]!, day: dayInterval, request: request),
                           openings: Self.resourceOpenings(agenda.resources[id]!, motive: motive, day: day, dayInterval: dayInterval, timeZone: agenda.timeZone))
         }
 
@@ -163,12 +163,16 @@ private struct Busy {
     let occupations: [Occupation]
     let capacity: Int
 
-    init(agenda: ResourceAgenda, day: Interval) {
+    init(agenda: ResourceAgenda, day: Interval, request: AvailabilityRequest) {
         // A day's window widened by a day either side keeps buffers that cross midnight.
         let wide = Interval(start: day.start.addingTimeInterval(-86_400), end: day.end.addingTimeInterval(86_400))
         absences = agenda.exceptions.filter { $0.kind == .absence }
             .map { Interval(start: $0.startsAt, end: $0.endsAt) }.filter { $0.overlaps(wide) }
-        occupations = agenda.occupations.filter { $0.interval.overlaps(wide) }
+        occupations = agenda.occupations.filter { occupation in
+            occupation.interval.overlaps(wide)
+                && !(occupation.holderID.map(request.ignoring.contains) ?? false)
+                && (occupation.expiresAt.map { $0 > request.now } ?? true)
+        }
         capacity = agenda.capacity
     }
 

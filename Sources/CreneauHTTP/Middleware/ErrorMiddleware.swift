@@ -36,6 +36,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .invalidValue: return .unprocessable("A value is outside what is allowed.", code: "invalid_value")
             case .unavailable: return .unavailable("The database is not answering. Please try again in a moment.")
             }
+        case let error as BookingError:
+            return map(error)
+        case is IdempotencyKeyUsed:
+            return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
         case is DecodingError:
             return .badRequest("The request body is not valid JSON of the expected shape.", code: "malformed_body")
         case let error as HTTPError:
@@ -51,8 +55,30 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    static func map(_ error: BookingError) -> APIError {
+        switch error {
+        case .notFound(let message):
+            return .notFound(message)
+        case .refused(let violation):
+            return .unprocessable(violation.message, code: violation.code.rawValue)
+        case .slotTaken(let next, let timeZone):
+            let message = next.isEmpty
+                ? "This slot has just been taken, and no other is free soon. Try another practitioner or a later date."
+                : "This slot has just been taken by someone else. Here are the next free ones."
+            return APIError(.conflict, code: "slot_taken", message: message, alternatives: next.map {
+                APIError.Alternative(start: RFC3339.format($0.start, in: timeZone), end: RFC3339.format($0.end, in: timeZone))
+            })
+        case .invalidTransition(let message):
+            return .conflict(message, code: "invalid_transition")
+        case .changedMeanwhile:
+            return .conflict("This appointment was changed by someone else meanwhile. Reload it and try again.", code: "changed_meanwhile")
+        case .forbidden(let message):
+            return APIError(.forbidden, code: "forbidden", message: message)
+        }
+    }
+
     static func response(for error: APIError, requestID: String) -> Response {
-        let body = ErrorBody(error: .init(code: error.code, message: error.message, requestId: requestID))
+        let body = ErrorBody(error: .init(code: error.code, message: error.message, requestId: requestID, nextSlots: error.alternatives))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"Error"}}"#.utf8)

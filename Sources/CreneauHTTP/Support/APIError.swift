@@ -8,11 +8,19 @@ public struct APIError: Error, Sendable, Equatable {
     public var code: String
     /// Plain language, safe to show.
     public var message: String
+    /// Free slots to offer instead (a slot just taken): RFC 3339 start and end.
+    public var alternatives: [Alternative]?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+    public struct Alternative: Sendable, Equatable, Encodable {
+        public var start: String
+        public var end: String
+    }
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, alternatives: [Alternative]? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.alternatives = alternatives
     }
 
     public static func badRequest(_ message: String, code: String = "bad_request") -> APIError {
@@ -42,6 +50,7 @@ struct ErrorBody: Encodable {
         let code: String
         let message: String
         let requestId: String?
+        let nextSlots: [APIError.Alternative]?
     }
     let error: Detail
 }

@@ -37,5 +37,6 @@ extension Migration {
         .createAppointments,
         .createAuditTrails,
         .createAgendaVersions,
+        .createOccupancy,
     ]
 }

@@ -12,6 +12,8 @@ struct AppointmentRow: SQLRecord {
     var reasonSealed: String?
     var notesSealed: String?
     var sealedKeyID: String?
+    /// SHA-256 of the manage token given at booking; written once, never updated through this row.
+    var manageTokenHash: String?
 
     var key: String { Column.id(appointment.id) }
 
@@ -61,7 +63,7 @@ struct AppointmentRow: SQLRecord {
             ("notes_sealed", notesSealed), ("sealed_key_id", sealedKeyID), ("cancelled_by", a.cancelledBy?.rawValue),
             ("cancellation_reason", a.cancellationReason), ("move_count", a.moveCount),
             ("created_at", Column.instant(a.createdAt)), ("updated_at", Column.instant(a.updatedAt)),
-        ]
+        ] + (manageTokenHash.map { [("manage_token_hash", $0 as SQLValue)] } ?? [])
     }
 
     private static func context(_ field: String, _ id: UUID) -> String { "appointments.\(field):\(Column.id(id))" }

@@ -3,14 +3,38 @@ import Foundation
 import SQLKit
 
 extension SQLStore: AppointmentRepository {
+    /// Writes the appointment with its rooms and, unless it is cancelled, its
+    /// occupancy: an overlap with another holder fails with `.duplicate("occupancy")`.
+    /// Booking goes through `BookingRepository`; this is for imports and tests.
     public func insert(_ appointment: Appointment) async throws {
-        let row = try AppointmentRow(appointment, cipher: cipher)
-        try await write(row, isUpdate: false, links: .appointmentResources, parent: appointment.id, children: appointment.resourceIDs)
+        try await write(appointment, isUpdate: false)
     }
 
     public func update(_ appointment: Appointment) async throws {
+        try await write(appointment, isUpdate: true)
+    }
+
+    private func write(_ appointment: Appointment, isUpdate: Bool) async throws {
         let row = try AppointmentRow(appointment, cipher: cipher)
-        try await write(row, isUpdate: true, links: .appointmentResources, parent: appointment.id, children: appointment.resourceIDs)
+        do {
+            try await database.transaction { db in
+                if isUpdate {
+                    try await updateRow(row, on: db)
+                    try await release(holderID: appointment.id, on: db)
+                } else {
+                    try await insertRow(row, on: db)
+                }
+                try await replaceLinks(.appointmentResources, parent: appointment.id, children: appointment.resourceIDs, on: db)
+                if appointment.status != .cancelled {
+                    var cache = FootprintCache()
+                    try await occupy(try await claims(
+                        holderID: appointment.id, practitionerID: appointment.practitionerID, motiveID: appointment.motiveID,
+                        resourceIDs: appointment.resourceIDs, start: appointment.startsAt, end: appointment.endsAt, cache: &cache, on: db), on: db)
+                }
+            }
+        } catch is OccupancyConflict {
+            throw RepositoryError.duplicate(constraint: "occupancy")
+        }
     }
 
     public func appointment(id: UUID) async throws -> Appointment? {

@@ -108,24 +108,37 @@ extension SQLStore: AvailabilityRepository {
             agendas[ownerID, default: ResourceAgenda(templates: [])].exceptions.append(exception)
         }
 
-        // Live appointments, widened by their motive's buffers.
+        // Live appointments and holds, widened by their motive's buffers.
         let occupations: SQLQueryString = owner == "practitioner_id"
             ? """
-              SELECT a.practitioner_id AS owner, a.motive_id, a.starts_at, a.ends_at, m.buffer_before_minutes, m.buffer_after_minutes
+              SELECT a.id AS holder, a.practitioner_id AS owner, a.motive_id, a.starts_at, a.ends_at, NULL AS expires_at,
+                  m.buffer_before_minutes, m.buffer_after_minutes
               FROM appointments a JOIN motives m ON m.id = a.motive_id
               WHERE a.practitioner_id IN \(idList(ids)) AND a.status <> 'cancelled' AND a.starts_at < \(bind: wideTo) AND a.ends_at > \(bind: wideFrom)
+              UNION ALL
+              SELECT h.id AS holder, h.practitioner_id AS owner, h.motive_id, h.starts_at, h.ends_at, h.expires_at,
+                  m.buffer_before_minutes, m.buffer_after_minutes
+              FROM holds h JOIN motives m ON m.id = h.motive_id
+              WHERE h.practitioner_id IN \(idList(ids)) AND h.starts_at < \(bind: wideTo) AND h.ends_at > \(bind: wideFrom)
               """
             : """
-              SELECT ar.resource_id AS owner, a.motive_id, a.starts_at, a.ends_at, m.buffer_before_minutes, m.buffer_after_minutes
+              SELECT a.id AS holder, ar.resource_id AS owner, a.motive_id, a.starts_at, a.ends_at, NULL AS expires_at,
+                  m.buffer_before_minutes, m.buffer_after_minutes
               FROM appointment_resources ar JOIN appointments a ON a.id = ar.appointment_id JOIN motives m ON m.id = a.motive_id
               WHERE ar.resource_id IN \(idList(ids)) AND a.status <> 'cancelled' AND a.starts_at < \(bind: wideTo) AND a.ends_at > \(bind: wideFrom)
+              UNION ALL
+              SELECT h.id AS holder, mr.resource_id AS owner, h.motive_id, h.starts_at, h.ends_at, h.expires_at,
+                  m.buffer_before_minutes, m.buffer_after_minutes
+              FROM holds h JOIN motive_resources mr ON mr.motive_id = h.motive_id JOIN motives m ON m.id = h.motive_id
+              WHERE mr.resource_id IN \(idList(ids)) AND h.starts_at < \(bind: wideTo) AND h.ends_at > \(bind: wideFrom)
               """
         for row in try await db.raw(occupations).all() {
             let start = try row.instant("starts_at"), end = try row.instant("ends_at")
             let before = TimeInterval(try row.int("buffer_before_minutes") * 60), after = TimeInterval(try row.int("buffer_after_minutes") * 60)
             agendas[try row.uuid("owner"), default: ResourceAgenda(templates: [])].occupations.append(Occupation(
                 interval: Interval(start: start.addingTimeInterval(-before), end: end.addingTimeInterval(after)),
-                motiveID: try row.uuid("motive_id"), start: start))
+                motiveID: try row.uuid("motive_id"), start: start, holderID: try row.uuid("holder"),
+                expiresAt: try row.optionalInstant("expires_at")))
         }
         return agendas
     }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// What a new patient's details must look like before a record is made.
+public enum PatientRules {
+    public static let maximumNameLength = 100
+
+    public static func check(_ details: PatientDetails, today: LocalDate, channel: Channel) -> RuleViolation? {
+        for (value, field) in [(details.firstName, "first name"), (details.lastName, "last name")] {
+            let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty { return RuleViolation(.invalidPatient, "The patient's \(field) is missing.") }
+            if text.count > maximumNameLength { return RuleViolation(.invalidPatient, "The patient's \(field) is too long.") }
+        }
+        if details.birthDate > today { return RuleViolation(.invalidPatient, "The birth date is in the future.") }
+        if details.birthDate < today.adding(days: -130 * 366) { return RuleViolation(.invalidPatient, "The birth date is too far in the past.") }
+        let email = details.email?.trimmingCharacters(in: .whitespaces) ?? ""
+        let phone = details.phone?.trimmingCharacters(in: .whitespaces) ?? ""
+        if !email.isEmpty && !isPlausibleEmail(email) {
+            return RuleViolation(.invalidPatient, "The email address does not look right: it should be like name@example.fr.")
+        }
+        if !phone.isEmpty && !isPlausiblePhone(phone) {
+            return RuleViolation(.invalidPatient, "The phone number does not look right: use digits, spaces and an optional leading +.")
+        }
+        // Confirmations, reminders and the cancel link must reach the patient.
+        if channel == .online && email.isEmpty && phone.isEmpty {
+            return RuleViolation(.invalidPatient, "Give an email address or a mobile number, so that we can send the confirmation and the link to cancel.")
+        }
+        return nil
+    }
+
+    static func isPlausibleEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+            && text.count <= 254 && !text.contains(where: \.isWhitespace)
+    }
+
+    static func isPlausiblePhone(_ text: String) -> Bool {
+        let digits = text.filter(\.isNumber)
+        let allowed = text.allSatisfy { $0.isNumber || $0 == " " || $0 == "." || $0 == "-" || $0 == "+" }
+        return allowed && (8...15).contains(digits.count) && !text.dropFirst().contains("+")
+    }
+}

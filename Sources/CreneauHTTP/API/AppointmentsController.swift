@@ -1,0 +1,272 @@
+@preconcurrency import Crypto
+import CreneauDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// Booking over the API (SPEC §3): `POST /api/v1/appointments` with an
+/// `Idempotency-Key`, `GET /api/v1/appointments/{id}`, `…/{id}/cancel`,
+/// `…/{id}/move`, and holds (`POST /api/v1/holds`, `DELETE /api/v1/holds/{id}`).
+///
+/// Until sign-in exists (the accounts issue) every caller is a visitor: it
+/// books online for a new patient, and sees or changes an appointment with the
+/// manage token it got when booking (header `Creneau-Manage-Token`).
+struct AppointmentsController: Sendable {
+    let booking: BookingService
+    let idempotency: IdempotencyStore
+    let clock: Clock
+
+    static let manageTokenHeader = HTTPField.Name("Creneau-Manage-Token")!
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let maximumBody = 64 * 1024
+
+    func register(on router: Router<AppRequestContext>) {
+        router.post("/api/v1/appointments") { request, context in try await self.book(request, context: context) }
+        router.get("/api/v1/appointments/{id}") { request, context in try await self.show(request, context: context) }
+        router.post("/api/v1/appointments/{id}/cancel") { request, context in try await self.cancel(request, context: context) }
+        router.post("/api/v1/appointments/{id}/move") { request, context in try await self.move(request, context: context) }
+        router.post("/api/v1/holds") { request, context in try await self.hold(request, context: context) }
+        router.delete("/api/v1/holds/{id}") { request, context in try await self.releaseHold(request, context: context) }
+    }
+
+    // MARK: Booking
+
+    func book(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let key = try Self.idempotencyKey(request)
+        let body = try await Self.body(request)
+        let scope = context.booker.idempotencyScope
+        let fingerprint = Self.fingerprint(method: "POST", path: "/api/v1/appointments", body: body)
+
+        if let replay = try await idempotency.replay(scope: scope, key: key, fingerprint: fingerprint) { return replay }
+        guard idempotency.begin(scope: scope, key: key) else { throw IdempotencyKeyUsed() }
+        defer { idempotency.end(scope: scope, key: key) }
+
+        let parsed: BookingBody = try Self.decode(body)
+        let bookingRequest = try Self.bookingRequest(parsed)
+        let prepared = try await booking.prepare(bookingRequest, by: context.booker)
+        let json = AppointmentJSON(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, manageToken: prepared.manageToken)
+        let data = try JSON.encode(json)
+        let now = clock.now()
+        let record = IdempotencyRecord(
+            scope: scope, key: key, fingerprint: fingerprint, status: 201, body: data,
+            createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
+        do {
+            _ = try await booking.commit(prepared, idempotency: record)
+        } catch is IdempotencyKeyUsed {
+            // Another instance booked with this key first: answer as it did.
+            if let replay = try await idempotency.replay(scope: scope, key: key, fingerprint: fingerprint) { return replay }
+            throw IdempotencyKeyUsed()
+        }
+        var response = JSON.response(data: data, status: .created)
+        response.headers[.location] = json.links.`self`
+        return response
+    }
+
+    static func bookingRequest(_ body: BookingBody) throws -> BookingRequest {
+        let practitioner = try requiredID(body.practitioner, field: "practitioner")
+        let motive = try requiredID(body.motive, field: "motive")
+        let start = try instant(body.start, field: "start")
+        let channel = try channel(body.channel)
+        let patient: BookingRequest.PatientChoice
+        switch (body.patient, body.patientId) {
+        case (nil, nil):
+            throw APIError.badRequest("Say who the appointment is for: \"patient\" (first name, last name, birth date, email or phone) or \"patientId\".", code: "missing_field")
+        case (.some, .some):
+            throw APIError.badRequest("Give either \"patient\" or \"patientId\", not both.", code: "invalid_field")
+        case (nil, let id?):
+            patient = .existing(try requiredID(id, field: "patientId"))
+        case (let details?, nil):
+            guard let first = details.firstName, let last = details.lastName else {
+                throw APIError.badRequest("\"patient\" needs \"firstName\" and \"lastName\".", code: "missing_field")
+            }
+            guard let text = details.birthDate else { throw APIError.badRequest("\"patient\" needs \"birthDate\" (YYYY-MM-DD).", code: "missing_field") }
+            guard let birth = LocalDate(text) else {
+                throw APIError.badRequest("\"patient.birthDate\" must be a date written YYYY-MM-DD, like 1984-03-07.", code: "invalid_field")
+            }
+            patient = .new(PatientDetails(firstName: first, lastName: last, birthDate: birth, email: details.email, phone: details.phone))
+        }
+        return BookingRequest(
+            practitionerID: practitioner, motiveID: motive, start: start, patient: patient, channel: channel,
+            reason: body.reason, notes: body.notes,
+            referringDoctorID: try body.referringDoctor.map { try requiredID($0, field: "referringDoctor") },
+            holdID: try body.hold.map { try requiredID($0, field: "hold") })
+    }
+
+    // MARK: One appointment
+
+    func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try Self.pathID(context)
+        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: Self.manageToken(request))
+        return try await respond(appointment)
+    }
+
+    func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try Self.pathID(context)
+        let body: CancelBody = try Self.decode(try await Self.body(request), allowEmpty: true)
+        let appointment = try await booking.perform(.cancel(reason: body.reason), appointmentID: id, by: context.booker, manageToken: Self.manageToken(request))
+        return try await respond(appointment)
+    }
+
+    func move(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try Self.pathID(context)
+        let body: MoveBody = try Self.decode(try await Self.body(request))
+        let start = try Self.instant(body.start, field: "start")
+        // The end follows from the motive; the service fills it in from the slot.
+        let appointment = try await booking.perform(
+            .move(start: start, end: start, reason: body.reason), appointmentID: id, by: context.booker, manageToken: Self.manageToken(request))
+        return try await respond(appointment)
+    }
+
+    func respond(_ appointment: Appointment) async throws -> Response {
+        let (motive, timeZone) = try await booking.context(of: appointment)
+        return try JSON.response(AppointmentJSON(appointment, motive: motive, timeZone: timeZone))
+    }
+
+    // MARK: Holds
+
+    func hold(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body: HoldBody = try Self.decode(try await Self.body(request))
+        let hold = try await booking.placeHold(
+            practitionerID: try Self.requiredID(body.practitioner, field: "practitioner"),
+            motiveID: try Self.requiredID(body.motive, field: "motive"),
+            start: try Self.instant(body.start, field: "start"),
+            channel: try Self.channel(body.channel), by: context.booker)
+        let timeZone = try await booking.timeZone(ofPractitioner: hold.practitionerID)
+        return try JSON.response(HoldJSON(hold, timeZone: timeZone), status: .created)
+    }
+
+    func releaseHold(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await booking.releaseHold(id: try Self.pathID(context))
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    // MARK: Reading requests
+
+    static func body(_ request: Request) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: maximumBody)
+        } catch {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large (at most 64 KiB).")
+        }
+    }
+
+    static func decode<T: Decodable>(_ buffer: ByteBuffer, allowEmpty: Bool = false) throws -> T {
+        if buffer.readableBytes == 0 {
+            if allowEmpty, let empty = try? JSONDecoder().decode(T.self, from: Data("{}".utf8)) { return empty }
+            throw APIError.badRequest("The request needs a JSON body.", code: "malformed_body")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError.badRequest("The request body is not valid JSON of the expected shape: \(describe(error))", code: "malformed_body")
+        }
+    }
+
+    /// A decoding error in words that name the field, without echoing values.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "it could not be read." }
+        func path(_ context: DecodingError.Context) -> String {
+            let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return names.isEmpty ? "the body" : "\"" + names.joined(separator: ".") + "\""
+        }
+        switch error {
+        case .typeMismatch(_, let context): return "\(path(context)) has the wrong type."
+        case .valueNotFound(_, let context): return "\(path(context)) is missing."
+        case .keyNotFound(let key, _): return "\"\(key.stringValue)\" is missing."
+        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "it is not JSON." : "\(path(context)) is not valid."
+        @unknown default: return "it could not be read."
+        }
+    }
+
+    static func idempotencyKey(_ request: Request) throws -> String {
+        guard let key = request.headers[idempotencyKeyHeader], !key.isEmpty else {
+            throw APIError.badRequest("Send an Idempotency-Key header (a new random UUID for each booking) so that a retry never books twice.", code: "missing_idempotency_key")
+        }
+        guard key.count <= 255, key.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            throw APIError.badRequest("The Idempotency-Key must be 1 to 255 visible ASCII characters.", code: "invalid_idempotency_key")
+        }
+        return key
+    }
+
+    static func manageToken(_ request: Request) -> String? {
+        request.headers[manageTokenHeader].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func fingerprint(method: String, path: String, body: ByteBuffer) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(method) \(path)\n".utf8))
+        hasher.update(data: Data(buffer: body))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func pathID(_ context: AppRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw APIError.notFound("No record has this id.")
+        }
+        return id
+    }
+
+    static func requiredID(_ text: String?, field: String) throws -> UUID {
+        guard let text, !text.isEmpty else { throw APIError.badRequest("\"\(field)\" is missing.", code: "missing_field") }
+        guard let id = UUID(uuidString: text) else { throw APIError.badRequest("\"\(field)\" is not a valid id.", code: "invalid_field") }
+        return id
+    }
+
+    static func instant(_ text: String?, field: String) throws -> Date {
+        guard let text, !text.isEmpty else { throw APIError.badRequest("\"\(field)\" is missing.", code: "missing_field") }
+        guard let date = RFC3339.parse(text) else {
+            throw APIError.badRequest("\"\(field)\" must be an RFC 3339 time with its offset, like 2026-11-24T09:15:00+01:00.", code: "invalid_field")
+        }
+        return date
+    }
+
+    static func channel(_ text: String?) throws -> Channel {
+        guard let text else { return .online }
+        guard let channel = Channel(rawValue: text) else {
+            throw APIError.badRequest("\"channel\" must be one of: online, phone, desk, referral, practitioner.", code: "invalid_field")
+        }
+        return channel
+    }
+}
+
+/// Requests under an `Idempotency-Key`: those in flight here (a concurrent
+/// replay gets 409) and, through the store, those already answered (a replay
+/// gets the stored answer; the same key with another body gets 422).
+final class IdempotencyStore: Sendable {
+    /// How long an answer is kept for replays.
+    static let retention: TimeInterval = 24 * 3_600
+
+    private let inFlight = Mutex<Set<String>>([])
+    let bookings: any BookingRepository
+
+    init(bookings: any BookingRepository) { self.bookings = bookings }
+
+    func begin(scope: String, key: String) -> Bool {
+        inFlight.withLock { $0.insert(scope + "\u{0}" + key).inserted }
+    }
+
+    func end(scope: String, key: String) {
+        _ = inFlight.withLock { $0.remove(scope + "\u{0}" + key) }
+    }
+
+    func replay(scope: String, key: String, fingerprint: String) async throws -> Response? {
+        guard let record = try await bookings.idempotencyRecord(scope: scope, key: key) else { return nil }
+        guard record.fingerprint == fingerprint else {
+            throw APIError.unprocessable("This Idempotency-Key was already used for a different request. Use a new key for a new booking.", code: "idempotency_key_reused")
+        }
+        var response = JSON.response(data: record.body, status: HTTPResponse.Status(code: record.status))
+        response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+        return response
+    }
+}
+
+extension AppRequestContext {
+    /// Who is asking. Nobody signs in yet (the accounts issue adds it): every caller is a visitor.
+    var booker: Booker { .visitor }
+}
+
+extension Booker {
+    /// Idempotency keys are remembered per account; visitors share one scope.
+    var idempotencyScope: String { accountID.map { "account:" + $0.uuidString.lowercased() } ?? "visitor" }
+}

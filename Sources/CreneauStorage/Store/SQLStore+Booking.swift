@@ -1,0 +1,260 @@
+@preconcurrency import Crypto
+import CreneauDomain
+import Foundation
+import PostgresNIO
+import SQLKit
+
+/// A deadlock or serialization failure on PostgreSQL: the item can simply be tried again.
+public struct TransientWriteConflict: Error, Sendable {}
+
+extension SQLStore: BookingRepository {
+    public func commit(_ writes: [BookingWrite], now: Date) async throws -> [BookingWriteOutcome] {
+        try await commitEach(writes, now: now).map { try $0.get() }
+    }
+
+    /// Like `commit`, but a write that fails for another reason than its
+    /// outcome (a deadlock, a missing row) fails alone: the others still commit.
+    public func commitEach(_ writes: [BookingWrite], now: Date) async throws -> [Result<BookingWriteOutcome, any Error>] {
+        guard !writes.isEmpty else { return [] }
+        return try await database.transaction { db in
+            try await purgeExpiredHolds(now: now, on: db)
+            var cache = FootprintCache()
+            var results: [Result<BookingWriteOutcome, any Error>] = []
+            for (index, write) in writes.enumerated() {
+                let savepoint = "booking_\(index)"
+                try await db.raw("SAVEPOINT \(unsafeRaw: savepoint)").run()
+                do {
+                    let outcome = try await writeBooking(write, now: now, cache: &cache, on: db)
+                    if outcome != .booked { try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run() }
+                    try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    results.append(.success(outcome))
+                } catch {
+                    try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    results.append(.failure(Self.classify(error)))
+                }
+            }
+            return results
+        }
+    }
+
+    static func classify(_ error: any Error) -> any Error {
+        if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState], state == "40P01" || state == "40001" {
+            return TransientWriteConflict()
+        }
+        return StorageErrors.map(error)
+    }
+
+    /// One booking inside the batch's transaction. Anything but `.booked` is rolled back by the caller.
+    private func writeBooking(_ write: BookingWrite, now: Date, cache: inout FootprintCache, on db: any SQLDatabase) async throws -> BookingWriteOutcome {
+        let appointment = write.appointment
+        if let record = write.idempotency {
+            // First, so that a replay racing on another instance waits here and then finds the key used.
+            do {
+                try await insertIdempotency(record, on: db)
+            } catch {
+                if case RepositoryError.duplicate = StorageErrors.map(error) { return .idempotencyKeyUsed }
+                throw error
+            }
+        }
+        if let holdID = write.holdID {
+            let hold = try await db.raw("SELECT practitioner_id, motive_id, starts_at FROM holds WHERE id = \(bind: Column.id(holdID)) AND expires_at > \(bind: Column.instant(now))").first()
+            guard let hold, try hold.uuid("practitioner_id") == appointment.practitionerID, try hold.uuid("motive_id") == appointment.motiveID,
+                  try hold.instant("starts_at") == appointment.startsAt else { return .holdGone }
+            try await release(holderID: holdID, on: db)
+            try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(holdID))").run()
+        }
+        if let patient = write.newPatient { try await insertRow(patient, on: db) }
+        var row = try AppointmentRow(appointment, cipher: cipher)
+        row.manageTokenHash = Self.tokenHash(write.manageToken)
+        try await insertRow(row, on: db)
+        try await replaceLinks(.appointmentResources, parent: appointment.id, children: appointment.resourceIDs, on: db)
+        if appointment.status != .cancelled {
+            let claims = try await claims(
+                holderID: appointment.id, practitionerID: appointment.practitionerID, motiveID: appointment.motiveID,
+                resourceIDs: appointment.resourceIDs, start: appointment.startsAt, end: appointment.endsAt, cache: &cache, on: db)
+            do {
+                try await occupy(claims, on: db)
+            } catch is OccupancyConflict {
+                return .slotTaken
+            }
+        }
+        try await insertRow(write.event, on: db)
+        return .booked
+    }
+
+    public func apply(_ change: AppointmentChange) async throws -> AppointmentChangeOutcome {
+        do {
+            try await database.transaction { db in
+                let before = change.before, after = change.after
+                // Optimistic check: every lifecycle action changes the status, the start or the move count.
+                let updated = try await db.raw("""
+                    UPDATE appointments SET status = \(bind: after.status.rawValue), starts_at = \(bind: Column.instant(after.startsAt)),
+                        ends_at = \(bind: Column.instant(after.endsAt)), cancelled_by = \(bind: after.cancelledBy?.rawValue),
+                        cancellation_reason = \(bind: after.cancellationReason), move_count = \(bind: after.moveCount),
+                        updated_at = \(bind: Column.instant(after.updatedAt))
+                    WHERE id = \(bind: Column.id(before.id)) AND status = \(bind: before.status.rawValue)
+                        AND starts_at = \(bind: Column.instant(before.startsAt)) AND move_count = \(bind: before.moveCount)
+                    RETURNING id
+                    """).all()
+                guard !updated.isEmpty else { throw ChangedMeanwhile() }
+                let wasActive = before.status != .cancelled, isActive = after.status != .cancelled
+                let moved = before.startsAt != after.startsAt || before.endsAt != after.endsAt
+                if wasActive && (!isActive || moved) {
+                    try await release(holderID: before.id, on: db)
+                }
+                if isActive && (!wasActive || moved) {
+                    var cache = FootprintCache()
+                    let claims = try await claims(
+                        holderID: after.id, practitionerID: after.practitionerID, motiveID: after.motiveID, resourceIDs: after.resourceIDs,
+                        start: after.startsAt, end: after.endsAt, cache: &cache, on: db)
+                    try await occupy(claims, on: db)
+                }
+                try await insertRow(change.event, on: db)
+                if let known = change.makesKnown {
+                    try await db.raw("""
+                        INSERT INTO known_patients (department_id, patient_id, source, since)
+                        VALUES (\(bind: Column.id(known.departmentID)), \(bind: Column.id(known.patientID)), \(bind: known.source.rawValue), \(bind: Column.instant(known.since)))
+                        ON CONFLICT (department_id, patient_id) DO NOTHING
+                        """).run()
+                }
+            }
+            return .applied
+        } catch is ChangedMeanwhile {
+            return .changedMeanwhile
+        } catch is OccupancyConflict {
+            return .slotTaken
+        }
+    }
+
+    public func place(_ hold: Hold, now: Date) async throws -> Bool {
+        do {
+            try await database.transaction { db in
+                try await purgeExpiredHolds(now: now, on: db)
+                try await insertRow(HoldRow(hold: hold), on: db)
+                var cache = FootprintCache()
+                let resources = try await db.raw("SELECT resource_id FROM motive_resources WHERE motive_id = \(bind: Column.id(hold.motiveID))").all()
+                    .map { try $0.uuid("resource_id") }
+                let claims = try await claims(
+                    holderID: hold.id, practitionerID: hold.practitionerID, motiveID: hold.motiveID, resourceIDs: resources,
+                    start: hold.startsAt, end: hold.endsAt, cache: &cache, on: db)
+                try await occupy(claims, on: db)
+            }
+            return true
+        } catch is OccupancyConflict {
+            return false
+        }
+    }
+
+    public func releaseHold(id: UUID) async throws -> Bool {
+        try await database.transaction { db in
+            let deleted = try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(id)) RETURNING id").all()
+            guard !deleted.isEmpty else { return false }
+            try await release(holderID: id, on: db)
+            return true
+        }
+    }
+
+    public func hold(id: UUID) async throws -> Hold? {
+        try await findRow(HoldRow.self, id: id)?.hold
+    }
+
+    public func purgeExpired(now: Date) async throws -> (holds: Int, idempotencyRecords: Int) {
+        try await database.transaction { db in
+            let holds = try await purgeExpiredHolds(now: now, on: db)
+            let records = try await db.raw("DELETE FROM idempotency_keys WHERE expires_at <= \(bind: Column.instant(now)) RETURNING scope").all().count
+            return (holds, records)
+        }
+    }
+
+    /// Expired holds no longer count for availability; this gives their quanta back.
+    @discardableResult
+    func purgeExpiredHolds(now: Date, on db: any SQLDatabase) async throws -> Int {
+        let expired = try await db.raw("SELECT id FROM holds WHERE expires_at <= \(bind: Column.instant(now)) ORDER BY expires_at LIMIT 500").all()
+            .map { try $0.uuid("id") }
+        for id in expired {
+            try await release(holderID: id, on: db)
+        }
+        if !expired.isEmpty {
+            try await db.raw("DELETE FROM holds WHERE id IN \(idList(expired))").run()
+        }
+        return expired.count
+    }
+
+    // MARK: Idempotency
+
+    private static func idempotencyContext(_ scope: String, _ key: String) -> String { "idempotency_keys.body:\(scope):\(key)" }
+
+    func insertIdempotency(_ record: IdempotencyRecord, on db: any SQLDatabase) async throws {
+        let sealed = try cipher.seal(String(decoding: record.body, as: UTF8.self), context: Self.idempotencyContext(record.scope, record.key))
+        try await db.raw("""
+            INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, status, body_sealed, sealed_key_id, created_at, expires_at)
+            VALUES (\(bind: record.scope), \(bind: record.key), \(bind: record.fingerprint), \(bind: record.status), \(bind: sealed.ciphertext),
+                    \(bind: sealed.keyID), \(bind: Column.instant(record.createdAt)), \(bind: Column.instant(record.expiresAt)))
+            """).run()
+    }
+
+    public func idempotencyRecord(scope: String, key: String) async throws -> IdempotencyRecord? {
+        let cipher = self.cipher
+        return try await database.withConnection { db in
+            guard let row = try await db.raw("""
+                SELECT * FROM idempotency_keys WHERE scope = \(bind: scope) AND idempotency_key = \(bind: key)
+                """).first() else { return nil }
+            let body = try cipher.open(try row.string("body_sealed"), keyID: try row.string("sealed_key_id"), context: Self.idempotencyContext(scope, key))
+            return IdempotencyRecord(
+                scope: scope, key: key, fingerprint: try row.string("fingerprint"), status: try row.int("status"),
+                body: Data(body.utf8), createdAt: try row.instant("created_at"), expiresAt: try row.instant("expires_at"))
+        }
+    }
+
+    // MARK: Reads for the rules
+
+    public func upcomingVisits(patientID: UUID, after: Date) async throws -> [UpcomingVisit] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT a.id, a.department_id, d.specialty, a.starts_at FROM appointments a JOIN departments d ON d.id = a.department_id
+                WHERE a.patient_id = \(bind: Column.id(patientID)) AND a.status IN ('booked', 'arrived') AND a.ends_at > \(bind: Column.instant(after))
+                ORDER BY a.starts_at
+                """).all().map { row in
+                UpcomingVisit(appointmentID: try row.uuid("id"), departmentID: try row.uuid("department_id"),
+                              specialty: try row.string("specialty"), startsAt: try row.instant("starts_at"))
+            }
+        }
+    }
+
+    public func manageTokenMatches(appointmentID: UUID, token: String) async throws -> Bool {
+        let stored = try await database.withConnection { db in
+            try await db.raw("SELECT manage_token_hash FROM appointments WHERE id = \(bind: Column.id(appointmentID))").first()
+                .flatMap { try $0.optionalString("manage_token_hash") }
+        }
+        guard let stored else { return false }
+        // Constant time: the comparison does not tell how much of a guess was right.
+        let given = Array(Self.tokenHash(token).utf8), expected = Array(stored.utf8)
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func tokenHash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+struct ChangedMeanwhile: Error {}
+
+struct HoldRow: SQLRecord {
+    static let table = "holds"
+    var hold: Hold
+    var key: String { Column.id(hold.id) }
+    var columns: [(String, SQLValue)] {
+        [("id", key), ("practitioner_id", Column.id(hold.practitionerID)), ("motive_id", Column.id(hold.motiveID)),
+         ("starts_at", Column.instant(hold.startsAt)), ("ends_at", Column.instant(hold.endsAt)), ("channel", hold.channel.rawValue),
+         ("expires_at", Column.instant(hold.expiresAt)), ("created_at", Column.instant(hold.createdAt))]
+    }
+    init(hold: Hold) { self.hold = hold }
+    init(row: any SQLRow) throws {
+        hold = Hold(
+            id: try row.uuid("id"), practitionerID: try row.uuid("practitioner_id"), motiveID: try row.uuid("motive_id"),
+            startsAt: try row.instant("starts_at"), endsAt: try row.instant("ends_at"), channel: try row.enumeration("channel"),
+            expiresAt: try row.instant("expires_at"), createdAt: try row.instant("created_at"))
+    }
+}
