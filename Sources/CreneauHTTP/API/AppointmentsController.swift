@@ -193,10 +193,18 @@ struct AppointmentsController: Sendable {
         request.headers[manageTokenHeader].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// A digest of the request. A JSON body is taken in canonical form (keys sorted), so that a
+    /// client that rebuilds the same body in another key order is still recognised as replaying.
     static func fingerprint(method: String, path: String, body: ByteBuffer) -> String {
         var hasher = SHA256()
         hasher.update(data: Data("\(method) \(path)\n".utf8))
-        hasher.update(data: Data(buffer: body))
+        let raw = Data(buffer: body)
+        if let object = try? JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed]),
+           let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) {
+            hasher.update(data: canonical)
+        } else {
+            hasher.update(data: raw)
+        }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
