@@ -391,3 +391,10 @@ extension BookingService {
         try await deps.directory.practitionerProfile(id: id)?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
     }
 }
+
+extension BookingService {
+    /// The referring-doctor directory, searched as a new patient types ("dupont pontoise").
+    public func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor] {
+        try await deps.referringDoctors.searchReferringDoctors(query, limit: limit)
+    }
+}

@@ -28,6 +28,18 @@ struct AppointmentsController: Sendable {
         router.post("/api/v1/appointments/{id}/move") { request, context in try await self.move(request, context: context) }
         router.post("/api/v1/holds") { request, context in try await self.hold(request, context: context) }
         router.delete("/api/v1/holds/{id}") { request, context in try await self.releaseHold(request, context: context) }
+        router.get("/api/v1/referring-doctors") { request, _ in try await self.referringDoctors(request) }
+    }
+
+    /// `GET /api/v1/referring-doctors?q=dupont pontoise`: the directory a new patient picks their referring doctor from.
+    func referringDoctors(_ request: Request) async throws -> Response {
+        let query = QueryParameters(request: request)
+        guard let text = query.string("q"), SearchText.fold(text).count >= 2 else {
+            throw APIError.badRequest("Type at least two letters of the doctor's name or town: ?q=dupont pontoise.", code: "missing_parameter")
+        }
+        let limit = try query.integer("limit", default: 20, in: 1...50, explanation: "how many doctors to return")
+        let doctors = try await booking.searchReferringDoctors(text, limit: limit)
+        return try JSON.response(ReferringDoctorsJSON(referringDoctors: doctors.map(ReferringDoctorJSON.init)))
     }
 
     // MARK: Booking

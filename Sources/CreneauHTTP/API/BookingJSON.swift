@@ -109,3 +109,27 @@ struct HoldJSON: Encodable {
         expiresAt = RFC3339.format(hold.expiresAt, in: timeZone)
     }
 }
+
+struct ReferringDoctorJSON: Encodable {
+    let id: String
+    let nationalId: String
+    let name: String
+    let profession: String
+    let specialty: String
+    let city: String
+    let postalCode: String
+
+    init(_ doctor: ReferringDoctor) {
+        id = doctor.id.json
+        nationalId = doctor.nationalID
+        name = "\(doctor.firstName) \(doctor.lastName)".trimmingCharacters(in: .whitespaces)
+        profession = doctor.profession
+        specialty = doctor.specialty
+        city = doctor.city
+        postalCode = doctor.postalCode
+    }
+}
+
+struct ReferringDoctorsJSON: Encodable {
+    let referringDoctors: [ReferringDoctorJSON]
+}
