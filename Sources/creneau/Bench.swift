@@ -5,7 +5,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Creneau on a loaded database (see BENCHMARKS.md and scripts/bench-availability.sh).",
-        subcommands: [Availability.self])
+        subcommands: [Availability.self, Booking.self])
 
     struct Availability: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "W1 in-process: practitioner-days of availability per second.")
@@ -29,6 +29,34 @@ struct Bench: AsyncParsableCommand {
                         try urls.w2.joined(separator: "\n").write(toFile: folder + "/w2.txt", atomically: true, encoding: .utf8)
                         print("Wrote \(urls.w1.count) W1 and \(urls.w2.count) W2 paths to \(folder)")
                     }
+                }
+            }
+        }
+    }
+
+    struct Booking: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Durable bookings per second: concurrent patients booking distinct free slots on an empty database.")
+
+        @Option(help: "Concurrent clients.") var clients = 64
+        @Option(help: "How long to book, in seconds.") var seconds = 20.0
+        @Option(help: "Practitioners in the generated centre (at least one per client).") var practitioners = 128
+        @Option(name: .customLong("fsync-folder"), help: "Where to measure the disk's fsync rate (default: the SQLite file's folder, or /tmp).")
+        var fsyncFolder: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let configuration = try database.configuration()
+                let logger = Logging.bootstrap(configuration)
+                try await Storage.with(configuration, logger: logger) { storage in
+                    _ = try await storage.migrate(configuration)
+                    var folder = fsyncFolder ?? "/tmp"
+                    if fsyncFolder == nil, case .sqlite(let path, _) = configuration.database {
+                        folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                    }
+                    let benchmark = BookingBenchmark(storage: storage, fsyncFolder: folder)
+                    print(try await benchmark.run(clients: clients, seconds: seconds, practitioners: practitioners))
                 }
             }
         }
