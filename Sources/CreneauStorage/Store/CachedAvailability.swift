@@ -30,6 +30,25 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    private typealias Held = (
+        practitioners: [UUID: ResourceAgenda], resources: [UUID: ResourceAgenda],
+        stalePractitioners: [UUID: ResourceAgenda], staleResources: [UUID: ResourceAgenda])
+
+    /// Whole agendas for owners not held; only the occupations for those held at an older version.
+    private func reload(
+        owner: String, ids: Set<UUID>, known: [UUID: ResourceAgenda], wideFrom: Int64, wideTo: Int64, on db: any SQLDatabase
+    ) async throws -> [UUID: ResourceAgenda] {
+        let unknown = ids.filter { known[$0] == nil }
+        var result = try await store.agendaParts(owner: owner, ids: unknown, wideFrom: wideFrom, wideTo: wideTo, on: db)
+        let refreshed = ids.filter { known[$0] != nil }
+        let occupations = try await store.occupations(owner: owner, ids: refreshed, wideFrom: wideFrom, wideTo: wideTo, on: db)
+        for id in refreshed {
+            var agenda = known[id]!
+            agenda.occupations = occupations[id] ?? []
+            result[id] = agenda
+        }
+        return result
+    }
     static let configurationKey = "*"
 
     public init(store: SQLStore, clock: Clock) {
@@ -75,9 +94,17 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
                 }
                 // Copy out only the agendas this call uses: holding the whole dictionaries across the
                 // await below would make the store step copy them all.
-                var held: (practitioners: [UUID: ResourceAgenda], resources: [UUID: ResourceAgenda]) = ([:], [:])
-                for id in practitionerIDs { if let entry = state.practitioners[id], entry.version == version(id) { held.practitioners[id] = entry.agenda } }
-                for id in resourceIDs { if let entry = state.resources[id], entry.version == version(id) { held.resources[id] = entry.agenda } }
+                // An agenda whose own version moved (a booking, a hold) only needs its occupations again:
+                // templates and absences move the configuration version, which empties everything.
+                var held: Held = ([:], [:], [:], [:])
+                for id in practitionerIDs {
+                    guard let entry = state.practitioners[id] else { continue }
+                    if entry.version == version(id) { held.practitioners[id] = entry.agenda } else { held.stalePractitioners[id] = entry.agenda }
+                }
+                for id in resourceIDs {
+                    guard let entry = state.resources[id] else { continue }
+                    if entry.version == version(id) { held.resources[id] = entry.agenda } else { held.staleResources[id] = entry.agenda }
+                }
                 return (
                     state.calendar,
                     practitionerIDs.filter { held.practitioners[$0] == nil },
@@ -92,8 +119,8 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
                 loadedCalendar = try await store.agendaCalendar(departmentIDs: nil, resourceIDs: nil, on: db)
             }
             let wideFrom = Column.instant(windowStart), wideTo = Column.instant(windowStart.addingTimeInterval(800 * 86_400))
-            let freshPractitioners = try await store.agendaParts(owner: "practitioner_id", ids: stalePractitioners, wideFrom: wideFrom, wideTo: wideTo, on: db)
-            let freshResources = try await store.agendaParts(owner: "resource_id", ids: staleResources, wideFrom: wideFrom, wideTo: wideTo, on: db)
+            let freshPractitioners = try await reload(owner: "practitioner_id", ids: stalePractitioners, known: held.stalePractitioners, wideFrom: wideFrom, wideTo: wideTo, on: db)
+            let freshResources = try await reload(owner: "resource_id", ids: staleResources, known: held.staleResources, wideFrom: wideFrom, wideTo: wideTo, on: db)
 
             var practitioners: [UUID: ResourceAgenda] = [:], resources: [UUID: ResourceAgenda] = [:]
             for id in practitionerIDs {

@@ -108,7 +108,16 @@ extension SQLStore: AvailabilityRepository {
             agendas[ownerID, default: ResourceAgenda(templates: [])].exceptions.append(exception)
         }
 
-        // Live appointments and holds, widened by their motive's buffers.
+        for (ownerID, occupations) in try await occupations(owner: owner, ids: ids, wideFrom: wideFrom, wideTo: wideTo, on: db) {
+            agendas[ownerID, default: ResourceAgenda(templates: [])].occupations = occupations
+        }
+        return agendas
+    }
+
+    /// Live appointments and holds of practitioners or resources, widened by their motive's buffers.
+    func occupations(owner: String, ids: Set<UUID>, wideFrom: Int64, wideTo: Int64, on db: any SQLDatabase) async throws -> [UUID: [Occupation]] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [UUID: [Occupation]] = [:]
         let occupations: SQLQueryString = owner == "practitioner_id"
             ? """
               SELECT a.id AS holder, a.practitioner_id AS owner, a.motive_id, a.starts_at, a.ends_at, NULL AS expires_at,
@@ -135,11 +144,11 @@ extension SQLStore: AvailabilityRepository {
         for row in try await db.raw(occupations).all() {
             let start = try row.instant("starts_at"), end = try row.instant("ends_at")
             let before = TimeInterval(try row.int("buffer_before_minutes") * 60), after = TimeInterval(try row.int("buffer_after_minutes") * 60)
-            agendas[try row.uuid("owner"), default: ResourceAgenda(templates: [])].occupations.append(Occupation(
+            result[try row.uuid("owner"), default: []].append(Occupation(
                 interval: Interval(start: start.addingTimeInterval(-before), end: end.addingTimeInterval(after)),
                 motiveID: try row.uuid("motive_id"), start: start, holderID: try row.uuid("holder"),
                 expiresAt: try row.optionalInstant("expires_at")))
         }
-        return agendas
+        return result
     }
 }

@@ -19,6 +19,12 @@ extension SQLStore: BookingRepository {
         return try await database.transaction { db in
             try await purgeExpiredHolds(now: now, on: db)
             var cache = FootprintCache()
+            // Most batches hold no conflict: write them in a few multi-row statements; only if
+            // that fails, go booking by booking to find out which ones cannot be written.
+            if writes.count > 1, writes.allSatisfy({ $0.holdID == nil && $0.appointment.status != .cancelled }),
+               try await writeTogether(writes, cache: &cache, on: db) {
+                return writes.map { _ in .success(.booked) }
+            }
             var results: [Result<BookingWriteOutcome, any Error>] = []
             for (index, write) in writes.enumerated() {
                 let savepoint = "booking_\(index)"
@@ -35,6 +41,46 @@ extension SQLStore: BookingRepository {
                 }
             }
             return results
+        }
+    }
+
+    /// Writes a whole batch with one statement per table, inside a savepoint.
+    /// False (and nothing written) when any booking conflicts with another holder,
+    /// with another booking of the batch, or reuses an idempotency key.
+    private func writeTogether(_ writes: [BookingWrite], cache: inout FootprintCache, on db: any SQLDatabase) async throws -> Bool {
+        var claims: [OccupancyClaim] = []
+        for write in writes {
+            let appointment = write.appointment
+            claims += try await self.claims(
+                holderID: appointment.id, practitionerID: appointment.practitionerID, motiveID: appointment.motiveID,
+                resourceIDs: appointment.resourceIDs, start: appointment.startsAt, end: appointment.endsAt, cache: &cache, on: db)
+        }
+        let rows = try writes.map { write in
+            var row = try AppointmentRow(write.appointment, cipher: cipher)
+            row.manageTokenHash = Self.tokenHash(write.manageToken)
+            return row
+        }
+        let idempotency = try writes.compactMap { try $0.idempotency.map { try IdempotencyRow($0, cipher: cipher) } }
+        try await db.raw("SAVEPOINT batch").run()
+        do {
+            guard try await occupyTogether(claims, on: db) else {
+                try await db.raw("ROLLBACK TO SAVEPOINT batch").run()
+                try await db.raw("RELEASE SAVEPOINT batch").run()
+                return false
+            }
+            let bulk = BulkWriter(store: self, db: db)
+            try await bulk.insert(idempotency)
+            try await bulk.insert(claims.map(ClaimRow.init))
+            try await bulk.insert(writes.compactMap(\.newPatient))
+            try await bulk.insert(rows)
+            try await bulk.insertLinks(.appointmentResources, writes.flatMap { w in w.appointment.resourceIDs.map { (w.appointment.id, $0) } })
+            try await bulk.insert(writes.map(\.event))
+            try await db.raw("RELEASE SAVEPOINT batch").run()
+            return true
+        } catch {
+            try await db.raw("ROLLBACK TO SAVEPOINT batch").run()
+            try await db.raw("RELEASE SAVEPOINT batch").run()
+            return false
         }
     }
 
@@ -183,15 +229,8 @@ extension SQLStore: BookingRepository {
 
     // MARK: Idempotency
 
-    private static func idempotencyContext(_ scope: String, _ key: String) -> String { "idempotency_keys.body:\(scope):\(key)" }
-
     func insertIdempotency(_ record: IdempotencyRecord, on db: any SQLDatabase) async throws {
-        let sealed = try cipher.seal(String(decoding: record.body, as: UTF8.self), context: Self.idempotencyContext(record.scope, record.key))
-        try await db.raw("""
-            INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, status, body_sealed, sealed_key_id, created_at, expires_at)
-            VALUES (\(bind: record.scope), \(bind: record.key), \(bind: record.fingerprint), \(bind: record.status), \(bind: sealed.ciphertext),
-                    \(bind: sealed.keyID), \(bind: Column.instant(record.createdAt)), \(bind: Column.instant(record.expiresAt)))
-            """).run()
+        try await insertRow(try IdempotencyRow(record, cipher: cipher), on: db)
     }
 
     public func idempotencyRecord(scope: String, key: String) async throws -> IdempotencyRecord? {
@@ -200,7 +239,7 @@ extension SQLStore: BookingRepository {
             guard let row = try await db.raw("""
                 SELECT * FROM idempotency_keys WHERE scope = \(bind: scope) AND idempotency_key = \(bind: key)
                 """).first() else { return nil }
-            let body = try cipher.open(try row.string("body_sealed"), keyID: try row.string("sealed_key_id"), context: Self.idempotencyContext(scope, key))
+            let body = try cipher.open(try row.string("body_sealed"), keyID: try row.string("sealed_key_id"), context: IdempotencyRow.context(scope, key))
             return IdempotencyRecord(
                 scope: scope, key: key, fingerprint: try row.string("fingerprint"), status: try row.int("status"),
                 body: Data(body.utf8), createdAt: try row.instant("created_at"), expiresAt: try row.instant("expires_at"))
@@ -240,6 +279,30 @@ extension SQLStore: BookingRepository {
 }
 
 struct ChangedMeanwhile: Error {}
+
+/// A remembered answer as stored: the body sealed (it holds the manage token).
+struct IdempotencyRow: SQLRecord {
+    static let table = "idempotency_keys"
+    static let keyColumn = "idempotency_key"
+    var record: IdempotencyRecord
+    var sealed: (ciphertext: String, keyID: String)
+    var key: String { record.key }
+
+    static func context(_ scope: String, _ key: String) -> String { "idempotency_keys.body:\(scope):\(key)" }
+
+    init(_ record: IdempotencyRecord, cipher: FieldCipher) throws {
+        self.record = record
+        self.sealed = try cipher.seal(String(decoding: record.body, as: UTF8.self), context: Self.context(record.scope, record.key))
+    }
+
+    init(row: any SQLRow) throws { throw CorruptRow(column: "idempotency_keys", value: "read through idempotencyRecord") }
+
+    var columns: [(String, SQLValue)] {
+        [("scope", record.scope), ("idempotency_key", record.key), ("fingerprint", record.fingerprint), ("status", record.status),
+         ("body_sealed", sealed.ciphertext), ("sealed_key_id", sealed.keyID), ("created_at", Column.instant(record.createdAt)),
+         ("expires_at", Column.instant(record.expiresAt))]
+    }
+}
 
 struct HoldRow: SQLRecord {
     static let table = "holds"

@@ -41,6 +41,33 @@ extension SQLStore {
         }
     }
 
+    /// Claims the quanta of many holders in as few statements as the bind limit allows.
+    /// False when any quantum is taken (by another holder or by two of these); the caller rolls back.
+    func occupyTogether(_ claims: [OccupancyClaim], on db: any SQLDatabase) async throws -> Bool {
+        var values: [SQLQueryString] = []
+        for claim in claims {
+            let owner = Column.id(claim.ownerID)
+            for quantum in claim.quanta {
+                values.append("(\(bind: owner), \(bind: quantum), \(bind: claim.shareKey), 1, \(bind: claim.capacity))")
+            }
+        }
+        let rowsPerStatement = SQLStore.maximumBindsPerStatement / 4
+        var start = 0
+        while start < values.count {
+            let chunk = values[start..<min(start + rowsPerStatement, values.count)]
+            let sql: SQLQueryString = """
+                INSERT INTO occupancy (owner_id, quantum, share_key, taken, capacity) VALUES \(Array(chunk).joined(separator: ", "))
+                ON CONFLICT (owner_id, quantum) DO UPDATE SET taken = occupancy.taken + 1
+                WHERE occupancy.share_key = excluded.share_key
+                RETURNING quantum
+                """
+            // A refusal of any kind (a full row's CHECK, PostgreSQL's "cannot affect row a second time") means: not together.
+            guard let returned = try? await db.raw(sql).all().count, returned == chunk.count else { return false }
+            start += chunk.count
+        }
+        return true
+    }
+
     /// Gives back everything `holderID` claimed.
     func release(holderID: UUID, on db: any SQLDatabase) async throws {
         let holder = Column.id(holderID)
@@ -101,6 +128,25 @@ extension SQLStore {
                 if let sql = statement.sql(for: engine) { try await db.raw("\(unsafeRaw: sql)").run() }
             }
         }
+    }
+}
+
+/// A claim as stored.
+struct ClaimRow: SQLRecord {
+    static let table = "occupancy_claims"
+    static let keyColumn = "holder_id"
+    var claim: OccupancyClaim
+    init(_ claim: OccupancyClaim) { self.claim = claim }
+    init(row: any SQLRow) throws {
+        claim = OccupancyClaim(
+            holderID: try row.uuid("holder_id"), ownerID: try row.uuid("owner_id"),
+            quanta: try row.decode(column: "first_quantum", as: Int64.self)...row.decode(column: "last_quantum", as: Int64.self),
+            shareKey: try row.string("share_key"), capacity: try row.int("capacity"))
+    }
+    var key: String { Column.id(claim.holderID) }
+    var columns: [(String, SQLValue)] {
+        [("holder_id", key), ("owner_id", Column.id(claim.ownerID)), ("first_quantum", claim.quanta.lowerBound),
+         ("last_quantum", claim.quanta.upperBound), ("share_key", claim.shareKey), ("capacity", claim.capacity)]
     }
 }
 
