@@ -142,3 +142,23 @@ struct BookingRulesTests {
         #expect(a.allSatisfy { $0.capacity == 8 })
     }
 }
+
+@Suite("Secret tokens")
+struct TokenTests {
+    @Test("tokens are 256-bit base64url, different every time")
+    func tokens() {
+        let tokens = (0..<200).map { _ in TokenGenerator.random.next() }
+        #expect(Set(tokens).count == 200)
+        #expect(tokens.allSatisfy { $0.count == 43 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } })
+    }
+
+    @Test("base64url matches Foundation's base64 with the URL alphabet and no padding, for every length")
+    func base64URL() {
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(TokenGenerator.base64URL(bytes) == expected)
+        }
+    }
+}
