@@ -34,21 +34,29 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
         practitioners: [UUID: ResourceAgenda], resources: [UUID: ResourceAgenda],
         stalePractitioners: [UUID: ResourceAgenda], staleResources: [UUID: ResourceAgenda])
 
-    /// Whole agendas for owners not held; only the occupations for those held at an older version.
+    /// Whole agendas for owners not held; only the occupations for those held at an older
+    /// version. With `narrow` (a question about a few days, as a booking asks), those
+    /// occupations are read for that span only, and the result is `partial`: not to be kept.
     private func reload(
-        owner: String, ids: Set<UUID>, known: [UUID: ResourceAgenda], wideFrom: Int64, wideTo: Int64, on db: any SQLDatabase
-    ) async throws -> [UUID: ResourceAgenda] {
+        owner: String, ids: Set<UUID>, known: [UUID: ResourceAgenda], wideFrom: Int64, wideTo: Int64,
+        narrow: (from: Int64, to: Int64)?, on db: any SQLDatabase
+    ) async throws -> (agendas: [UUID: ResourceAgenda], partial: Set<UUID>) {
         let unknown = ids.filter { known[$0] == nil }
         var result = try await store.agendaParts(owner: owner, ids: unknown, wideFrom: wideFrom, wideTo: wideTo, on: db)
         let refreshed = ids.filter { known[$0] != nil }
-        let occupations = try await store.occupations(owner: owner, ids: refreshed, wideFrom: wideFrom, wideTo: wideTo, on: db)
+        let occupations = try await store.occupations(
+            owner: owner, ids: refreshed, wideFrom: narrow?.from ?? wideFrom, wideTo: narrow?.to ?? wideTo, on: db)
         for id in refreshed {
             var agenda = known[id]!
             agenda.occupations = occupations[id] ?? []
             result[id] = agenda
         }
-        return result
+        return (result, narrow == nil ? [] : refreshed)
     }
+
+    /// A booking checks one day: re-reading a busy agenda's every occupation for it would make
+    /// each booking of a practitioner slower than the last.
+    static let narrowSpan: TimeInterval = 4 * 86_400
     static let configurationKey = "*"
 
     public init(store: SQLStore, clock: Clock) {
@@ -119,8 +127,13 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
                 loadedCalendar = try await store.agendaCalendar(departmentIDs: nil, resourceIDs: nil, on: db)
             }
             let wideFrom = Column.instant(windowStart), wideTo = Column.instant(windowStart.addingTimeInterval(800 * 86_400))
-            let freshPractitioners = try await reload(owner: "practitioner_id", ids: stalePractitioners, known: held.stalePractitioners, wideFrom: wideFrom, wideTo: wideTo, on: db)
-            let freshResources = try await reload(owner: "resource_id", ids: staleResources, known: held.staleResources, wideFrom: wideFrom, wideTo: wideTo, on: db)
+            // Occupations reach a day either side of what is asked (buffers across midnight).
+            let narrow = to.timeIntervalSince(from) <= Self.narrowSpan
+                ? (from: Column.instant(from.addingTimeInterval(-86_400)), to: Column.instant(to.addingTimeInterval(86_400))) : nil
+            let (freshPractitioners, partialPractitioners) = try await reload(
+                owner: "practitioner_id", ids: stalePractitioners, known: held.stalePractitioners, wideFrom: wideFrom, wideTo: wideTo, narrow: narrow, on: db)
+            let (freshResources, partialResources) = try await reload(
+                owner: "resource_id", ids: staleResources, known: held.staleResources, wideFrom: wideFrom, wideTo: wideTo, narrow: narrow, on: db)
 
             var practitioners: [UUID: ResourceAgenda] = [:], resources: [UUID: ResourceAgenda] = [:]
             for id in practitionerIDs {
@@ -133,8 +146,12 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
                 // Another call may have seen a newer configuration meanwhile: then what this one read is not filed.
                 guard state.configurationVersion == configuration, state.windowStart == windowStart else { return }
                 if state.calendar == nil { state.calendar = loadedCalendar }
-                for id in stalePractitioners { state.practitioners[id] = Entry(version: version(id), agenda: practitioners[id]!) }
-                for id in staleResources { state.resources[id] = Entry(version: version(id), agenda: resources[id]!) }
+                for id in stalePractitioners where !partialPractitioners.contains(id) {
+                    state.practitioners[id] = Entry(version: version(id), agenda: practitioners[id]!)
+                }
+                for id in staleResources where !partialResources.contains(id) {
+                    state.resources[id] = Entry(version: version(id), agenda: resources[id]!)
+                }
             }
             return try loadedCalendar.snapshots(requests, practitioners: practitioners, resources: resources)
         }

@@ -12,7 +12,10 @@ public actor GroupCommitWriter: BookingWriter {
     private let clock: Clock
     private let maximumBatch: Int
     private var queue: [(write: BookingWrite, attempts: Int, continuation: CheckedContinuation<BookingWriteOutcome, any Error>)] = []
-    private var draining = false
+    private var running = 0
+    /// SQLite has one writer: one batch at a time. PostgreSQL takes several transactions at
+    /// once and flushes their commits together; a few batches in flight keep it busy.
+    private let concurrentBatches: Int
 
     /// Batches of this many bookings or fewer; a transient conflict is retried this many times.
     public static let defaultMaximumBatch = 128
@@ -22,13 +25,14 @@ public actor GroupCommitWriter: BookingWriter {
         self.store = store
         self.clock = clock
         self.maximumBatch = maximumBatch
+        self.concurrentBatches = store.database.engine == .sqlite ? 1 : 4
     }
 
     public func write(_ booking: BookingWrite) async throws -> BookingWriteOutcome {
         try await withCheckedThrowingContinuation { continuation in
             queue.append((booking, 1, continuation))
-            if !draining {
-                draining = true
+            if running < concurrentBatches {
+                running += 1
                 Task { await self.drain() }
             }
         }
@@ -53,7 +57,7 @@ public actor GroupCommitWriter: BookingWriter {
                 for item in batch { item.continuation.resume(throwing: error) }
             }
         }
-        draining = false
+        running -= 1
     }
 }
 
