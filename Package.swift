@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
-        .target(name: "CreneauDomain"),
+        .target(name: "CreneauDomain", resources: [.copy("Resources/common-passwords.txt")]),
         .target(
             name: "CreneauStorage",
             dependencies: [
@@ -48,6 +48,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ]
         ),
         .target(

@@ -171,7 +171,8 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         writer: GroupCommitWriter(store: storage.store, clock: .live), clock: .live, holdDuration: configuration.holdDuration)
     let dependencies = HTTPDependencies(
         health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
-        availability: availability, booking: booking, bookings: storage.store, metrics: HTTPMetrics(), clock: .live)
+        availability: availability, booking: booking, bookings: storage.store,
+        authenticator: Authenticator(accounts: storage.store, sessions: storage.store, clock: .live), metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(
         router: router,

@@ -13,6 +13,7 @@ public struct HTTPDependencies: Sendable {
     public var booking: BookingService
     /// Where answers remembered under an `Idempotency-Key` are read.
     public var bookings: any BookingRepository
+    public var authenticator: Authenticator
     public var metrics: HTTPMetrics
     public var clock: Clock
 
@@ -20,8 +21,9 @@ public struct HTTPDependencies: Sendable {
         health: any HealthRepository, organisation: any OrganisationRepository,
         practitioners: any PractitionerRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, booking: BookingService, bookings: any BookingRepository,
-        metrics: HTTPMetrics, clock: Clock
+        authenticator: Authenticator, metrics: HTTPMetrics, clock: Clock
     ) {
+        self.authenticator = authenticator
         self.booking = booking
         self.bookings = bookings
         self.health = health
@@ -44,6 +46,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: LogRequestsMiddleware(logLevel))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator))
 
     HealthController(health: dependencies.health).register(on: router)
     MetricsController(metrics: dependencies.metrics).register(on: router)
@@ -52,5 +55,6 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock).register(on: router)
     AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock)
         .register(on: router)
+    SessionsController(authenticator: dependencies.authenticator).register(on: router)
     return router
 }

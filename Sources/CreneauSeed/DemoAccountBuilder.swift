@@ -82,5 +82,11 @@ struct DemoAccountBuilder {
             try await writer.managedPatients(rows.2)
             try await writer.knownPatients(rows.4)
         }
+        // Staff and referring doctors sign in with an authenticator app; the demo's secrets are public (README).
+        let staffRoles: Set<Role> = [.practitioner, .secretary, .siteAdmin, .groupAdmin, .referringDoctor]
+        let staffAccounts = Set(grants.filter { staffRoles.contains($0.role) }.map(\.accountID))
+        for account in accounts where staffAccounts.contains(account.id) {
+            try await store.setTOTPSecret(DemoAccounts.totpSecret(for: account.email), accountID: account.id)
+        }
     }
 }

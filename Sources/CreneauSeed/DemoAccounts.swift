@@ -3,6 +3,13 @@
 public enum DemoAccounts {
     public static let password = "avoine-demo-2026"
 
+    /// The demo's authenticator secret for a staff account: public, printed in the README, so
+    /// that anyone can add it to an authenticator app (or `oathtool --totp -b SECRET`).
+    public static func totpSecret(for email: String) -> String {
+        let letters = email.uppercased().filter { "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".contains($0) }
+        return String(("AVOINE" + letters + String(repeating: "A", count: 32)).prefix(32))
+    }
+
     public struct Entry: Sendable {
         public let email: String
         public let name: String

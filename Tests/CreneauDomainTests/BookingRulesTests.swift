@@ -162,3 +162,20 @@ struct TokenTests {
         }
     }
 }
+
+@Suite("Password policy")
+struct PasswordPolicyTests {
+    @Test("at least 12 characters, not common (even with digits added), no composition rules")
+    func policy() {
+        #expect(PasswordPolicy.commonPasswordCount > 20_000)
+        #expect(PasswordPolicy.problem(with: "short") != nil)
+        #expect(PasswordPolicy.problem(with: "password1234") != nil)
+        #expect(PasswordPolicy.problem(with: "azertyuiop123!") != nil)
+        #expect(PasswordPolicy.problem(with: "123456789012") != nil)
+        #expect(PasswordPolicy.problem(with: "aaaaaaaaaaaaaaaa") != nil)
+        #expect(PasswordPolicy.problem(with: "lea.martin2026!", email: "lea.martin@example.org") != nil)
+        #expect(PasswordPolicy.problem(with: String(repeating: "é", count: 40)) != nil)
+        #expect(PasswordPolicy.problem(with: "correct horse battery staple") == nil)
+        #expect(PasswordPolicy.problem(with: "tisane de tilleul au jardin") == nil)
+    }
+}

@@ -26,7 +26,8 @@ extension TestDatabase {
             appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock), clock: clock,
             ids: .random, tokens: .random))
         return HTTPDependencies(health: store, organisation: store, practitioners: store, directory: directory,
-                                availability: availability, booking: booking, bookings: store, metrics: metrics, clock: clock)
+                                availability: availability, booking: booking, bookings: store,
+                                authenticator: Authenticator(accounts: store, sessions: store, clock: clock), metrics: metrics, clock: clock)
     }
 }
 

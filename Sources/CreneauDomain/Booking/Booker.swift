@@ -15,8 +15,20 @@ public struct Booker: Hashable, Sendable {
     }
 
     public var kind: Kind
+    /// For staff: the departments they serve (nil: every department). A secretary of
+    /// cardiology does not book, see or change dermatology's appointments.
+    public var departments: Set<UUID>?
 
-    public init(_ kind: Kind) { self.kind = kind }
+    public init(_ kind: Kind, departments: Set<UUID>? = nil) {
+        self.kind = kind
+        self.departments = departments
+    }
+
+    /// Whether this booker acts in `departmentID` (always true for non-staff: their limits are elsewhere).
+    public func serves(_ departmentID: UUID) -> Bool {
+        guard isStaff, let departments else { return true }
+        return departments.contains(departmentID)
+    }
 
     public static let visitor = Booker(.visitor)
 

@@ -86,6 +86,7 @@ public struct BookingService: Sendable {
         }
         let offer = try await offer(practitionerID: request.practitionerID, motiveID: request.motiveID, now: now)
         let motive = offer.motive
+        guard booker.serves(motive.departmentID) else { throw BookingError.notFound("This practitioner offers no motive with this id in the departments you serve.") }
         for (text, field) in [(request.reason, "reason for the visit"), (request.notes, "note")] {
             if let violation = BookingRules.checkText(text, field: field) { throw BookingError.refused(violation) }
         }
@@ -169,6 +170,7 @@ public struct BookingService: Sendable {
             throw BookingError.forbidden("Holding a slot \(channel.phrase) is for the hospital's staff and referring doctors, who sign in first.")
         }
         let offer = try await offer(practitionerID: practitionerID, motiveID: motiveID, now: now)
+        guard booker.serves(offer.motive.departmentID) else { throw BookingError.notFound("This practitioner offers no motive with this id in the departments you serve.") }
         if !offer.motive.channels.contains(channel) {
             throw BookingError.refused(RuleViolation(.channelNotAllowed, "“\(offer.motive.name)” cannot be booked \(channel.phrase). \(offer.motive.channels.howToBook)"))
         }
@@ -335,7 +337,7 @@ public struct BookingService: Sendable {
         case .referringDoctor(_, let doctorID):
             guard appointment.referringDoctorID == doctorID else { throw BookingError.notFound(Self.noSuchAppointment) }
         case .staff:
-            return
+            guard booker.serves(appointment.departmentID) else { throw BookingError.notFound(Self.noSuchAppointment) }
         }
     }
 }

@@ -29,6 +29,16 @@ struct AppointmentsController: Sendable {
         router.post("/api/v1/holds") { request, context in try await self.hold(request, context: context) }
         router.delete("/api/v1/holds/{id}") { request, context in try await self.releaseHold(request, context: context) }
         router.get("/api/v1/referring-doctors") { request, _ in try await self.referringDoctors(request) }
+
+        // The desk and the practitioner record what happened; only staff reach these.
+        let staff = router.group(context: StaffContext.self)
+        for (path, action) in [("arrive", AppointmentAction.arrive), ("fulfil", .fulfil), ("noshow", .noShow)] {
+            staff.post("/api/v1/appointments/{id}/\(path)") { _, context in
+                guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No record has this id.") }
+                let appointment = try await booking.perform(action, appointmentID: id, by: context.booker, manageToken: nil)
+                return try await respond(appointment)
+            }
+        }
     }
 
     /// `GET /api/v1/referring-doctors?q=dupont pontoise`: the directory a new patient picks their referring doctor from.
@@ -279,11 +289,6 @@ final class IdempotencyStore: Sendable {
         response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
         return response
     }
-}
-
-extension AppRequestContext {
-    /// Who is asking. Nobody signs in yet (the accounts issue adds it): every caller is a visitor.
-    var booker: Booker { .visitor }
 }
 
 extension Booker {

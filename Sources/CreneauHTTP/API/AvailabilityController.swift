@@ -17,15 +17,15 @@ struct AvailabilityController: Sendable {
     static let slotsPerResult = 4
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/api/v1/availability") { request, _ in try await self.availability(request) }
-        router.get("/api/v1/search") { request, _ in try await self.search(request) }
+        router.get("/api/v1/availability") { request, context in try await self.availability(request, booker: context.booker) }
+        router.get("/api/v1/search") { request, context in try await self.search(request, booker: context.booker) }
     }
 
-    func availability(_ request: Request) async throws -> Response {
+    func availability(_ request: Request, booker: Booker) async throws -> Response {
         let query = QueryParameters(request: request)
         let practitionerID = try query.requiredID("practitioner", what: "practitioner")
         let motiveID = try query.requiredID("motive", what: "motive")
-        let channel = try query.channel()
+        let channel = try query.channel(for: booker)
         let requestedFrom = try query.date("from")
 
         let now = clock.now()
@@ -44,13 +44,13 @@ struct AvailabilityController: Sendable {
             slots: slots.slots.map { SlotJSON($0, timeZone: slots.timeZone, group: motive.capacity > 1) }))
     }
 
-    func search(_ request: Request) async throws -> Response {
+    func search(_ request: Request, booker: Booker) async throws -> Response {
         let query = QueryParameters(request: request)
         let specialty = query.string("specialty"), text = query.string("q")
         guard specialty != nil || text != nil else {
             throw APIError.badRequest("Say what you are looking for: ?specialty=cardiologie or ?q=a name.", code: "missing_parameter")
         }
-        let channel = try query.channel()
+        let channel = try query.channel(for: booker)
         let days = try query.integer("days", default: Self.searchDays, in: 1...31, explanation: "how many days to look ahead")
         let limit = try query.integer("limit", default: 100, in: 1...500, explanation: "how many practitioners to return")
         let site = try await query.siteID(in: directory)

@@ -43,13 +43,15 @@ struct QueryParameters {
 
     /// The channel asked for. Until staff sign in (accounts issue), every
     /// caller is a member of the public, who sees online availability only.
-    func channel() throws -> Channel {
+    /// The channel asked for (online by default), if `booker` may use it: staff see their
+    /// channels' slots (phone, desk, practitioner), referring doctors the referral slots.
+    func channel(for booker: Booker) throws -> Channel {
         guard let text = string("channel") else { return .online }
         guard let channel = Channel(rawValue: text) else {
             throw APIError.badRequest("channel must be one of: \(Channel.allCases.map(\.rawValue).joined(separator: ", ")).", code: "invalid_parameter")
         }
-        guard channel == .online else {
-            throw APIError(.forbidden, code: "staff_only", message: "Only signed-in staff may see slots for the \(channel.rawValue) channel.")
+        guard channel == .online || booker.channels.contains(channel) else {
+            throw APIError(.forbidden, code: "staff_only", message: "Only signed-in staff (or referring doctors, for referral slots) may see slots for the \(channel.rawValue) channel.")
         }
         return channel
     }

@@ -10,6 +10,8 @@ public struct APIError: Error, Sendable, Equatable {
     public var message: String
     /// Free slots to offer instead (a slot just taken): RFC 3339 start and end.
     public var alternatives: [Alternative]?
+    /// Seconds before trying again (429).
+    public var retryAfter: Int?
 
     public struct Alternative: Sendable, Equatable, Encodable {
         public var start: String

@@ -38,5 +38,6 @@ extension Migration {
         .createAuditTrails,
         .createAgendaVersions,
         .createOccupancy,
+        .createSessions,
     ]
 }

@@ -1,0 +1,57 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// `POST /api/v1/sessions` (sign in: email, password, code → bearer token),
+/// `DELETE /api/v1/sessions/current` (sign out), `GET /api/v1/me`.
+struct SessionsController: Sendable {
+    let authenticator: Authenticator
+
+    struct SignInBody: Decodable {
+        let email: String?
+        let password: String?
+        let code: String?
+    }
+
+    struct SignedInJSON: Encodable {
+        let token: String
+        let tokenType = "Bearer"
+        let expiresAt: String
+        let account: MeJSON
+    }
+
+    struct MeJSON: Encodable {
+        let id: String
+        let email: String
+        let name: String
+        let roles: [String]
+        init(_ identity: Identity) {
+            id = identity.account.id.json
+            email = identity.account.email
+            name = identity.account.displayName
+            roles = identity.roles.map(\.rawValue).sorted()
+        }
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.post("/api/v1/sessions") { request, context in try await self.signIn(request, context: context) }
+        let signedIn = router.group(context: SignedInContext.self)
+        signedIn.delete("/api/v1/sessions/current") { _, context in
+            try await authenticator.signOut(token: context.sessionToken)
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+        }
+        signedIn.get("/api/v1/me") { _, context in try JSON.response(MeJSON(context.identity)) }
+    }
+
+    func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body: SignInBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+        guard let email = body.email, !email.isEmpty, let password = body.password, !password.isEmpty else {
+            throw APIError.badRequest("Give \"email\" and \"password\" (and \"code\" from your authenticator app).", code: "missing_field")
+        }
+        let address = context.remoteAddress?.ipAddress ?? "local"
+        let signedIn = try await authenticator.signIn(email: email, password: password, code: body.code, address: address)
+        return try JSON.response(SignedInJSON(
+            token: signedIn.token, expiresAt: RFC3339.format(signedIn.expiresAt, in: TimeZone(identifier: "UTC")!),
+            account: MeJSON(signedIn.identity)), status: .created)
+    }
+}
