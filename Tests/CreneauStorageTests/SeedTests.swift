@@ -27,11 +27,34 @@ struct SeedTests {
             for entry in DemoAccounts.entries {
                 #expect(try await test.store.account(email: entry.email) != nil, "\(entry.email)")
             }
+            // Staff have the authenticator key the README prints (base32 of the secret's bytes); patients none.
+            let sandrine = try #require(try await test.store.account(email: "sandrine.leroy@avoine.demo"))
+            let secret = try #require(try await test.store.totpSecret(accountID: sandrine.id))
+            #expect(secret == DemoAccounts.totpSecret(for: sandrine.email))
+            #expect(Self.base32(Array(secret.utf8)) == "IFLE6SKOIVJUCTSEKJEU4RKMIVJE6WKBKZHUSTSFIRCU2T2BIFAQ")
+            let lea = try #require(try await test.store.account(email: "lea.martin@avoine.demo"))
+            #expect(try await test.store.totpSecret(accountID: lea.id) == nil)
             // Dr Morel keeps held-back morning slots released online the evening before.
             let heldBack = try await test.rows("SELECT release_days_before, release_at_minute FROM opening_ranges WHERE release_channels IS NOT NULL")
             #expect(heldBack.count == 5)
             #expect(try heldBack.first?.decode(column: "release_at_minute", as: Int.self) == 1080)
         }
+    }
+
+    /// RFC 4648 base32 without padding, as authenticator apps take keys.
+    static func base32(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var bits = 0, value = 0, output = ""
+        for byte in bytes {
+            value = (value << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                output.append(alphabet[(value >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { output.append(alphabet[(value << (5 - bits)) & 31]) }
+        return output
     }
 
     @Test("seeded agendas never double-book a practitioner or a room")
