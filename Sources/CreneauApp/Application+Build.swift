@@ -111,7 +111,7 @@ extension BookingService {
     ) -> BookingService {
         BookingService(.init(
             directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
-            appointments: store, bookings: store, writer: writer, clock: clock, ids: .random, tokens: .random),
+            appointments: store, bookings: store, writer: writer, audit: store, clock: clock, ids: .random, tokens: .random),
             holdDuration: holdDuration)
     }
 }
@@ -172,7 +172,8 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     let dependencies = HTTPDependencies(
         health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
         availability: availability, booking: booking, bookings: storage.store,
-        authenticator: Authenticator(accounts: storage.store, sessions: storage.store, clock: .live), metrics: HTTPMetrics(), clock: .live)
+        authenticator: Authenticator(accounts: storage.store, sessions: storage.store, clock: .live), audit: storage.store,
+        metrics: HTTPMetrics(), clock: .live)
     let router = buildRouter(dependencies, logLevel: .info)
     var app = Application(
         router: router,

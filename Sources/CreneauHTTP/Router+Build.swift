@@ -14,6 +14,7 @@ public struct HTTPDependencies: Sendable {
     /// Where answers remembered under an `Idempotency-Key` are read.
     public var bookings: any BookingRepository
     public var authenticator: Authenticator
+    public var audit: any AuditRepository
     public var metrics: HTTPMetrics
     public var clock: Clock
 
@@ -21,8 +22,9 @@ public struct HTTPDependencies: Sendable {
         health: any HealthRepository, organisation: any OrganisationRepository,
         practitioners: any PractitionerRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, booking: BookingService, bookings: any BookingRepository,
-        authenticator: Authenticator, metrics: HTTPMetrics, clock: Clock
+        authenticator: Authenticator, audit: any AuditRepository, metrics: HTTPMetrics, clock: Clock
     ) {
+        self.audit = audit
         self.authenticator = authenticator
         self.booking = booking
         self.bookings = bookings
@@ -56,5 +58,6 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock)
         .register(on: router)
     SessionsController(authenticator: dependencies.authenticator).register(on: router)
+    AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)
     return router
 }

@@ -180,6 +180,26 @@ struct AuthAPITests {
                 try await client.execute(uri: "/api/v1/appointments/\(appointment.id)/noshow", method: .post, headers: bearer) { #expect($0.status == .conflict) }
                 try await client.execute(uri: "/api/v1/appointments/\(appointment.id)/fulfil", method: .post, headers: bearer) { #expect($0.status == .ok) }
                 #expect(try await test.store.isKnown(patientID: fixture.org.patient.id, departmentID: fixture.org.department.id))
+
+                // Every staff read and every refusal left an audit row; only admins read them.
+                let entries = try await test.store.entries(patientID: fixture.org.patient.id)
+                #expect(entries.contains { $0.actorAccountID == staff.id && $0.outcome == .allowed && $0.target == "appointment:\(appointment.id)" })
+                #expect(entries.contains { $0.actorAccountID == outsider.id && $0.outcome == .denied })
+                try await client.execute(uri: "/api/v1/patients/\(fixture.org.patient.id)/audit", method: .get, headers: bearer) { #expect($0.status == .forbidden) }
+                let adminID = UUID()
+                try await test.store.insert(Account(id: adminID, email: "admin@hopital.test", displayName: "Claire Admin",
+                                                    passwordHash: Bcrypt.hash(staff.password, cost: 4), createdAt: Fixtures.now))
+                try await test.store.insert(RoleGrant(id: UUID(), accountID: adminID, role: .siteAdmin, scope: .site(fixture.org.site.id)))
+                let adminSecret = Authenticator.newTOTPSecret()
+                try await test.store.setTOTPSecret(adminSecret, accountID: adminID)
+                let admin = Staff(email: "admin@hopital.test", password: staff.password, secret: adminSecret, id: adminID)
+                let adminToken = try await signIn(client, admin, code: code(admin, at: Fixtures.now)).decode(Token.self).token
+                try await client.execute(uri: "/api/v1/patients/\(fixture.org.patient.id)/audit", method: .get, headers: [.authorization: "Bearer \(adminToken)"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.text.contains(#""outcome":"denied""#))
+                    #expect(response.text.contains(staff.id.uuidString.lowercased()))
+                }
+                #expect(try await test.store.entries(patientID: fixture.org.patient.id).contains { $0.actorAccountID == adminID && $0.action == "read_audit" })
             }
         }
     }

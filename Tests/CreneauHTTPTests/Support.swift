@@ -23,11 +23,11 @@ extension TestDatabase {
         let availability = CachedAvailability(store: store, clock: clock)
         let booking = BookingService(.init(
             directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
-            appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock), clock: clock,
+            appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock), audit: store, clock: clock,
             ids: .random, tokens: .random))
         return HTTPDependencies(health: store, organisation: store, practitioners: store, directory: directory,
                                 availability: availability, booking: booking, bookings: store,
-                                authenticator: Authenticator(accounts: store, sessions: store, clock: clock), metrics: metrics, clock: clock)
+                                authenticator: Authenticator(accounts: store, sessions: store, clock: clock), audit: store, metrics: metrics, clock: clock)
     }
 }
 

@@ -46,7 +46,7 @@ public struct BookingFixture: Sendable {
         BookingService(.init(
             directory: CachedDirectory(store: store, clock: clock), motives: store, availability: CachedAvailability(store: store, clock: clock),
             patients: store, referringDoctors: store, appointments: store, bookings: store,
-            writer: writer ?? GroupCommitWriter(store: store, clock: clock), clock: clock, ids: .random, tokens: .random))
+            writer: writer ?? GroupCommitWriter(store: store, clock: clock), audit: store, clock: clock, ids: .random, tokens: .random))
     }
 
     public func newPatient(_ first: String = "Léa", email: String? = "lea@example.org") -> PatientDetails {

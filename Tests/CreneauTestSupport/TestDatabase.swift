@@ -12,6 +12,8 @@ public struct TestDatabase: Sendable {
     public let database: Database
     public let store: SQLStore
     public let cipher: FieldCipher
+    /// The file, on SQLite.
+    public let sqlitePath: String?
     private let cleanup: @Sendable () async -> Void
     /// Opens another pool on the same database, as a second server instance would.
     private let reopen: @Sendable () throws -> Database
@@ -33,6 +35,7 @@ public struct TestDatabase: Sendable {
         let database: Database
         let cleanup: @Sendable () async -> Void
         let reopen: @Sendable () throws -> Database
+        var sqlitePath: String?
         if let url = ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"], !url.isEmpty {
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             let admin = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 1)
@@ -56,6 +59,7 @@ public struct TestDatabase: Sendable {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-tests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = folder.appendingPathComponent("test.sqlite").path
+            sqlitePath = path
             database = try Database.sqlite(path: path, logger: logger)
             let sameLogger = logger
             reopen = { try Database.sqlite(path: path, logger: sameLogger) }
@@ -72,7 +76,8 @@ public struct TestDatabase: Sendable {
                 throw error
             }
         }
-        return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, cleanup: cleanup, reopen: reopen)
+        return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, sqlitePath: sqlitePath,
+                            cleanup: cleanup, reopen: reopen)
     }
 
     /// Runs `body` with a fresh database and always cleans it up.

@@ -17,6 +17,8 @@ public struct BookingService: Sendable {
         public var appointments: any AppointmentRepository
         public var bookings: any BookingRepository
         public var writer: any BookingWriter
+        /// Where staff reads of an appointment, and every refused access, are recorded.
+        public var audit: any AuditRepository
         public var clock: Clock
         public var ids: IDGenerator
         public var tokens: TokenGenerator
@@ -24,8 +26,10 @@ public struct BookingService: Sendable {
         public init(
             directory: any DirectoryRepository, motives: any SchedulingRepository, availability: any AvailabilityRepository, patients: any PatientRepository,
             referringDoctors: any ReferringDoctorRepository, appointments: any AppointmentRepository,
-            bookings: any BookingRepository, writer: any BookingWriter, clock: Clock, ids: IDGenerator, tokens: TokenGenerator
+            bookings: any BookingRepository, writer: any BookingWriter, audit: any AuditRepository, clock: Clock, ids: IDGenerator,
+            tokens: TokenGenerator
         ) {
+            self.audit = audit
             self.directory = directory
             self.motives = motives
             self.availability = availability
@@ -200,10 +204,23 @@ public struct BookingService: Sendable {
     // MARK: Seeing and changing an appointment
 
     /// The appointment, if this booker may see it: a visitor needs its manage token.
+    /// Staff reads and every refusal are written to the access audit.
     public func appointment(id: UUID, by booker: Booker, manageToken: String?) async throws -> Appointment {
         guard let appointment = try await deps.appointments.appointment(id: id) else { throw BookingError.notFound(Self.noSuchAppointment) }
-        try await requireAccess(to: appointment, by: booker, manageToken: manageToken)
+        do {
+            try await requireAccess(to: appointment, by: booker, manageToken: manageToken)
+        } catch {
+            try await audit("read_appointment", appointment, by: booker, outcome: .denied)
+            throw error
+        }
+        if booker.isStaff { try await audit("read_appointment", appointment, by: booker, outcome: .allowed) }
         return appointment
+    }
+
+    func audit(_ action: String, _ appointment: Appointment, by booker: Booker, outcome: AuditOutcome) async throws {
+        try await deps.audit.append(AccessAuditEntry(
+            id: deps.ids.next(), at: deps.clock.now(), actorAccountID: booker.accountID, action: action,
+            patientID: appointment.patientID, target: "appointment:\(appointment.id.uuidString.lowercased())", outcome: outcome))
     }
 
     /// Applies a lifecycle action; a move secures the new slot in the same transaction that releases the old one.
