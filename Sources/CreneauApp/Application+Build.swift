@@ -174,7 +174,10 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         availability: availability, booking: booking, bookings: storage.store,
         authenticator: Authenticator(accounts: storage.store, sessions: storage.store, clock: .live), audit: storage.store,
         metrics: HTTPMetrics(), clock: .live)
-    let router = buildRouter(dependencies, logLevel: .info)
+    var served = dependencies
+    served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
+    served.limits = configuration.rateLimits ? .standard : .off
+    let router = buildRouter(served, logLevel: .info)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),

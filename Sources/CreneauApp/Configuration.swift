@@ -36,6 +36,11 @@ public struct Configuration: Sendable {
     public var logFormat: LogFormat
     /// How long a slot is held while a patient fills in the booking form (`CRENEAU_HOLD_MINUTES`, default 10).
     public var holdDuration: TimeInterval = 10 * 60
+    /// The address patients use (`CRENEAU_PUBLIC_URL`, e.g. https://rdv.hopital.fr); https turns HSTS on.
+    public var publicURL: URL?
+    /// Per-instance abuse limits on sign-in-free bookings (`CRENEAU_RATE_LIMITS=off` for load tests,
+    /// or behind a proxy that limits already).
+    public var rateLimits = true
 
     public static let defaultDatabasePath = "data/creneau.sqlite"
 
@@ -130,6 +135,18 @@ public struct Configuration: Sendable {
                 throw ConfigurationError(setting: "CRENEAU_HOLD_MINUTES", problem: "must be a number of minutes from 1 to 60.")
             }
             configuration.holdDuration = TimeInterval(minutes * 60)
+        }
+        if let text = value("CRENEAU_RATE_LIMITS") {
+            guard ["on", "off"].contains(text.lowercased()) else {
+                throw ConfigurationError(setting: "CRENEAU_RATE_LIMITS", problem: "must be on or off.")
+            }
+            configuration.rateLimits = text.lowercased() == "on"
+        }
+        if let text = value("CRENEAU_PUBLIC_URL") {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ConfigurationError(setting: "CRENEAU_PUBLIC_URL", problem: "must be the address patients use, like https://rdv.hopital.fr.")
+            }
+            configuration.publicURL = url
         }
         return configuration
     }

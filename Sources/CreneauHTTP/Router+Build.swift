@@ -15,6 +15,10 @@ public struct HTTPDependencies: Sendable {
     public var bookings: any BookingRepository
     public var authenticator: Authenticator
     public var audit: any AuditRepository
+    /// Abuse limits; tests of concurrency pass `.off` to race freely from one address.
+    public var limits: RateLimits = .standard
+    /// Send HSTS: set when the public address is https (`CRENEAU_PUBLIC_URL`).
+    public var strictTransportSecurity = false
     public var metrics: HTTPMetrics
     public var clock: Clock
 
@@ -44,7 +48,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     // Outermost first. Errors are mapped innermost, so metrics and logs see
     // the status the client receives. Middleware must be added before routes.
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: dependencies.strictTransportSecurity))
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: LogRequestsMiddleware(logLevel))
     router.add(middleware: ErrorMiddleware())
@@ -55,7 +59,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     HomeController(organisation: dependencies.organisation, practitioners: dependencies.practitioners).register(on: router)
     PractitionersController(directory: dependencies.directory, clock: dependencies.clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock).register(on: router)
-    AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock)
+    AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock,
+                           limits: dependencies.limits)
         .register(on: router)
     SessionsController(authenticator: dependencies.authenticator).register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)

@@ -118,6 +118,56 @@ struct AuthAPITests {
         }
     }
 
+    @Test("a password change follows the policy and signs the account out everywhere")
+    func passwordChange() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let staff = try await secretary(test, department: fixture.org.department.id)
+            let time = MovableClock()
+            try await Application(router: buildRouter(test.dependencies(clock: time.clock))).test(.router) { client in
+                let first = try await signIn(client, staff, code: code(staff, at: time.clock.now())).decode(Token.self).token
+                time.advance(by: 30)
+                let second = try await signIn(client, staff, code: code(staff, at: time.clock.now())).decode(Token.self).token
+                func change(_ current: String, _ new: String) async throws -> TestResponse {
+                    try await client.execute(uri: "/api/v1/me/password", method: .post, headers: [.authorization: "Bearer \(first)"],
+                                             body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["currentPassword": current, "newPassword": new])))
+                }
+                let wrong = try await change("not my password", "tisane de tilleul au jardin")
+                #expect(wrong.status == .unprocessableContent)
+                let weak = try await change(staff.password, "password1234")
+                #expect(weak.status == .unprocessableContent)
+                #expect(try weak.decode(API.Refusal.self).error.code == "weak_password")
+                #expect(try await change(staff.password, "tisane de tilleul au jardin").status == .noContent)
+                for token in [first, second] {
+                    try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { #expect($0.status == .unauthorized) }
+                }
+                time.advance(by: 30)
+                #expect(try await signIn(client, staff, code: code(staff, at: time.clock.now())).status == .unauthorized)
+                time.advance(by: 30)
+                let renewed = Staff(email: staff.email, password: "tisane de tilleul au jardin", secret: staff.secret, id: staff.id)
+                let third = try await signIn(client, renewed, code: code(renewed, at: time.clock.now())).decode(Token.self).token
+                try await client.execute(uri: "/api/v1/sessions", method: .delete, headers: [.authorization: "Bearer \(third)"]) { #expect($0.status == .noContent) }
+                try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(third)"]) { #expect($0.status == .unauthorized) }
+            }
+        }
+    }
+
+    @Test("HSTS is sent only when the public address is https")
+    func hsts() async throws {
+        try await TestDatabase.with { test in
+            var dependencies = test.dependencies()
+            try await Application(router: buildRouter(dependencies)).test(.router) { client in
+                try await client.execute(uri: "/healthz", method: .get) { #expect($0.headers[HTTPField.Name("Strict-Transport-Security")!] == nil) }
+            }
+            dependencies.strictTransportSecurity = true
+            try await Application(router: buildRouter(dependencies)).test(.router) { client in
+                try await client.execute(uri: "/healthz", method: .get) {
+                    #expect($0.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000; includeSubDomains")
+                }
+            }
+        }
+    }
+
     @Test("repeated failures are slowed down with 429 and Retry-After")
     func rateLimit() async throws {
         try await TestDatabase.with { test in

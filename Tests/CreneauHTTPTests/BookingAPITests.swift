@@ -211,6 +211,23 @@ struct BookingAPITests {
         }
     }
 
+    @Test("a visitor booking too often from one address gets 429 with Retry-After")
+    func bookingRateLimit() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await app(test).test(.router) { client in
+                var statuses: [HTTPResponse.Status] = []
+                for _ in 0..<21 {
+                    statuses.append(try await Self.book(client, Self.body(fixture, start: "2026-11-23T08:00:00+01:00")).status)
+                }
+                #expect(statuses.prefix(20).allSatisfy { $0 == .unprocessableContent })
+                let limited = try await Self.book(client, Self.body(fixture))
+                #expect(limited.status == .tooManyRequests)
+                #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+            }
+        }
+    }
+
     @Test("a taken slot is a 409 with the next free slots")
     func taken() async throws {
         try await TestDatabase.with { test in
@@ -237,8 +254,12 @@ struct BookingAPITests {
             try await test.run("INSERT INTO opening_range_motives (range_id, motive_id) SELECT id, '\(renewal.id.uuidString.lowercased())' FROM opening_ranges")
             try await test.withSecondInstance { otherStore in
                 // Two server instances on one database (on SQLite: two pools on one file).
-                let first = Application(router: buildRouter(test.dependencies(clock: .fixed(Fixtures.now))))
-                let second = Application(router: buildRouter(test.dependencies(store: otherStore, clock: .fixed(Fixtures.now))))
+                // One address sends them all: per-address limits off, the database is what is tested.
+                var one = test.dependencies(clock: .fixed(Fixtures.now)), two = test.dependencies(store: otherStore, clock: .fixed(Fixtures.now))
+                one.limits = .off
+                two.limits = .off
+                let first = Application(router: buildRouter(one))
+                let second = Application(router: buildRouter(two))
                 try await first.test(.router) { one in
                     try await second.test(.router) { two in
                         let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in

@@ -18,6 +18,14 @@ struct ConfigurationTests {
         #expect(createKey)
     }
 
+    @Test("hold length, rate limits and the public address")
+    func bookingSettings() throws {
+        let defaults = try Configuration.load(environment: [:])
+        #expect(defaults.holdDuration == 600 && defaults.rateLimits && defaults.publicURL == nil)
+        let set = try Configuration.load(environment: ["CRENEAU_HOLD_MINUTES": "5", "CRENEAU_RATE_LIMITS": "off", "CRENEAU_PUBLIC_URL": "https://rdv.hopital.fr"])
+        #expect(set.holdDuration == 300 && !set.rateLimits && set.publicURL?.host == "rdv.hopital.fr")
+    }
+
     @Test("DATABASE_URL selects PostgreSQL; the command line wins over the environment")
     func postgres() throws {
         let configuration = try Configuration.load(
@@ -59,6 +67,9 @@ struct ConfigurationTests {
         (["CRENEAU_ENV": "staging"], "CRENEAU_ENV"),
         (["CRENEAU_LOG_LEVEL": "loud"], "CRENEAU_LOG_LEVEL"),
         (["CRENEAU_LOG_FORMAT": "xml"], "CRENEAU_LOG_FORMAT"),
+        (["CRENEAU_HOLD_MINUTES": "0"], "CRENEAU_HOLD_MINUTES"),
+        (["CRENEAU_RATE_LIMITS": "maybe"], "CRENEAU_RATE_LIMITS"),
+        (["CRENEAU_PUBLIC_URL": "rdv.hopital.fr"], "CRENEAU_PUBLIC_URL"),
     ])
     func wrongValues(environment: [String: String], setting: String) {
         do {

@@ -16,6 +16,22 @@ struct AppointmentsController: Sendable {
     let booking: BookingService
     let idempotency: IdempotencyStore
     let clock: Clock
+    let limits: RateLimits
+    let limiter = RateLimiter()
+
+    /// Counts a booking or hold attempt against the caller's limit; 429 with Retry-After past it.
+    func countAttempt(_ context: AppRequestContext) throws {
+        let key: String, rule: RateLimiter.Rule?
+        if let account = context.identity?.account.id {
+            (key, rule) = ("account:" + account.uuidString, limits.accountBookings)
+        } else {
+            (key, rule) = ("address:" + (context.remoteAddress?.ipAddress ?? "local"), limits.visitorBookings)
+        }
+        guard let rule, let wait = limiter.attempt(key, rule: rule, now: clock.now()) else { return }
+        var error = APIError(.tooManyRequests, code: "too_many_bookings", message: "Too many booking attempts in a short time. Wait a little and try again.")
+        error.retryAfter = wait
+        throw error
+    }
 
     static let manageTokenHeader = HTTPField.Name("Creneau-Manage-Token")!
     static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
@@ -55,6 +71,7 @@ struct AppointmentsController: Sendable {
     // MARK: Booking
 
     func book(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try countAttempt(context)
         let key = try Self.idempotencyKey(request)
         let body = try await Self.body(request)
         let scope = context.booker.idempotencyScope
@@ -148,6 +165,7 @@ struct AppointmentsController: Sendable {
     // MARK: Holds
 
     func hold(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try countAttempt(context)
         let body: HoldBody = try Self.decode(try await Self.body(request))
         let hold = try await booking.placeHold(
             practitionerID: try Self.requiredID(body.practitioner, field: "practitioner"),

@@ -7,6 +7,11 @@ import Hummingbird
 struct SessionsController: Sendable {
     let authenticator: Authenticator
 
+    struct PasswordBody: Decodable {
+        let currentPassword: String?
+        let newPassword: String?
+    }
+
     struct SignInBody: Decodable {
         let email: String?
         let password: String?
@@ -41,6 +46,18 @@ struct SessionsController: Sendable {
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         }
         signedIn.get("/api/v1/me") { _, context in try JSON.response(MeJSON(context.identity)) }
+        signedIn.delete("/api/v1/sessions") { _, context in
+            try await authenticator.signOutEverywhere(context.identity)
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+        }
+        signedIn.post("/api/v1/me/password") { request, context in
+            let body: PasswordBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            guard let current = body.currentPassword, let new = body.newPassword else {
+                throw APIError.badRequest("Give \"currentPassword\" and \"newPassword\".", code: "missing_field")
+            }
+            try await authenticator.changePassword(context.identity, current: current, new: new)
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+        }
     }
 
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {

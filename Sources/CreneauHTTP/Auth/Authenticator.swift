@@ -96,6 +96,25 @@ public struct Authenticator: Sendable {
         return identity
     }
 
+    /// A new password for a signed-in account: the current one must be given, the new one must
+    /// pass the policy, and every session of the account ends ("log out everywhere").
+    public func changePassword(_ identity: Identity, current: String, new: String) async throws {
+        guard var account = try await accounts.account(id: identity.account.id), let hash = account.passwordHash,
+              Bcrypt.verify(current, hash: hash) else {
+            throw APIError(.unprocessableContent, code: "wrong_password", message: "The current password is not right.")
+        }
+        if let problem = PasswordPolicy.problem(with: new, email: account.email) {
+            throw APIError(.unprocessableContent, code: "weak_password", message: problem)
+        }
+        account.passwordHash = Bcrypt.hash(new, cost: 12)
+        try await accounts.update(account)
+        try await sessions.revokeSessions(accountID: account.id, at: clock.now())
+    }
+
+    public func signOutEverywhere(_ identity: Identity) async throws {
+        try await sessions.revokeSessions(accountID: identity.account.id, at: clock.now())
+    }
+
     public func signOut(token: String) async throws {
         try await sessions.revokeSession(token: token, at: clock.now())
     }

@@ -6,7 +6,12 @@ import Hummingbird
 /// lets a page load only from this server. Responses that do not say how they
 /// may be cached are not cached: they may show patient data.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    /// Only behind https: HSTS on a plain-http address would lock browsers out.
+    let strictTransportSecurity: Bool
+
+    public init(strictTransportSecurity: Bool = false) {
+        self.strictTransportSecurity = strictTransportSecurity
+    }
 
     static var contentSecurityPolicy: String { "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'" }
@@ -17,6 +22,9 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.referrerPolicy] = "no-referrer"
+        if strictTransportSecurity {
+            response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
+        }
         if response.headers[.cacheControl] == nil {
             response.headers[.cacheControl] = "no-store"
         }
@@ -27,4 +35,5 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
 extension HTTPField.Name {
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
 }
