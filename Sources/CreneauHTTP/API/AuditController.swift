@@ -26,17 +26,18 @@ struct AuditController: Sendable {
             guard let text = context.parameters.get("id"), let patientID = UUID(uuidString: text) else {
                 throw APIError.notFound("No patient has this id.")
             }
-            guard !context.identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) else {
+            // Reading the history is itself an access to the patient's data, allowed or not.
+            func record(_ outcome: AuditOutcome) async throws {
                 try await audit.append(AccessAuditEntry(
                     id: ids.next(), at: clock.now(), actorAccountID: context.identity.account.id, action: "read_audit",
-                    patientID: patientID, target: "patient:\(patientID.uuidString.lowercased())", outcome: .denied))
+                    patientID: patientID, target: "patient:\(patientID.uuidString.lowercased())", outcome: outcome))
+            }
+            guard !context.identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) else {
+                try await record(.denied)
                 throw APIError(.forbidden, code: "admins_only", message: "The access history of a patient is for site and group administrators.")
             }
             let entries = try await audit.entries(patientID: patientID)
-            // Reading the history is itself an access to the patient's data.
-            try await audit.append(AccessAuditEntry(
-                id: ids.next(), at: clock.now(), actorAccountID: context.identity.account.id, action: "read_audit",
-                patientID: patientID, target: "patient:\(patientID.uuidString.lowercased())", outcome: .allowed))
+            try await record(.allowed)
             let utc = TimeZone(identifier: "UTC")!
             return try JSON.response(EntriesJSON(patient: patientID.json, entries: entries.map {
                 EntryJSON(at: RFC3339.format($0.at, in: utc), actor: $0.actorAccountID?.json, action: $0.action, target: $0.target, outcome: $0.outcome.rawValue)
