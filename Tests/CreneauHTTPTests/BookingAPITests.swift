@@ -244,6 +244,24 @@ struct BookingAPITests {
         }
     }
 
+    @Test("a slot packed right after another visit, once taken, is a 409 too (not 'no opening')")
+    func takenAfterPacking() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            // A 15-minute follow-up at 09:00 makes the 30-minute first visits pack at 09:15, 09:45…
+            try await test.store.insert(Appointment(
+                id: UUID(), departmentID: fixture.org.department.id, motiveID: fixture.followUp.id, practitionerID: fixture.org.practitioner.id,
+                patientID: fixture.org.patient.id, startsAt: BookingFixture.monday(9), endsAt: BookingFixture.monday(9, 15), channel: .phone,
+                createdAt: Fixtures.now))
+            try await app(test).test(.router) { client in
+                #expect(try await Self.book(client, Self.body(fixture, start: "2026-11-23T09:15:00+01:00")).status == .created)
+                let again = try await Self.book(client, Self.body(fixture, start: "2026-11-23T09:15:00+01:00"))
+                #expect(again.status == .conflict)
+                #expect(try again.decode(Refusal.self).error.nextSlots?.first?.start == "2026-11-23T09:45:00+01:00")
+            }
+        }
+    }
+
     @Test("200 concurrent requests for one slot: exactly one 201, the rest 409 — with a 15- and a 30-minute motive racing")
     func stampede() async throws {
         try await TestDatabase.with { test in

@@ -69,11 +69,13 @@ public struct AgendaSnapshot: Sendable {
         self.resources = resources
     }
 
-    /// The same agenda with nobody booked: what it would offer if every slot were free.
-    public var unoccupied: AgendaSnapshot {
+    /// The same agenda without the occupations that touch `interval`: what it would offer there
+    /// had nobody booked it. (Removing every occupation would change how slots pack elsewhere
+    /// in the day, and a slot packed after a visit would no longer be recognised.)
+    public func freed(_ interval: Interval) -> AgendaSnapshot {
         var copy = self
-        copy.practitioner.occupations = []
-        for id in copy.resources.keys { copy.resources[id]?.occupations = [] }
+        copy.practitioner.occupations.removeAll { $0.interval.overlaps(interval) }
+        for id in copy.resources.keys { copy.resources[id]?.occupations.removeAll { $0.interval.overlaps(interval) } }
         return copy
     }
 }

@@ -301,10 +301,16 @@ public struct BookingService: Sendable {
             AvailabilityEngine.slots(AvailabilityRequest(motive: offer.motive, channel: channel, patientKind: kind, from: day, days: 1, now: now, ignoring: ignoring), in: agenda)
         }
         if let slot = slots(snapshot, channel).first(where: { $0.start == start }) { return slot }
-        if slots(snapshot.unoccupied, channel).contains(where: { $0.start == start }) {
+        // Would it be a slot had nobody booked around it? Then it is taken, not wrong.
+        let motive = offer.motive
+        let window = Interval(
+            start: start.addingTimeInterval(-TimeInterval(motive.bufferBeforeMinutes * 60)),
+            end: start.addingTimeInterval(TimeInterval((motive.durationMinutes + motive.bufferAfterMinutes) * 60)))
+        let freed = snapshot.freed(window)
+        if slots(freed, channel).contains(where: { $0.start == start }) {
             throw try await slotTaken(practitionerID: offer.profile.practitioner.id, motive: offer.motive, channel: channel, after: start)
         }
-        if offer.motive.channels.channels.contains(where: { other in other != channel && slots(snapshot.unoccupied, other).contains { $0.start == start } }) {
+        if offer.motive.channels.channels.contains(where: { other in other != channel && slots(freed, other).contains { $0.start == start } }) {
             throw BookingError.refused(RuleViolation(.notOpenToChannel, "This time is not open to booking \(channel.phrase) (it may be kept for urgent care or open later). Choose one of the proposed slots."))
         }
         throw BookingError.refused(RuleViolation(.notAnOpening, "There is no opening for “\(offer.motive.name)” at this time. Choose one of the proposed slots."))
