@@ -177,6 +177,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     var served = dependencies
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.limits = configuration.rateLimits ? .standard : .off
+    served.trustedProxies = configuration.trustedProxies
     let router = buildRouter(served, logLevel: .info)
     var app = Application(
         router: router,

@@ -41,6 +41,8 @@ public struct Configuration: Sendable {
     /// Per-instance abuse limits on sign-in-free bookings (`CRENEAU_RATE_LIMITS=off` for load tests,
     /// or behind a proxy that limits already).
     public var rateLimits = true
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (`CRENEAU_TRUSTED_PROXIES`, comma-separated).
+    public var trustedProxies: Set<String> = []
 
     public static let defaultDatabasePath = "data/creneau.sqlite"
 
@@ -141,6 +143,9 @@ public struct Configuration: Sendable {
                 throw ConfigurationError(setting: "CRENEAU_RATE_LIMITS", problem: "must be on or off.")
             }
             configuration.rateLimits = text.lowercased() == "on"
+        }
+        if let text = value("CRENEAU_TRUSTED_PROXIES") {
+            configuration.trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         if let text = value("CRENEAU_PUBLIC_URL") {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {

@@ -19,6 +19,8 @@ public struct HTTPDependencies: Sendable {
     public var limits: RateLimits = .standard
     /// Send HSTS: set when the public address is https (`CRENEAU_PUBLIC_URL`).
     public var strictTransportSecurity = false
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`CRENEAU_TRUSTED_PROXIES`).
+    public var trustedProxies: Set<String> = []
     public var metrics: HTTPMetrics
     public var clock: Clock
 
@@ -48,6 +50,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     // Outermost first. Errors are mapped innermost, so metrics and logs see
     // the status the client receives. Middleware must be added before routes.
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: dependencies.trustedProxies))
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: dependencies.strictTransportSecurity))
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: LogRequestsMiddleware(logLevel))

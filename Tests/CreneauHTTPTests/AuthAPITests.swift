@@ -152,6 +152,16 @@ struct AuthAPITests {
         }
     }
 
+    @Test("behind a trusted proxy the client is the right-most untrusted X-Forwarded-For hop; otherwise the header is ignored")
+    func clientAddress() {
+        let proxy: Set<String> = ["10.0.0.2", "10.0.0.3"]
+        #expect(ClientAddressMiddleware.client(peer: "10.0.0.2", forwardedFor: ["203.0.113.9, 10.0.0.3"], trusted: proxy) == "203.0.113.9")
+        #expect(ClientAddressMiddleware.client(peer: "10.0.0.2", forwardedFor: ["1.2.3.4", "203.0.113.9"], trusted: proxy) == "203.0.113.9")
+        #expect(ClientAddressMiddleware.client(peer: "198.51.100.7", forwardedFor: ["1.2.3.4"], trusted: proxy) == "198.51.100.7")
+        #expect(ClientAddressMiddleware.client(peer: "10.0.0.2", forwardedFor: [], trusted: proxy) == "10.0.0.2")
+        #expect(ClientAddressMiddleware.client(peer: nil, forwardedFor: ["1.2.3.4"], trusted: proxy) == "local")
+    }
+
     @Test("HSTS is sent only when the public address is https")
     func hsts() async throws {
         try await TestDatabase.with { test in

@@ -25,7 +25,7 @@ struct AppointmentsController: Sendable {
         if let account = context.identity?.account.id {
             (key, rule) = ("account:" + account.uuidString, limits.accountBookings)
         } else {
-            (key, rule) = ("address:" + (context.remoteAddress?.ipAddress ?? "local"), limits.visitorBookings)
+            (key, rule) = ("address:" + context.clientAddress, limits.visitorBookings)
         }
         guard let rule, let wait = limiter.attempt(key, rule: rule, now: clock.now()) else { return }
         var error = APIError(.tooManyRequests, code: "too_many_bookings", message: "Too many booking attempts in a short time. Wait a little and try again.")

@@ -65,7 +65,7 @@ struct SessionsController: Sendable {
         guard let email = body.email, !email.isEmpty, let password = body.password, !password.isEmpty else {
             throw APIError.badRequest("Give \"email\" and \"password\" (and \"code\" from your authenticator app).", code: "missing_field")
         }
-        let address = context.remoteAddress?.ipAddress ?? "local"
+        let address = context.clientAddress
         let signedIn = try await authenticator.signIn(email: email, password: password, code: body.code, address: address)
         return try JSON.response(SignedInJSON(
             token: signedIn.token, expiresAt: RFC3339.format(signedIn.expiresAt, in: TimeZone(identifier: "UTC")!),

@@ -12,6 +12,8 @@ public struct AppRequestContext: RequestContext {
     var sessionToken: String?
     /// The client's address, for rate limits (nil in in-process tests).
     public let remoteAddress: SocketAddress?
+    /// The client's address as `ClientAddressMiddleware` works it out (proxies considered).
+    public var clientAddress = "local"
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
