@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        // Already in the graph through Hummingbird and postgres-nio: the SMTP client speaks NIO and TLS directly.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "CreneauDomain", resources: [.copy("Resources/common-passwords.txt")]),
@@ -32,6 +35,17 @@ let package = Package(
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Email: an SMTP client (RFC 5321, STARTTLS, AUTH) and MIME rendering, plus the mailers the server picks from.
+        .target(
+            name: "CreneauMail",
+            dependencies: [
+                "CreneauDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -59,6 +73,7 @@ let package = Package(
                 "CreneauStorage",
                 "CreneauSeed",
                 "CreneauHTTP",
+                "CreneauMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,6 +102,16 @@ let package = Package(
         .testTarget(
             name: "CreneauStorageTests",
             dependencies: ["CreneauDomain", "CreneauStorage", "CreneauSeed", "CreneauTestSupport"]
+        ),
+        .testTarget(
+            name: "CreneauMailTests",
+            dependencies: [
+                "CreneauMail",
+                "CreneauDomain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "CreneauHTTPTests",

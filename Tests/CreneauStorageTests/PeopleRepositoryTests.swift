@@ -32,12 +32,12 @@ struct PeopleRepositoryTests {
             #expect(await failure { try await store.link(ManagedPatient(accountID: account.id, patientID: other.id, relationship: .self)) } == .duplicate)
 
             // when Hugo is removed from the account
-            try await store.unlink(accountID: account.id, patientID: hugo.id)
+            try await store.unlink(accountID: account.id, patientID: hugo.id, at: Fixtures.now)
 
             // then he is no longer managed, but still exists
             #expect(try await store.managedPatients(accountID: account.id).map(\.patientID) == [lea.id])
             #expect(try await store.patient(id: hugo.id) != nil)
-            #expect(await failure { try await store.unlink(accountID: account.id, patientID: hugo.id) } == .notFound)
+            #expect(await failure { try await store.unlink(accountID: account.id, patientID: hugo.id, at: Fixtures.now) } == .notFound)
         }
     }
 

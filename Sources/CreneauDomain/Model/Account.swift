@@ -15,10 +15,12 @@ public struct Account: Identifiable, Hashable, Codable, Sendable {
     public var referringDoctorID: UUID?
     public var createdAt: Date
     public var disabledAt: Date?
+    /// The language of the account's emails.
+    public var language: Language
 
     public init(
         id: UUID, email: String, displayName: String, passwordHash: String? = nil, emailVerifiedAt: Date? = nil,
-        practitionerID: UUID? = nil, referringDoctorID: UUID? = nil, createdAt: Date, disabledAt: Date? = nil
+        practitionerID: UUID? = nil, referringDoctorID: UUID? = nil, createdAt: Date, disabledAt: Date? = nil, language: Language = .fr
     ) {
         self.id = id
         self.email = email.lowercased()
@@ -29,6 +31,7 @@ public struct Account: Identifiable, Hashable, Codable, Sendable {
         self.referringDoctorID = referringDoctorID
         self.createdAt = createdAt
         self.disabledAt = disabledAt
+        self.language = language
     }
 }
 

@@ -41,11 +41,14 @@ public struct ManagedPatient: Hashable, Codable, Sendable {
     public var accountID: UUID
     public var patientID: UUID
     public var relationship: Relationship
+    /// When the account holder removed this relative; the patient and their history stay.
+    public var removedAt: Date?
 
-    public init(accountID: UUID, patientID: UUID, relationship: Relationship) {
+    public init(accountID: UUID, patientID: UUID, relationship: Relationship, removedAt: Date? = nil) {
         self.accountID = accountID
         self.patientID = patientID
         self.relationship = relationship
+        self.removedAt = removedAt
     }
 }
 

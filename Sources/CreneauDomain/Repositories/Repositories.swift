@@ -65,7 +65,10 @@ public protocol PatientRepository: Sendable {
 
     func link(_ managed: ManagedPatient) async throws
     /// Removes the link only: the patient and their history stay.
-    func unlink(accountID: UUID, patientID: UUID) async throws
+    /// Removes a relative from an account (the link is kept, marked removed, so the
+    /// patient and their history stay); `notFound` when the account does not manage them.
+    func unlink(accountID: UUID, patientID: UUID, at: Date) async throws
+    /// The patients an account manages now (removed relatives excluded).
     func managedPatients(accountID: UUID) async throws -> [ManagedPatient]
 
     func insert(_ known: KnownPatient) async throws
@@ -77,6 +80,12 @@ public protocol AccountRepository: Sendable {
     func update(_ account: Account) async throws
     func account(id: UUID) async throws -> Account?
     func account(email: String) async throws -> Account?
+    /// A patient's own account in one transaction: the account, its "self" patient
+    /// and the patient role. `duplicate` when the email is taken.
+    func insertPatientAccount(_ account: Account, selfPatient: Patient, grantID: UUID) async throws
+    /// A new password hash; records when it changed.
+    func setPassword(hash: String, accountID: UUID, at: Date) async throws
+    func markEmailVerified(accountID: UUID, at: Date) async throws
 
     func insert(_ grant: RoleGrant) async throws
     func grants(accountID: UUID) async throws -> [RoleGrant]

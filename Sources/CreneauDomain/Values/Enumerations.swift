@@ -47,3 +47,8 @@ public enum Role: String, CaseIterable, Codable, Sendable {
 public enum AuditOutcome: String, CaseIterable, Codable, Sendable {
     case allowed, denied
 }
+
+/// The language an account reads its emails in (and, later, its pages).
+public enum Language: String, CaseIterable, Codable, Sendable {
+    case fr, en
+}

@@ -39,5 +39,6 @@ extension Migration {
         .createAgendaVersions,
         .createOccupancy,
         .createSessions,
+        .createPatientAccounts,
     ]
 }

@@ -22,10 +22,13 @@ extension ManagedPatient: SQLRecord {
     static let keyColumn = "account_id"
     var key: String { Column.id(accountID) }
     var columns: [(String, SQLValue)] {
-        [("account_id", key), ("patient_id", Column.id(patientID)), ("relationship", relationship.rawValue)]
+        [("account_id", key), ("patient_id", Column.id(patientID)), ("relationship", relationship.rawValue),
+         ("removed_at", Column.instant(removedAt))]
     }
     init(row: any SQLRow) throws {
-        self.init(accountID: try row.uuid("account_id"), patientID: try row.uuid("patient_id"), relationship: try row.enumeration("relationship"))
+        self.init(
+            accountID: try row.uuid("account_id"), patientID: try row.uuid("patient_id"), relationship: try row.enumeration("relationship"),
+            removedAt: try row.optionalInstant("removed_at"))
     }
 }
 
@@ -50,14 +53,15 @@ extension Account: SQLRecord {
         [("id", key), ("email", email), ("display_name", displayName), ("password_hash", passwordHash),
          ("email_verified_at", Column.instant(emailVerifiedAt)), ("practitioner_id", Column.id(practitionerID)),
          ("referring_doctor_id", Column.id(referringDoctorID)), ("created_at", Column.instant(createdAt)),
-         ("disabled_at", Column.instant(disabledAt))]
+         ("disabled_at", Column.instant(disabledAt)), ("language", language.rawValue)]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), email: try row.string("email"), displayName: try row.string("display_name"),
             passwordHash: try row.optionalString("password_hash"), emailVerifiedAt: try row.optionalInstant("email_verified_at"),
             practitionerID: try row.optionalUUID("practitioner_id"), referringDoctorID: try row.optionalUUID("referring_doctor_id"),
-            createdAt: try row.instant("created_at"), disabledAt: try row.optionalInstant("disabled_at"))
+            createdAt: try row.instant("created_at"), disabledAt: try row.optionalInstant("disabled_at"),
+            language: try row.enumeration("language"))
     }
 }
 

@@ -9,19 +9,23 @@ extension SQLStore: PatientRepository {
 
     public func link(_ managed: ManagedPatient) async throws { try await insertRow(managed) }
 
-    public func unlink(accountID: UUID, patientID: UUID) async throws {
+    public func unlink(accountID: UUID, patientID: UUID, at: Date) async throws {
         try await database.transaction { db in
-            let rows = try await db.delete(from: ManagedPatient.table)
-                .where("account_id", .equal, SQLBind(Column.id(accountID)))
-                .where("patient_id", .equal, SQLBind(Column.id(patientID)))
-                .returning("patient_id")
-                .all()
+            let rows = try await db.raw("""
+                UPDATE managed_patients SET removed_at = \(bind: Column.instant(at))
+                WHERE account_id = \(bind: Column.id(accountID)) AND patient_id = \(bind: Column.id(patientID)) AND removed_at IS NULL
+                RETURNING patient_id
+                """).all()
             guard !rows.isEmpty else { throw RepositoryError.notFound(entity: ManagedPatient.table, id: Column.id(patientID)) }
         }
     }
 
     public func managedPatients(accountID: UUID) async throws -> [ManagedPatient] {
-        try await listRows(ManagedPatient.self, where: "account_id", equals: Column.id(accountID), orderBy: ["patient_id"])
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM managed_patients WHERE account_id = \(bind: Column.id(accountID)) AND removed_at IS NULL ORDER BY patient_id
+                """).all().map { try ManagedPatient(row: $0) }
+        }
     }
 
     public func insert(_ known: KnownPatient) async throws { try await insertRow(known) }
@@ -42,6 +46,34 @@ extension SQLStore: AccountRepository {
     public func account(id: UUID) async throws -> Account? { try await findRow(Account.self, id: id) }
     public func account(email: String) async throws -> Account? {
         try await listRows(Account.self, where: "email", equals: email.lowercased()).first
+    }
+
+    public func insertPatientAccount(_ account: Account, selfPatient: Patient, grantID: UUID) async throws {
+        try await database.transaction { db in
+            try await insertRow(account, on: db)
+            try await insertRow(selfPatient, on: db)
+            try await insertRow(ManagedPatient(accountID: account.id, patientID: selfPatient.id, relationship: .self), on: db)
+            try await insertRow(RoleGrant(id: grantID, accountID: account.id, role: .patient, scope: .everywhere), on: db)
+        }
+    }
+
+    public func setPassword(hash: String, accountID: UUID, at: Date) async throws {
+        try await database.transaction { db in
+            let rows = try await db.raw("""
+                UPDATE accounts SET password_hash = \(bind: hash), password_changed_at = \(bind: Column.instant(at))
+                WHERE id = \(bind: Column.id(accountID)) RETURNING id
+                """).all()
+            guard !rows.isEmpty else { throw RepositoryError.notFound(entity: Account.table, id: Column.id(accountID)) }
+        }
+    }
+
+    public func markEmailVerified(accountID: UUID, at: Date) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE accounts SET email_verified_at = \(bind: Column.instant(at))
+                WHERE id = \(bind: Column.id(accountID)) AND email_verified_at IS NULL
+                """).run()
+        }
     }
 
     public func insert(_ grant: RoleGrant) async throws { try await insertRow(grant) }

@@ -1,0 +1,136 @@
+import CreneauDomain
+import Foundation
+
+/// Renders an `EmailMessage` as an Internet message (RFC 5322 with MIME, RFC 2045–2047):
+/// UTF-8 plain text in quoted-printable, non-ASCII headers as encoded words, CRLF line
+/// ends, no line over 76 characters. Header values are checked, never trusted: a line
+/// break in a subject or an address would let text write its own headers.
+public enum MIMEMessage {
+    public struct InvalidHeader: Error, Equatable, CustomStringConvertible {
+        public let field: String
+        public var description: String { "The \(field) of an email contains a line break or is not a plain address." }
+    }
+
+    /// A mailbox: "Creneau <no-reply@hopital.fr>" or "no-reply@hopital.fr".
+    public struct Mailbox: Sendable, Equatable {
+        public var name: String?
+        public var address: String
+
+        public init(_ text: String) throws {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
+                let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                self.name = name.isEmpty ? nil : name
+                address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+            } else {
+                name = nil
+                address = trimmed
+            }
+            guard Self.isPlainAddress(address), !(name ?? "").contains(where: { $0.isNewline || $0 == "<" || $0 == ">" }) else {
+                throw InvalidHeader(field: "address")
+            }
+        }
+
+        /// ASCII, one "@", no spaces, brackets or control characters: what SMTP's
+        /// MAIL FROM and RCPT TO can carry without SMTPUTF8.
+        static func isPlainAddress(_ text: String) -> Bool {
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && text.utf8.count <= 254
+                && text.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">")
+                    && $0 != UInt8(ascii: "(") && $0 != UInt8(ascii: ")") && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ";")
+                    && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "\"") }
+        }
+
+        var header: String {
+            guard let name else { return address }
+            let display = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || $0.properties.numericType != nil) }
+                ? name : MIMEMessage.encodedWords(name)
+            // Fold before the address when the line would pass 78 characters ("From: " included).
+            let lastLine = display.components(separatedBy: "\r\n").last ?? display
+            return lastLine.count + address.count + 9 > 78 ? "\(display)\r\n <\(address)>" : "\(display) <\(address)>"
+        }
+    }
+
+    /// The whole message, headers and body, with CRLF line ends (not dot-stuffed: that is SMTP's job).
+    public static func render(_ message: EmailMessage, from: Mailbox, date: Date, messageID: String) throws -> String {
+        guard !message.subject.contains(where: \.isNewline) else { throw InvalidHeader(field: "subject") }
+        let to = try Mailbox(message.to)
+        guard !messageID.contains(where: { $0.isNewline || $0 == " " }) else { throw InvalidHeader(field: "message id") }
+        var lines = [
+            "Date: \(rfc5322Date(date))",
+            "From: \(from.header)",
+            "To: \(to.header)",
+            "Subject: \(subjectHeader(message.subject))",
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            // RFC 3834: an automatic message; vacation responders must not answer it.
+            "Auto-Submitted: auto-generated",
+            "",
+        ]
+        lines.append(quotedPrintable(message.text))
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func subjectHeader(_ subject: String) -> String {
+        subject.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 32 } && subject.utf8.count <= 66 ? subject : encodedWords(subject)
+    }
+
+    /// RFC 2047 "B" encoded words of at most 36 bytes of UTF-8 each (60 characters
+    /// encoded), split between characters, folded onto continuation lines: with
+    /// "Subject: " before the first, no line passes 78 characters (RFC 5322 §2.1.1).
+    static func encodedWords(_ text: String) -> String {
+        var words: [String] = [], chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 36 {
+                words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// RFC 2045 §6.7: printable ASCII stays as is, everything else is "=XX"; spaces at the
+    /// end of a line are encoded (transports strip them); soft breaks keep lines ≤ 76.
+    static func quotedPrintable(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var output: [String] = []
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            let bytes = Array(line.utf8)
+            var current: [UInt8] = []
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                var token: [UInt8]
+                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 32 || byte == 9) && !isLast) {
+                    token = [byte]
+                } else {
+                    token = [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                }
+                // 75 leaves room for the "=" of a soft break.
+                if current.count + token.count > 75 {
+                    output.append(String(decoding: current + [UInt8(ascii: "=")], as: UTF8.self))
+                    current = []
+                }
+                current += token
+            }
+            output.append(String(decoding: current, as: UTF8.self))
+        }
+        return output.joined(separator: "\r\n")
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(days[(parts.weekday ?? 1) - 1]), \(parts.day ?? 1) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 1970) "
+            + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0000"
+    }
+}

@@ -1,0 +1,188 @@
+import CreneauDomain
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import CreneauMail
+
+@Suite("SMTP client against a real SMTP server (aiosmtpd)")
+struct SMTPClientTests {
+    static let from = try! MIMEMessage.Mailbox("Hôpital Avoine — rendez-vous <rdv@avoine.example.fr>")
+
+    static let accented = EmailMessage(
+        to: "lea.martin@example.org",
+        subject: "Votre code de connexion : 042917 — valable 10 minutes, ne le donnez à personne, même à l'accueil",
+        text: """
+            Bonjour Léa,
+
+            Votre rendez-vous de cardiologie est confirmé. Voici une très longue ligne qui dépasse largement soixante-seize caractères et doit être coupée proprement.
+            .Une ligne qui commence par un point ne doit pas terminer le message.
+            .
+            Espaces à la fin   \("")
+            Égalité = 100 % ✓
+            """)
+
+    @Test("a plain relay: UTF-8 subject and body, long lines, leading dots and trailing spaces arrive as written")
+    func plainRelay() async throws {
+        let peer = try SMTPPeer()
+        defer { peer.stop() }
+        let mailer = SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port)), from: Self.from)
+
+        try await mailer.send(Self.accented)
+
+        let received = try #require(try await peer.received().first)
+        #expect(received.mail_from == "rdv@avoine.example.fr")
+        #expect(received.rcpt_tos == ["lea.martin@example.org"])
+        #expect(received.subject == Self.accented.subject)
+        #expect(received.from == "Hôpital Avoine — rendez-vous <rdv@avoine.example.fr>")
+        #expect(received.to == "lea.martin@example.org")
+        #expect(received.content_type == "text/plain")
+        #expect(received.charset == "utf-8")
+        #expect(received.body.replacingOccurrences(of: "\r\n", with: "\n") == Self.accented.text + "\n")
+        #expect(received.defects.isEmpty)
+        #expect(received.max_line_length <= 78)
+        #expect(received.tls == false && received.authenticated == false)
+        #expect(received.message_id.hasSuffix("@avoine.example.fr>"))
+        #expect(!received.date.isEmpty)
+    }
+
+    @Test("STARTTLS with a private CA, then AUTH: the server sees TLS and a signed-in client")
+    func startTLSAndAuth() async throws {
+        let certificate = try SMTPPeer.makeCertificate()
+        let peer = try SMTPPeer(tlsCertificate: certificate, auth: "creneau:relay-secret-2026")
+        defer { peer.stop() }
+        let configuration = SMTPConfiguration(
+            host: "localhost", port: peer.port, security: .startTLS, username: "creneau", password: "relay-secret-2026",
+            trustRootsFile: certificate.cert)
+        let mailer = SMTPMailer(client: SMTPClient(configuration: configuration), from: Self.from)
+
+        try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
+
+        let received = try #require(try await peer.received().first)
+        #expect(received.tls && received.authenticated)
+        #expect(received.body.replacingOccurrences(of: "\r\n", with: "\n") == "Bonjour\n")
+    }
+
+    @Test("a wrong SMTP password is a permanent failure naming AUTH, never the credentials")
+    func wrongPassword() async throws {
+        let certificate = try SMTPPeer.makeCertificate()
+        let peer = try SMTPPeer(tlsCertificate: certificate, auth: "creneau:relay-secret-2026")
+        defer { peer.stop() }
+        let configuration = SMTPConfiguration(
+            host: "localhost", port: peer.port, security: .startTLS, username: "creneau", password: "not-the-password",
+            trustRootsFile: certificate.cert)
+        let mailer = SMTPMailer(client: SMTPClient(configuration: configuration), from: Self.from)
+
+        let error = try #require(await #expect(throws: SMTPError.self) {
+            try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
+        })
+        guard case .unexpectedReply(let command, let code, _) = error else { Issue.record("unexpected \(error)"); return }
+        #expect(command == "AUTH" && code == 535 && error.isPermanent)
+        #expect(!error.summary.contains("not-the-password"))
+        #expect(try await peer.received(count: 1).isEmpty)
+    }
+
+    @Test("a certificate nobody vouches for is refused (no delivery over an unverified TLS)")
+    func untrustedCertificate() async throws {
+        let certificate = try SMTPPeer.makeCertificate()
+        let peer = try SMTPPeer(tlsCertificate: certificate)
+        defer { peer.stop() }
+        let mailer = SMTPMailer(
+            client: SMTPClient(configuration: SMTPConfiguration(host: "localhost", port: peer.port, security: .startTLS)), from: Self.from)
+        await #expect(throws: (any Error).self) {
+            try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
+        }
+        #expect(try await peer.received(count: 1).isEmpty)
+    }
+
+    @Test("STARTTLS required but not offered: refused before any address is sent")
+    func startTLSRequired() async throws {
+        let peer = try SMTPPeer()
+        defer { peer.stop() }
+        let mailer = SMTPMailer(
+            client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port, security: .startTLS)), from: Self.from)
+        await #expect(throws: SMTPError.startTLSUnavailable) {
+            try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
+        }
+    }
+
+    @Test("a server that never answers times out instead of hanging the queue")
+    func timeout() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        // Accepts connections and says nothing.
+        let silent = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        let port = try #require(silent.localAddress?.port)
+        let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, timeout: .milliseconds(300)))
+        let started = ContinuousClock.now
+        await #expect(throws: SMTPError.timedOut) {
+            try await client.send(rendered: "Subject: x\r\n\r\nx\r\n", from: "a@example.org", to: "b@example.org")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
+
+@Suite("MIME rendering and the mail queue")
+struct MIMEAndQueueTests {
+    @Test("a line break in a subject or an address cannot add headers")
+    func headerInjection() throws {
+        let from = try MIMEMessage.Mailbox("rdv@avoine.example.fr")
+        #expect(throws: MIMEMessage.InvalidHeader.self) {
+            try MIMEMessage.render(EmailMessage(to: "a@example.org", subject: "Hi\r\nBcc: all@example.org", text: "x"), from: from, date: Date(), messageID: "1@x")
+        }
+        #expect(throws: MIMEMessage.InvalidHeader.self) {
+            try MIMEMessage.render(EmailMessage(to: "a@example.org\r\nBcc: b@example.org", subject: "Hi", text: "x"), from: from, date: Date(), messageID: "1@x")
+        }
+        #expect(throws: MIMEMessage.InvalidHeader.self) { try MIMEMessage.Mailbox("Léa <léa@example.org>") }
+    }
+
+    @Test("dot-stuffing doubles leading dots only")
+    func dotStuffing() {
+        #expect(SMTPClient.dotStuffed("a\r\n.b\r\n.\r\nc.d\r\n") == "a\r\n..b\r\n..\r\nc.d\r\n")
+    }
+
+    @Test("RFC 5322 dates")
+    func dates() {
+        #expect(MIMEMessage.rfc5322Date(Date(timeIntervalSince1970: 1_795_420_800)) == "Mon, 23 Nov 2026 08:00:00 +0000")
+    }
+
+    final class FlakyTransport: Mailer, @unchecked Sendable {
+        let lock = NSLock()
+        /// Passing failures for the next attempts, whatever the message.
+        var passingFailures: [SMTPError]
+        /// Recipients the server refuses for good.
+        let refused: Set<String>
+        var attempts = 0
+        var delivered: [EmailMessage] = []
+        init(passingFailures: [SMTPError], refused: Set<String>) {
+            self.passingFailures = passingFailures
+            self.refused = refused
+        }
+        func send(_ message: EmailMessage) async throws {
+            try lock.withLock {
+                attempts += 1
+                if !passingFailures.isEmpty { throw passingFailures.removeFirst() }
+                if refused.contains(message.to) { throw SMTPError.unexpectedReply(command: "RCPT", code: 550, text: "no such user") }
+                delivered.append(message)
+            }
+        }
+    }
+
+    @Test("the queue retries passing failures, gives up on permanent ones, and keeps order")
+    func queue() async throws {
+        let transport = FlakyTransport(passingFailures: [.connectionClosed, .timedOut], refused: ["b@example.org"])
+        let queue = MailQueue(transport: transport, logger: Logger(label: "test"), retryDelays: [.milliseconds(1), .milliseconds(1), .milliseconds(1)])
+        let first = EmailMessage(to: "a@example.org", subject: "1", text: "1")
+        let second = EmailMessage(to: "b@example.org", subject: "2", text: "2")
+        let third = EmailMessage(to: "c@example.org", subject: "3", text: "3")
+        try await queue.send(first)   // fails twice for a passing reason, then goes
+        try await queue.send(second)  // refused for good: dropped after one attempt
+        try await queue.send(third)
+        queue.finish()
+        await queue.run()
+        #expect(transport.delivered == [first, third])
+        #expect(transport.attempts == 5)
+    }
+}
