@@ -1,5 +1,6 @@
 import CreneauDomain
 import CreneauHTTP
+import CreneauMail
 import CreneauSeed
 import CreneauStorage
 import Foundation
@@ -169,11 +170,18 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     let booking = BookingService.live(
         store: storage.store, directory: directory, availability: availability,
         writer: GroupCommitWriter(store: storage.store, clock: .live), clock: .live, holdDuration: configuration.holdDuration)
+    let mailQueue = MailQueue(transport: try makeMailer(configuration, logger: logger), logger: logger)
+    let emails = AccountEmails(publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)")
     let dependencies = HTTPDependencies(
         health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
         availability: availability, booking: booking, bookings: storage.store,
-        authenticator: Authenticator(accounts: storage.store, sessions: storage.store, clock: .live), audit: storage.store,
-        metrics: HTTPMetrics(), clock: .live)
+        authenticator: Authenticator(
+            accounts: storage.store, sessions: storage.store, challenges: storage.store, mailer: mailQueue, emails: emails, clock: .live),
+        patientAccounts: PatientAccounts(
+            accounts: storage.store, tokens: storage.store, sessions: storage.store, mailer: mailQueue, emails: emails, clock: .live,
+            limits: configuration.rateLimits ? .standard : .off),
+        relatives: Relatives(patients: storage.store, appointments: storage.store, clock: .live, ids: .random),
+        audit: storage.store, metrics: HTTPMetrics(), clock: .live)
     var served = dependencies
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.limits = configuration.rateLimits ? .standard : .off
@@ -183,6 +191,39 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),
         logger: logger)
-    app.addServices(DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: .live, logger: logger))
+    app.addServices(
+        DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: .live, logger: logger),
+        MailService(queue: mailQueue))
     return app
+}
+
+/// SMTP when configured; otherwise `.eml` files in a folder, announced once so a newcomer finds their codes.
+func makeMailer(_ configuration: Configuration, logger: Logger) throws -> any Mailer {
+    let from = try MIMEMessage.Mailbox(configuration.mailFrom)
+    switch configuration.mail {
+    case .smtp(let smtp):
+        logger.info("Emails go through SMTP", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)", "smtp.security": "\(smtp.security.rawValue)"])
+        return SMTPMailer(client: SMTPClient(configuration: smtp), from: from)
+    case .drop(let directory):
+        logger.notice("No CRENEAU_SMTP_URL: emails are written as .eml files", metadata: ["mail.directory": "\(directory)"])
+        return try MailDropMailer(directory: URL(fileURLWithPath: directory), from: from)
+    }
+}
+
+/// Delivers queued emails for as long as the server runs; on shutdown, sends what is
+/// waiting for up to ten seconds (a dead relay must not hold the shutdown).
+struct MailService: Service {
+    let queue: MailQueue
+
+    func run() async throws {
+        let worker = Task { await queue.run() }
+        try? await gracefulShutdown()
+        queue.finish()
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(10))
+            worker.cancel()
+        }
+        await worker.value
+        deadline.cancel()
+    }
 }

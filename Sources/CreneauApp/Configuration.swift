@@ -1,3 +1,4 @@
+import CreneauMail
 import Foundation
 import Logging
 import PostgresKit
@@ -27,6 +28,13 @@ public struct Configuration: Sendable {
 
     public enum LogFormat: String, Sendable { case text, json }
 
+    public enum MailDelivery: Sendable, Equatable {
+        /// Through an SMTP server (`CRENEAU_SMTP_URL`).
+        case smtp(SMTPConfiguration)
+        /// As `.eml` files in a folder (`CRENEAU_MAIL_DIR`): development and the demo only.
+        case drop(directory: String)
+    }
+
     public var mode: Mode
     public var host: String
     public var port: Int
@@ -43,6 +51,10 @@ public struct Configuration: Sendable {
     public var rateLimits = true
     /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (`CRENEAU_TRUSTED_PROXIES`, comma-separated).
     public var trustedProxies: Set<String> = []
+    /// How emails (verification links, sign-in codes, reset links) leave.
+    public var mail: MailDelivery = .drop(directory: "data/mail")
+    /// The sender of those emails (`CRENEAU_MAIL_FROM`).
+    public var mailFrom = "Creneau <no-reply@creneau.localhost>"
 
     public static let defaultDatabasePath = "data/creneau.sqlite"
 
@@ -153,7 +165,54 @@ public struct Configuration: Sendable {
             }
             configuration.publicURL = url
         }
+        if let text = value("CRENEAU_SMTP_URL") {
+            var smtp = try smtpConfiguration(url: text)
+            smtp.trustRootsFile = value("CRENEAU_SMTP_CA_FILE")
+            configuration.mail = .smtp(smtp)
+        } else if mode == .production {
+            throw ConfigurationError(
+                setting: "CRENEAU_SMTP_URL",
+                problem: "is required in production: patients receive their verification links and sign-in codes by email (smtp+starttls://user:password@relay.hopital.fr:587).")
+        } else if let folder = value("CRENEAU_MAIL_DIR") {
+            configuration.mail = .drop(directory: folder)
+        } else {
+            let folder: String
+            if case .sqlite(let path, _) = database { folder = URL(fileURLWithPath: path).deletingLastPathComponent().path } else { folder = "data" }
+            configuration.mail = .drop(directory: folder + "/mail")
+        }
+        if let text = value("CRENEAU_MAIL_FROM") {
+            guard (try? MIMEMessage.Mailbox(text)) != nil else {
+                throw ConfigurationError(setting: "CRENEAU_MAIL_FROM", problem: "must be an address, like \"Hôpital Avoine <rdv@hopital-avoine.fr>\".")
+            }
+            configuration.mailFrom = text
+        }
         return configuration
+    }
+
+    /// `smtp://relay:25` (plain, a relay on a trusted network), `smtp+starttls://user:password@host:587`,
+    /// `smtps://user:password@host:465`. User and password are percent-decoded.
+    static func smtpConfiguration(url text: String) throws -> SMTPConfiguration {
+        let setting = "CRENEAU_SMTP_URL"
+        let expected = "(expected smtp://relay:25, smtp+starttls://user:password@host:587 or smtps://user:password@host:465)"
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            throw ConfigurationError(setting: setting, problem: "is not an SMTP URL \(expected).")
+        }
+        let security: SMTPConfiguration.Security, defaultPort: Int
+        switch scheme {
+        case "smtp": (security, defaultPort) = (.none, 25)
+        case "smtp+starttls": (security, defaultPort) = (.startTLS, 587)
+        case "smtps": (security, defaultPort) = (.tls, 465)
+        default: throw ConfigurationError(setting: setting, problem: "has an unknown scheme \(expected).")
+        }
+        let username = url.percentEncodedUser?.removingPercentEncoding
+        let password = url.percentEncodedPassword?.removingPercentEncoding
+        guard (username == nil) == (password == nil) else {
+            throw ConfigurationError(setting: setting, problem: "gives a user without a password, or a password without a user.")
+        }
+        if security == .none, password != nil, !["localhost", "127.0.0.1", "::1"].contains(host) {
+            throw ConfigurationError(setting: setting, problem: "would send the SMTP password without TLS: use smtp+starttls:// or smtps://.")
+        }
+        return SMTPConfiguration(host: host, port: url.port ?? defaultPort, security: security, username: username, password: password)
     }
 
     static func postgres(url text: String, setting: String) throws -> DatabaseLocation {

@@ -14,6 +14,10 @@ public struct HTTPDependencies: Sendable {
     /// Where answers remembered under an `Idempotency-Key` are read.
     public var bookings: any BookingRepository
     public var authenticator: Authenticator
+    /// Patients' sign-up, email verification, password reset.
+    public var patientAccounts: PatientAccounts
+    /// The people a patient account books for.
+    public var relatives: Relatives
     public var audit: any AuditRepository
     /// Abuse limits; tests of concurrency pass `.off` to race freely from one address.
     public var limits: RateLimits = .standard
@@ -28,8 +32,11 @@ public struct HTTPDependencies: Sendable {
         health: any HealthRepository, organisation: any OrganisationRepository,
         practitioners: any PractitionerRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, booking: BookingService, bookings: any BookingRepository,
-        authenticator: Authenticator, audit: any AuditRepository, metrics: HTTPMetrics, clock: Clock
+        authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, audit: any AuditRepository,
+        metrics: HTTPMetrics, clock: Clock
     ) {
+        self.patientAccounts = patientAccounts
+        self.relatives = relatives
         self.audit = audit
         self.authenticator = authenticator
         self.booking = booking
@@ -66,6 +73,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
                            limits: dependencies.limits)
         .register(on: router)
     SessionsController(authenticator: dependencies.authenticator).register(on: router)
+    AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: dependencies.clock)
+        .register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)
     return router
 }

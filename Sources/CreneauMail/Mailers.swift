@@ -87,7 +87,7 @@ public final class MailQueue: Mailer {
                 return
             } catch {
                 let permanent = (error as? SMTPError)?.isPermanent ?? (error is MIMEMessage.InvalidHeader)
-                guard !permanent, attempt < retryDelays.count else {
+                guard !permanent, attempt < retryDelays.count, !Task.isCancelled else {
                     // The recipient's domain only: an address is personal data.
                     logger.error("Email not delivered", metadata: [
                         "mail.to_domain": "\(message.to.split(separator: "@").last ?? "")", "error": "\((error as? SMTPError)?.summary ?? String(describing: type(of: error)))", "attempts": "\(attempt + 1)"])

@@ -12,12 +12,12 @@ struct UnreachableDatabase: HealthRepository {
 }
 
 extension TestDatabase {
-    func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now)) -> HTTPDependencies {
-        dependencies(store: store, metrics: metrics, clock: clock)
+    func dependencies(metrics: HTTPMetrics = HTTPMetrics(), clock: Clock = .fixed(Fixtures.now), mailer: RecordingMailer = RecordingMailer()) -> HTTPDependencies {
+        dependencies(store: store, metrics: metrics, clock: clock, mailer: mailer)
     }
 
     /// What `creneau serve` wires, on `store` (pass a second instance's store to act as another server).
-    func dependencies(store: SQLStore, metrics: HTTPMetrics = HTTPMetrics(), clock: Clock) -> HTTPDependencies {
+    func dependencies(store: SQLStore, metrics: HTTPMetrics = HTTPMetrics(), clock: Clock, mailer: RecordingMailer = RecordingMailer()) -> HTTPDependencies {
         // The cached directory and availability, and the group-commit writer, as `creneau serve` uses them.
         let directory = CachedDirectory(store: store, clock: clock)
         let availability = CachedAvailability(store: store, clock: clock)
@@ -25,9 +25,14 @@ extension TestDatabase {
             directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
             appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock), audit: store, clock: clock,
             ids: .random, tokens: .random))
-        return HTTPDependencies(health: store, organisation: store, practitioners: store, directory: directory,
-                                availability: availability, booking: booking, bookings: store,
-                                authenticator: Authenticator(accounts: store, sessions: store, clock: clock), audit: store, metrics: metrics, clock: clock)
+        let emails = AccountEmails(publicURL: "https://rdv.avoine.example")
+        return HTTPDependencies(
+            health: store, organisation: store, practitioners: store, directory: directory,
+            availability: availability, booking: booking, bookings: store,
+            authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock),
+            patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock),
+            relatives: Relatives(patients: store, appointments: store, clock: clock, ids: .random),
+            audit: store, metrics: metrics, clock: clock)
     }
 }
 

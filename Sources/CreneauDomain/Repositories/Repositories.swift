@@ -64,6 +64,8 @@ public protocol PatientRepository: Sendable {
     func patient(id: UUID) async throws -> Patient?
 
     func link(_ managed: ManagedPatient) async throws
+    /// A new patient and the account link that manages them, in one transaction.
+    func insertManaged(_ patient: Patient, _ link: ManagedPatient) async throws
     /// Removes the link only: the patient and their history stay.
     /// Removes a relative from an account (the link is kept, marked removed, so the
     /// patient and their history stay); `notFound` when the account does not manage them.

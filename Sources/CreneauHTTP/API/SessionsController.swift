@@ -18,6 +18,20 @@ struct SessionsController: Sendable {
         let code: String?
     }
 
+    struct ChallengeBody: Decodable {
+        let challenge: String?
+        let code: String?
+    }
+
+    /// A patient's sign-in half done: the code is in their mailbox.
+    struct ChallengeJSON: Encodable {
+        let challenge: String
+        let method = "email"
+        let sentTo: String
+        let expiresAt: String
+        let message: String
+    }
+
     struct SignedInJSON: Encodable {
         let token: String
         let tokenType = "Bearer"
@@ -40,6 +54,13 @@ struct SessionsController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.post("/api/v1/sessions") { request, context in try await self.signIn(request, context: context) }
+        router.post("/api/v1/sessions/challenge") { request, context in
+            let body: ChallengeBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            guard let challenge = body.challenge, !challenge.isEmpty, let code = body.code, !code.isEmpty else {
+                throw APIError.badRequest("Give \"challenge\" (from the sign-in answer) and \"code\" (from the email).", code: "missing_field")
+            }
+            return try Self.signedIn(try await authenticator.completeSignIn(challenge: challenge, code: code, address: context.clientAddress))
+        }
         let signedIn = router.group(context: SignedInContext.self)
         signedIn.delete("/api/v1/sessions/current") { _, context in
             try await authenticator.signOut(token: context.sessionToken)
@@ -66,8 +87,18 @@ struct SessionsController: Sendable {
             throw APIError.badRequest("Give \"email\" and \"password\" (and \"code\" from your authenticator app).", code: "missing_field")
         }
         let address = context.clientAddress
-        let signedIn = try await authenticator.signIn(email: email, password: password, code: body.code, address: address)
-        return try JSON.response(SignedInJSON(
+        switch try await authenticator.signIn(email: email, password: password, code: body.code, address: address) {
+        case .signedIn(let signedIn):
+            return try Self.signedIn(signedIn)
+        case .codeSent(let challenge):
+            return try JSON.response(ChallengeJSON(
+                challenge: challenge.token, sentTo: challenge.sentTo, expiresAt: RFC3339.format(challenge.expiresAt, in: TimeZone(identifier: "UTC")!),
+                message: "We have sent a six-digit code to \(challenge.sentTo). Give it with the challenge to finish signing in."), status: .accepted)
+        }
+    }
+
+    static func signedIn(_ signedIn: Authenticator.SignedIn) throws -> Response {
+        try JSON.response(SignedInJSON(
             token: signedIn.token, expiresAt: RFC3339.format(signedIn.expiresAt, in: TimeZone(identifier: "UTC")!),
             account: MeJSON(signedIn.identity)), status: .created)
     }

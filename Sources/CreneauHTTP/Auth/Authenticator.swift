@@ -7,14 +7,24 @@ import HummingbirdOTP
 ///
 /// Staff and referring doctors give a code from their authenticator app (TOTP,
 /// RFC 6238, 30-second steps, one step of clock drift either way, each step
-/// usable once). Failures say nothing about which part was wrong, and an
-/// unknown email costs the same bcrypt time as a known one (no enumeration).
+/// usable once). Patients receive a six-digit code by email once their password
+/// is right, and give it back with the challenge token (10 minutes, 5 tries).
+/// Failures say nothing about which part was wrong, and an unknown email costs
+/// the same bcrypt time as a known one (no enumeration).
 public struct Authenticator: Sendable {
     let accounts: any AccountRepository
     let sessions: any SessionRepository
+    let challenges: any AccountTokenRepository
+    let mailer: any Mailer
+    let emails: AccountEmails
     let clock: Clock
     let tokens: TokenGenerator
     let limiter = RateLimiter()
+
+    public static let bcryptCost: UInt8 = 12
+    /// A patient's emailed code: valid 10 minutes, 5 tries.
+    public static let codeLifetime: TimeInterval = 10 * 60
+    public static let codeAttempts = 5
 
     /// API tokens last a working day, and end after 8 hours without use.
     public static let apiLifetime: TimeInterval = 12 * 3_600
@@ -25,11 +35,29 @@ public struct Authenticator: Sendable {
     /// A bcrypt hash of nothing anyone knows, verified for unknown emails so that they take as long.
     static let decoyHash = Bcrypt.hash("creneau-decoy-\(UUID().uuidString)", cost: 12)
 
-    public init(accounts: any AccountRepository, sessions: any SessionRepository, clock: Clock, tokens: TokenGenerator = .random) {
+    public init(
+        accounts: any AccountRepository, sessions: any SessionRepository, challenges: any AccountTokenRepository, mailer: any Mailer,
+        emails: AccountEmails, clock: Clock, tokens: TokenGenerator = .random
+    ) {
         self.accounts = accounts
         self.sessions = sessions
+        self.challenges = challenges
+        self.mailer = mailer
+        self.emails = emails
         self.clock = clock
         self.tokens = tokens
+    }
+
+    /// A patient's sign-in half done: the code went to their email.
+    public struct Challenge: Sendable {
+        public let token: String
+        public let sentTo: String
+        public let expiresAt: Date
+    }
+
+    public enum Outcome: Sendable {
+        case signedIn(SignedIn)
+        case codeSent(Challenge)
     }
 
     public struct SignedIn: Sendable {
@@ -40,13 +68,17 @@ public struct Authenticator: Sendable {
 
     static let failed = APIError(.unauthorized, code: "sign_in_failed", message: "The email, password or code is not right.")
 
-    public func signIn(email: String, password: String, code: String?, address: String) async throws -> SignedIn {
+    static func tooMany(_ wait: Int) -> APIError {
+        var error = APIError(.tooManyRequests, code: "too_many_attempts", message: "Too many attempts. Wait a little and try again.")
+        error.retryAfter = wait
+        return error
+    }
+
+    public func signIn(email: String, password: String, code: String?, address: String) async throws -> Outcome {
         let now = clock.now()
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) ?? limiter.attempt("account:" + email, rule: Self.perAccount, now: now) {
-            var error = APIError(.tooManyRequests, code: "too_many_attempts", message: "Too many attempts. Wait a little and try again.")
-            error.retryAfter = wait
-            throw error
+            throw Self.tooMany(wait)
         }
         let account = try await accounts.account(email: email)
         let hash = account?.passwordHash ?? Self.decoyHash
@@ -61,14 +93,55 @@ public struct Authenticator: Sendable {
             guard let code, let step = Self.matchingStep(code: code, secret: secret, at: now),
                   try await sessions.useTOTPStep(step, accountID: account.id) else { throw Self.failed }
         } else {
-            // Patients' second factor is a code sent by email or SMS, which needs the notification service.
-            throw APIError(.forbidden, code: "patient_sign_in_unavailable", message: "Patient accounts cannot sign in to the API yet. Book with your details, and manage the appointment with the link you receive.")
+            return .codeSent(try await sendCode(to: account, now: now))
         }
         limiter.reset("account:" + email)
+        return .signedIn(try await openSession(account.id, now: now))
+    }
 
+    /// A patient's password was right: a code goes to their (verified) address.
+    func sendCode(to account: Account, now: Date) async throws -> Challenge {
+        guard account.emailVerifiedAt != nil else {
+            // The password was right, so saying why is safe; a fresh link goes out.
+            let token = tokens.next()
+            try await challenges.issue(token: token, code: nil, AccountToken(
+                accountID: account.id, purpose: .verifyEmail, createdAt: now, expiresAt: now.addingTimeInterval(PatientAccounts.verificationLifetime)))
+            try await mailer.send(emails.verifyEmail(to: account.email, name: account.displayName, token: token, language: account.language))
+            throw APIError(.forbidden, code: "email_not_verified", message: "Confirm your email address first: we have sent you a new link.")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let code = AccountRules.newCode(using: &generator)
+        let token = tokens.next()
+        let expiresAt = now.addingTimeInterval(Self.codeLifetime)
+        try await challenges.issue(token: token, code: code, AccountToken(accountID: account.id, purpose: .signIn, createdAt: now, expiresAt: expiresAt))
+        try await mailer.send(emails.signInCode(to: account.email, code: code, minutes: Int(Self.codeLifetime / 60), language: account.language))
+        return Challenge(token: token, sentTo: AccountRules.masked(email: account.email), expiresAt: expiresAt)
+    }
+
+    /// The second half of a patient's sign-in: the challenge and the emailed code.
+    public func completeSignIn(challenge: String, code: String, address: String) async throws -> SignedIn {
+        let now = clock.now()
+        if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) { throw Self.tooMany(wait) }
+        let digits = code.filter { !$0.isWhitespace }
+        guard challenge.count <= 100, digits.count <= 10 else { throw Self.codeExpired }
+        switch try await challenges.checkCode(digits, challenge: challenge, at: now, maxAttempts: Self.codeAttempts) {
+        case .accepted(let accountID):
+            guard let account = try await accounts.account(id: accountID), account.disabledAt == nil else { throw Self.codeExpired }
+            limiter.reset("account:" + account.email)
+            return try await openSession(account.id, now: now)
+        case .rejected(let left):
+            throw APIError(.unauthorized, code: "wrong_code", message: "This code is not right. You can try \(left) more time\(left == 1 ? "" : "s").")
+        case .expired:
+            throw Self.codeExpired
+        }
+    }
+
+    static let codeExpired = APIError(.unauthorized, code: "code_expired", message: "This code has expired or was tried too many times. Sign in again to receive a new one.")
+
+    func openSession(_ accountID: UUID, now: Date) async throws -> SignedIn {
         let token = tokens.next()
         let expiresAt = now.addingTimeInterval(Self.apiLifetime)
-        try await sessions.createSession(token: token, SessionRecord(accountID: account.id, kind: .api, createdAt: now, lastSeenAt: now, expiresAt: expiresAt))
+        try await sessions.createSession(token: token, SessionRecord(accountID: accountID, kind: .api, createdAt: now, lastSeenAt: now, expiresAt: expiresAt))
         guard let identity = try await sessions.session(token: token)?.identity else { throw Self.failed }
         return SignedIn(token: token, expiresAt: expiresAt, identity: identity)
     }
@@ -99,15 +172,14 @@ public struct Authenticator: Sendable {
     /// A new password for a signed-in account: the current one must be given, the new one must
     /// pass the policy, and every session of the account ends ("log out everywhere").
     public func changePassword(_ identity: Identity, current: String, new: String) async throws {
-        guard var account = try await accounts.account(id: identity.account.id), let hash = account.passwordHash,
+        guard let account = try await accounts.account(id: identity.account.id), let hash = account.passwordHash,
               Bcrypt.verify(current, hash: hash) else {
             throw APIError(.unprocessableContent, code: "wrong_password", message: "The current password is not right.")
         }
         if let problem = PasswordPolicy.problem(with: new, email: account.email) {
             throw APIError(.unprocessableContent, code: "weak_password", message: problem)
         }
-        account.passwordHash = Bcrypt.hash(new, cost: 12)
-        try await accounts.update(account)
+        try await accounts.setPassword(hash: Bcrypt.hash(new, cost: Self.bcryptCost), accountID: account.id, at: clock.now())
         try await sessions.revokeSessions(accountID: account.id, at: clock.now())
     }
 

@@ -38,6 +38,12 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case let error as BookingError:
             return map(error)
+        case let error as AccountError:
+            switch error {
+            case .refused(let problem): return .unprocessable(problem.message, code: problem.code.rawValue)
+            case .notFound(let message): return .notFound(message)
+            case .conflict(let code, let message): return .conflict(message, code: code)
+            }
         case is IdempotencyKeyUsed:
             return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
         case is DecodingError:

@@ -58,3 +58,20 @@ public struct StaffContext: ChildRequestContext {
         self.booker = identity.booker
     }
 }
+
+/// Routes for a patient's own account (relatives, their appointments): the patient role cannot be missing.
+public struct PatientContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let identity: Identity
+
+    public init(context: AppRequestContext) throws {
+        guard let identity = context.identity else {
+            throw APIError(.unauthorized, code: "sign_in_required", message: "Sign in first.")
+        }
+        guard identity.roles.contains(.patient) else {
+            throw APIError(.forbidden, code: "patients_only", message: "This is for patients' own accounts.")
+        }
+        self.coreContext = context.coreContext
+        self.identity = identity
+    }
+}

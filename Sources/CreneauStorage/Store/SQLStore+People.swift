@@ -9,6 +9,13 @@ extension SQLStore: PatientRepository {
 
     public func link(_ managed: ManagedPatient) async throws { try await insertRow(managed) }
 
+    public func insertManaged(_ patient: Patient, _ link: ManagedPatient) async throws {
+        try await database.transaction { db in
+            try await insertRow(patient, on: db)
+            try await insertRow(link, on: db)
+        }
+    }
+
     public func unlink(accountID: UUID, patientID: UUID, at: Date) async throws {
         try await database.transaction { db in
             let rows = try await db.raw("""
