@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "CreneauApp",
                 "CreneauHTTP",
+                "CreneauMail",
                 "CreneauStorage",
                 "CreneauTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import CreneauApp
+import CreneauMail
 import Foundation
 import Testing
 
@@ -44,6 +45,39 @@ struct ConfigurationTests {
         } catch let error as ConfigurationError {
             #expect(error.setting == "DATABASE_URL")
         } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test("email: .eml files beside the database by default, SMTP from its URL, required in production")
+    func mail() throws {
+        #expect(try Configuration.load(environment: [:]).mail == .drop(directory: "data/mail"))
+        let relay = try Configuration.load(environment: ["CRENEAU_SMTP_URL": "smtp://relay.hopital.local"])
+        #expect(relay.mail == .smtp(SMTPConfiguration(host: "relay.hopital.local", port: 25)))
+        let submission = try Configuration.load(environment: [
+            "CRENEAU_SMTP_URL": "smtp+starttls://rdv%40hopital.fr:p%40ss%20word@smtp.hopital.fr", "CRENEAU_SMTP_CA_FILE": "/etc/creneau/ca.pem",
+            "CRENEAU_MAIL_FROM": "Hôpital Avoine <rdv@hopital-avoine.fr>"])
+        #expect(submission.mail == .smtp(SMTPConfiguration(
+            host: "smtp.hopital.fr", port: 587, security: .startTLS, username: "rdv@hopital.fr", password: "p@ss word", trustRootsFile: "/etc/creneau/ca.pem")))
+        #expect(submission.mailFrom == "Hôpital Avoine <rdv@hopital-avoine.fr>")
+        let tls = try Configuration.load(environment: ["CRENEAU_SMTP_URL": "smtps://u:p@smtp.hopital.fr"])
+        guard case .smtp(let smtps) = tls.mail else { Issue.record("expected SMTP"); return }
+        #expect(smtps.security == .tls && smtps.port == 465)
+
+        let refused: [([String: String], String)] = [
+            (["CRENEAU_SMTP_URL": "http://smtp.hopital.fr"], "CRENEAU_SMTP_URL"),
+            (["CRENEAU_SMTP_URL": "smtp://user:secret-pw@smtp.hopital.fr"], "CRENEAU_SMTP_URL"),
+            (["CRENEAU_SMTP_URL": "smtp+starttls://user@smtp.hopital.fr"], "CRENEAU_SMTP_URL"),
+            (["CRENEAU_MAIL_FROM": "not an address"], "CRENEAU_MAIL_FROM"),
+            (["CRENEAU_ENV": "production", "DATABASE_URL": "postgres://u:p@h/db", "CRENEAU_ENCRYPTION_KEYS": "k1:AAAA"], "CRENEAU_SMTP_URL"),
+        ]
+        for (environment, setting) in refused {
+            do {
+                _ = try Configuration.load(environment: environment)
+                Issue.record("accepted \(environment)")
+            } catch let error as ConfigurationError {
+                #expect(error.setting == setting)
+                #expect(!error.description.contains("secret-pw"))
+            }
+        }
     }
 
     @Test("production without encryption keys names the key setting")
