@@ -60,9 +60,10 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     router.add(middleware: ClientAddressMiddleware(trustedProxies: dependencies.trustedProxies))
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: dependencies.strictTransportSecurity))
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
-    router.add(middleware: LogRequestsMiddleware(logLevel))
+    router.add(middleware: RequestLogMiddleware(level: logLevel))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator))
+    let browser = BrowserSession(secure: dependencies.strictTransportSecurity)
+    router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator, browser: browser))
 
     HealthController(health: dependencies.health).register(on: router)
     MetricsController(metrics: dependencies.metrics).register(on: router)
@@ -72,7 +73,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock,
                            limits: dependencies.limits)
         .register(on: router)
-    SessionsController(authenticator: dependencies.authenticator).register(on: router)
+    SessionsController(authenticator: dependencies.authenticator, browser: browser).register(on: router)
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: dependencies.clock)
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)

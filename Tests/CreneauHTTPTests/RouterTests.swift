@@ -6,10 +6,49 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import Synchronization
 import Testing
+
+/// Keeps every log line's message and metadata as text.
+final class CapturedLogs: Sendable {
+    let lines = Mutex<[String]>([])
+
+    struct Handler: LogHandler {
+        let sink: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(metadata ?? [:]) { $1 }
+            sink.lines.withLock { $0.append("\(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))") }
+        }
+    }
+
+    var logger: Logger { Logger(label: "test") { _ in Handler(sink: self) } }
+}
 
 @Suite("Router: health, metrics, errors, home page")
 struct RouterTests {
+    @Test("request logs name the path and status, never the query string (tokens and searched names live there)")
+    func requestLogs() async throws {
+        try await TestDatabase.with { test in
+            let logs = CapturedLogs()
+            let app = Application(router: buildRouter(test.dependencies()), logger: logs.logger)
+            try await app.test(.router) { client in
+                _ = try await client.execute(uri: "/api/v1/practitioners?q=Secret-Name", method: .get)
+                _ = try await client.execute(uri: "/account/verify?token=one-time-token-123", method: .get)
+            }
+            let lines = logs.lines.withLock { $0 }.filter { $0.hasPrefix("Request") }
+            #expect(lines.count == 2)
+            #expect(lines.contains { $0.contains("http.path=/api/v1/practitioners") && $0.contains("http.status=200") })
+            #expect(!lines.joined().contains("Secret-Name") && !lines.joined().contains("one-time-token-123"))
+        }
+    }
+
     @Test("GET /healthz answers 200 when the database answers")
     func healthy() async throws {
         try await TestDatabase.with { test in

@@ -1,22 +1,78 @@
 import CreneauDomain
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
-/// Reads `Authorization: Bearer <token>` into `context.identity`. No header: a
-/// visitor. A header that is not a live session: 401, so a client never
-/// mistakes an expired token for anonymous access.
+/// Reads who is asking into `context.identity`: an `Authorization: Bearer` token
+/// (API clients), or the browser's session cookie.
+///
+/// A bearer token that is not a live session is a 401, so a client never mistakes an
+/// expired token for anonymous access. A cookie that is not (or no longer) a live session
+/// makes a visitor and is cleared. A request carried by the cookie that changes anything
+/// (POST, PUT, PATCH, DELETE) must echo the session's CSRF token, else 403: another
+/// site can make a browser send the cookie, never the token.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let authenticator: Authenticator
+    let browser: BrowserSession
+
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let safeMethods: Set<HTTPRequest.Method> = [.get, .head, .options]
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.lowercased().hasPrefix("bearer "), case let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), !token.isEmpty,
-              let identity = try await authenticator.identity(token: token) else {
-            throw APIError(.unauthorized, code: "session_ended", message: "Your session has ended or the token is not valid. Sign in again.")
+        if let header = request.headers[.authorization] {
+            guard header.lowercased().hasPrefix("bearer "), case let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), !token.isEmpty,
+                  let identity = try await authenticator.identity(token: token) else {
+                throw APIError(.unauthorized, code: "session_ended", message: "Your session has ended or the token is not valid. Sign in again.")
+            }
+            var context = context
+            context.identity = identity
+            context.sessionToken = token
+            return try await next(request, context)
+        }
+        guard let token = browser.token(in: request) else { return try await next(request, context) }
+        guard let identity = try await authenticator.identity(token: token, kind: .browser) else {
+            // A visitor now, told to forget the cookie whatever the route answers (errors
+            // included: they are mapped here, by the one mapping, to carry the header).
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch {
+                response = ErrorMiddleware<AppRequestContext>.response(for: ErrorMiddleware<AppRequestContext>.map(error), requestID: context.id)
+            }
+            response.headers[values: .setCookie].append(browser.clearCookie())
+            return response
+        }
+        var request = request
+        if !Self.safeMethods.contains(request.method) {
+            request = try await requireCSRF(request, session: token)
         }
         var context = context
         context.identity = identity
         context.sessionToken = token
+        context.sessionKind = .browser
         return try await next(request, context)
     }
+
+    /// The token from the header, or from the `_csrf` field of a form (the body is read,
+    /// bounded, and handed on unchanged).
+    func requireCSRF(_ request: Request, session: String) async throws -> Request {
+        let expected = BrowserSession.csrfToken(forSession: session)
+        if let given = request.headers[Self.csrfHeader] {
+            guard BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
+            return request
+        }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { throw Self.refused }
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1_024)
+        let form = String(buffer: body)
+        let given = form.split(separator: "&").lazy.compactMap { pair -> String? in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 && parts[0] == "_csrf" ? String(parts[1]).removingPercentEncoding : nil
+        }.first
+        guard let given, BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
+        return request
+    }
+
+    static let refused = APIError(.forbidden, code: "csrf_failed", message: "This page has expired. Reload it and try again.")
 }

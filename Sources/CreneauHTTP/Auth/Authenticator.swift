@@ -29,6 +29,11 @@ public struct Authenticator: Sendable {
     /// API tokens last a working day, and end after 8 hours without use.
     public static let apiLifetime: TimeInterval = 12 * 3_600
     public static let apiIdleTimeout: TimeInterval = 8 * 3_600
+    /// Browser sessions (a cookie on a shared computer at the front desk or at home) end
+    /// after 30 minutes without use, and after 12 hours whatever happens (ASVS 3.3.2, level 2).
+    public static let browserIdleTimeout: TimeInterval = 30 * 60
+
+    static func idleTimeout(_ kind: SessionRecord.Kind) -> TimeInterval { kind == .browser ? browserIdleTimeout : apiIdleTimeout }
     /// Failed sign-ins: 5 per account per 15 minutes, 20 per address per minute.
     static let perAccount = RateLimiter.Rule(limit: 5, window: 15 * 60)
     static let perAddress = RateLimiter.Rule(limit: 20, window: 60)
@@ -74,7 +79,8 @@ public struct Authenticator: Sendable {
         return error
     }
 
-    public func signIn(email: String, password: String, code: String?, address: String) async throws -> Outcome {
+    /// `kind`: `.browser` for a session carried by a cookie, `.api` for a bearer token.
+    public func signIn(email: String, password: String, code: String?, address: String, kind: SessionRecord.Kind = .api) async throws -> Outcome {
         let now = clock.now()
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) ?? limiter.attempt("account:" + email, rule: Self.perAccount, now: now) {
@@ -96,7 +102,7 @@ public struct Authenticator: Sendable {
             return .codeSent(try await sendCode(to: account, now: now))
         }
         limiter.reset("account:" + email)
-        return .signedIn(try await openSession(account.id, now: now))
+        return .signedIn(try await openSession(account.id, kind: kind, now: now))
     }
 
     /// A patient's password was right: a code goes to their (verified) address.
@@ -119,7 +125,7 @@ public struct Authenticator: Sendable {
     }
 
     /// The second half of a patient's sign-in: the challenge and the emailed code.
-    public func completeSignIn(challenge: String, code: String, address: String) async throws -> SignedIn {
+    public func completeSignIn(challenge: String, code: String, address: String, kind: SessionRecord.Kind = .api) async throws -> SignedIn {
         let now = clock.now()
         if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) { throw Self.tooMany(wait) }
         let digits = code.filter { !$0.isWhitespace }
@@ -128,7 +134,7 @@ public struct Authenticator: Sendable {
         case .accepted(let accountID):
             guard let account = try await accounts.account(id: accountID), account.disabledAt == nil else { throw Self.codeExpired }
             limiter.reset("account:" + account.email)
-            return try await openSession(account.id, now: now)
+            return try await openSession(account.id, kind: kind, now: now)
         case .rejected(let left):
             throw APIError(.unauthorized, code: "wrong_code", message: "This code is not right. You can try \(left) more time\(left == 1 ? "" : "s").")
         case .expired:
@@ -138,10 +144,11 @@ public struct Authenticator: Sendable {
 
     static let codeExpired = APIError(.unauthorized, code: "code_expired", message: "This code has expired or was tried too many times. Sign in again to receive a new one.")
 
-    func openSession(_ accountID: UUID, now: Date) async throws -> SignedIn {
+    /// Always a new token: signing in never reuses a session id (no session fixation).
+    func openSession(_ accountID: UUID, kind: SessionRecord.Kind, now: Date) async throws -> SignedIn {
         let token = tokens.next()
         let expiresAt = now.addingTimeInterval(Self.apiLifetime)
-        try await sessions.createSession(token: token, SessionRecord(accountID: accountID, kind: .api, createdAt: now, lastSeenAt: now, expiresAt: expiresAt))
+        try await sessions.createSession(token: token, SessionRecord(accountID: accountID, kind: kind, createdAt: now, lastSeenAt: now, expiresAt: expiresAt))
         guard let identity = try await sessions.session(token: token)?.identity else { throw Self.failed }
         return SignedIn(token: token, expiresAt: expiresAt, identity: identity)
     }
@@ -158,11 +165,12 @@ public struct Authenticator: Sendable {
         return nil
     }
 
-    /// The identity behind a bearer token, if the session is alive.
-    public func identity(token: String) async throws -> Identity? {
-        guard token.count <= 100, let (session, identity) = try await sessions.session(token: token) else { return nil }
+    /// The identity behind a token, if the session is alive and of the kind that carries it
+    /// (a browser session's token is only good in its cookie, a bearer token only as a header).
+    public func identity(token: String, kind: SessionRecord.Kind = .api) async throws -> Identity? {
+        guard token.count <= 100, let (session, identity) = try await sessions.session(token: token), session.kind == kind else { return nil }
         let now = clock.now()
-        guard session.revokedAt == nil, now < session.expiresAt, now.timeIntervalSince(session.lastSeenAt) < Self.apiIdleTimeout,
+        guard session.revokedAt == nil, now < session.expiresAt, now.timeIntervalSince(session.lastSeenAt) < Self.idleTimeout(session.kind),
               identity.account.disabledAt == nil else { return nil }
         // Remember activity at most once a minute: a write per request would cost more than the request.
         if now.timeIntervalSince(session.lastSeenAt) > 60 { try await sessions.touchSession(token: token, at: now) }

@@ -8,8 +8,10 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` from a valid bearer token.
     public var identity: Identity?
-    /// The bearer token of this request, to sign it out.
+    /// The session token of this request (bearer or cookie), to sign it out.
     var sessionToken: String?
+    /// How the session came: a bearer header or the browser's cookie.
+    var sessionKind: SessionRecord.Kind = .api
     /// The client's address, for rate limits (nil in in-process tests).
     public let remoteAddress: SocketAddress?
     /// The client's address as `ClientAddressMiddleware` works it out (proxies considered).
@@ -29,6 +31,7 @@ public struct SignedInContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let identity: Identity
     let sessionToken: String
+    let sessionKind: SessionRecord.Kind
 
     public init(context: AppRequestContext) throws {
         guard let identity = context.identity, let token = context.sessionToken else {
@@ -37,6 +40,7 @@ public struct SignedInContext: ChildRequestContext {
         self.coreContext = context.coreContext
         self.identity = identity
         self.sessionToken = token
+        self.sessionKind = context.sessionKind
     }
 }
 

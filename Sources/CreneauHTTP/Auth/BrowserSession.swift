@@ -1,0 +1,58 @@
+import CreneauDomain
+@preconcurrency import Crypto
+import Foundation
+import Hummingbird
+
+/// How a browser carries its session: a cookie the page's scripts cannot read, sent
+/// only to this host, and a CSRF token derived from it that every state-changing
+/// request must echo (a form's `_csrf` field or the `X-CSRF-Token` header).
+///
+/// Under TLS the cookie is `__Host-creneau_session` with `Secure` (the prefix makes
+/// browsers refuse it without Secure, a Domain or a Path other than /); over plain
+/// HTTP (the embedded demo on 127.0.0.1) it is `creneau_session`.
+public struct BrowserSession: Sendable {
+    public let secure: Bool
+
+    public init(secure: Bool) { self.secure = secure }
+
+    public var cookieName: String { secure ? "__Host-creneau_session" : "creneau_session" }
+
+    /// `SameSite=Lax`: sent when following a link from an email, never on a cross-site POST.
+    public func setCookie(_ token: String, maxAge: TimeInterval) -> String {
+        "\(cookieName)=\(token); Path=/; Max-Age=\(Int(maxAge)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    public func clearCookie() -> String {
+        "\(cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    /// The session token from a `Cookie` header, if present.
+    public func token(in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == cookieName {
+                    let value = parts[1].trimmingCharacters(in: .whitespaces)
+                    return value.isEmpty ? nil : value
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The CSRF token of a session: an HMAC of a fixed label under the session token, so
+    /// it is known to the pages of that session only and needs no storage.
+    public static func csrfToken(forSession token: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("creneau csrf v1".utf8), using: SymmetricKey(data: Data(token.utf8)))
+        return TokenGenerator.base64URL(Array(mac))
+    }
+
+    /// Compares in time independent of where the strings differ.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
