@@ -45,7 +45,9 @@ public struct Storage: Sendable {
     /// says where Creneau looked.
     public func migrate(_ configuration: Configuration) async throws -> [String] {
         do {
-            return try await Migrator(database: database).migrate()
+            let applied = try await Migrator(database: database).migrate()
+            _ = try await store.backfillPatientSearch()
+            return applied
         } catch let error as RepositoryError {
             throw StartupError.databaseUnreachable(where: configuration.databaseSummary, detail: "\(error)")
         } catch let error as ConfigurationError {
@@ -181,7 +183,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
             accounts: storage.store, tokens: storage.store, sessions: storage.store, mailer: mailQueue, emails: emails, clock: .live,
             limits: configuration.rateLimits ? .standard : .off),
         relatives: Relatives(patients: storage.store, appointments: storage.store, clock: .live, ids: .random),
-        audit: storage.store, metrics: HTTPMetrics(), clock: .live)
+        audit: storage.store, patients: storage.store, appointments: storage.store, metrics: HTTPMetrics(), clock: .live)
     var served = dependencies
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.limits = configuration.rateLimits ? .standard : .off

@@ -19,6 +19,9 @@ public struct HTTPDependencies: Sendable {
     /// The people a patient account books for.
     public var relatives: Relatives
     public var audit: any AuditRepository
+    /// Patients and appointments as staff look them up (audited by `PatientRecords`).
+    public var patients: any PatientRepository
+    public var appointments: any AppointmentRepository
     /// Abuse limits; tests of concurrency pass `.off` to race freely from one address.
     public var limits: RateLimits = .standard
     /// Send HSTS: set when the public address is https (`CRENEAU_PUBLIC_URL`).
@@ -33,8 +36,10 @@ public struct HTTPDependencies: Sendable {
         practitioners: any PractitionerRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, booking: BookingService, bookings: any BookingRepository,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, audit: any AuditRepository,
-        metrics: HTTPMetrics, clock: Clock
+        patients: any PatientRepository, appointments: any AppointmentRepository, metrics: HTTPMetrics, clock: Clock
     ) {
+        self.patients = patients
+        self.appointments = appointments
         self.patientAccounts = patientAccounts
         self.relatives = relatives
         self.audit = audit
@@ -77,5 +82,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: dependencies.clock)
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)
+    PatientsController(
+        records: PatientRecords(patients: dependencies.patients, appointments: dependencies.appointments, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
+        booking: dependencies.booking
+    ).register(on: router)
     return router
 }

@@ -327,6 +327,8 @@ struct PatientAccountsAPITests {
 
                 let attempts: [TestResponse] = [
                     try await Self.get(client, "/api/v1/appointments/\(booked.id)", bearer: a),
+                    try await Self.get(client, "/api/v1/appointments/\(booked.id)/calendar.ics", bearer: a),
+                    try await client.execute(uri: "/api/v1/appointments/\(booked.id)/calendar.ics", method: .get),
                     try await Self.post(client, "/api/v1/appointments/\(booked.id)/cancel", ["reason": "x"], bearer: a),
                     try await Self.post(client, "/api/v1/appointments/\(booked.id)/move", ["start": "2026-11-23T10:00:00+01:00"], bearer: a),
                     try await client.execute(uri: "/api/v1/me/patients/\(child.id)", method: .delete, headers: [.authorization: "Bearer \(a)"]),
@@ -339,11 +341,24 @@ struct PatientAccountsAPITests {
                 // A sees only their own people and appointments.
                 let seen = try await Self.get(client, "/api/v1/me/appointments", bearer: a).decode([PatientAppointments].self)
                 #expect(seen.count == 1 && seen[0].upcoming.isEmpty)
+                // B downloads the .ics of their child's appointment; a real iCalendar parser reads it back.
+                let ics = try await Self.get(client, "/api/v1/appointments/\(booked.id)/calendar.ics", bearer: b)
+                #expect(ics.status == .ok)
+                #expect(ics.headers[.contentType] == "text/calendar; charset=utf-8")
+                #expect(ics.headers[.contentDisposition]?.contains("attachment") == true)
+                let event = try ICalendarPeer.parse(ics.text)
+                #expect(event["uid"] == "\(booked.id)@creneau")
+                #expect(event["dtstart"] == "2026-11-23T08:00:00+00:00")
+                #expect(event["dtend"] == "2026-11-23T08:30:00+00:00")
+                #expect(event["status"] == "CONFIRMED")
+                #expect(event["summary"]?.hasPrefix(fixture.org.motive.name) == true)
+                #expect(event["location"]?.contains(fixture.org.department.name) == true)
+                #expect(!ics.text.contains("Essoufflement"))
                 // B's appointment is untouched.
                 #expect(try await Self.get(client, "/api/v1/appointments/\(booked.id)", bearer: b).decode(BookingAPITests.Booked.self).status == "booked")
                 // Refusals of A are in the audit, against B's child.
                 let denied = try await test.store.entries(patientID: UUID(uuidString: child.id)!).filter { $0.outcome == .denied }
-                #expect(denied.count >= 3)
+                #expect(denied.count >= 5)
             }
         }
     }

@@ -41,6 +41,28 @@ struct PeopleRepositoryTests {
         }
     }
 
+    @Test("patient search folds accents and case; rows written before the search column get it filled")
+    func patientSearch() async throws {
+        try await TestDatabase.with { test in
+            let store = test.store
+            let lea = Patient(id: UUID(), firstName: "Léa", lastName: "Lefèvre", birthDate: LocalDate("1992-05-14")!, createdAt: Fixtures.now)
+            let zoe = Patient(id: UUID(), firstName: "Zoé", lastName: "Lefèvre-Œuvray", birthDate: LocalDate("2019-06-02")!, createdAt: Fixtures.now)
+            try await store.insert(lea)
+            try await store.insert(zoe)
+            #expect(try await store.searchPatients("LEFEVRE", birthDate: nil, limit: 10).map(\.id) == [lea.id, zoe.id])
+            #expect(try await store.searchPatients("oeuvray zoe", birthDate: nil, limit: 10).map(\.id) == [zoe.id])
+            #expect(try await store.searchPatients("lefevre", birthDate: LocalDate("1992-05-14"), limit: 10).map(\.id) == [lea.id])
+            #expect(try await store.searchPatients("%", birthDate: nil, limit: 10).isEmpty)
+
+            // As after migration 0011 on a database that had patients.
+            try await test.run("UPDATE patients SET search_text = NULL")
+            #expect(try await store.searchPatients("lea", birthDate: nil, limit: 10).isEmpty)
+            #expect(try await store.backfillPatientSearch() == 2)
+            #expect(try await store.backfillPatientSearch() == 0)
+            #expect(try await store.searchPatients("lea lefevre", birthDate: nil, limit: 10).map(\.id) == [lea.id])
+        }
+    }
+
     @Test("known patients per department")
     func known() async throws {
         try await TestDatabase.with { test in

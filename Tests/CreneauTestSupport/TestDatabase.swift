@@ -80,8 +80,13 @@ public struct TestDatabase: Sendable {
                             cleanup: cleanup, reopen: reopen)
     }
 
-    /// Runs `body` with a fresh database and always cleans it up.
+    /// Runs `body` with a fresh database and always cleans it up. On PostgreSQL at most
+    /// `PostgresSlots.limit` tests hold a database at once: each opens up to ten
+    /// connections, and Swift Testing runs every test in parallel.
     public static func with<R: Sendable>(migrated: Bool = true, _ body: (TestDatabase) async throws -> R) async throws -> R {
+        let limited = engine == .postgres
+        if limited { await PostgresSlots.shared.acquire() }
+        defer { if limited { Task { await PostgresSlots.shared.release() } } }
         let test = try await make(migrated: migrated)
         do {
             let result = try await body(test)
@@ -113,6 +118,26 @@ public struct TestDatabase: Sendable {
 
     public func run(_ sql: String) async throws {
         try await database.run(sql)
+    }
+}
+
+/// A counting semaphore for test databases on PostgreSQL (its `max_connections` is finite).
+actor PostgresSlots {
+    static let shared = PostgresSlots()
+    static let limit = 10
+    private var free = limit
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
 

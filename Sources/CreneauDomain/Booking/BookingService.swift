@@ -423,3 +423,23 @@ extension BookingService {
         try await deps.referringDoctors.searchReferringDoctors(query, limit: limit)
     }
 }
+
+extension BookingService {
+    /// The appointment as a calendar event: the motive and practitioner, the site, the
+    /// instructions to follow. Never the reason the patient typed (a calendar is shared
+    /// more than one thinks).
+    public func calendarEvent(of appointment: Appointment) async throws -> CalendarEvent {
+        let (motive, _) = try await context(of: appointment)
+        let profile = try await deps.directory.practitionerProfile(id: appointment.practitionerID)
+        let department = profile?.departments.first { $0.id == appointment.departmentID }
+        let site = profile?.sites.first { $0.id == department?.siteID }
+        let who = profile.map { "\($0.practitioner.title) \($0.practitioner.firstName) \($0.practitioner.lastName)".trimmed } ?? ""
+        let place = [department?.name, site?.name, site?.city].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        var description = motive.instructionsAfter.trimmed
+        if description.isEmpty { description = "Rendez-vous \(motive.name)" }
+        return CalendarEvent(
+            uid: "\(appointment.id.uuidString.lowercased())@creneau", start: appointment.startsAt, end: appointment.endsAt,
+            summary: who.isEmpty ? motive.name : "\(motive.name) — \(who)", location: place, description: description,
+            status: appointment.status == .cancelled ? .cancelled : .confirmed, sequence: appointment.moveCount, stamp: deps.clock.now())
+    }
+}

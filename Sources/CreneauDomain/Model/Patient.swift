@@ -27,6 +27,9 @@ public struct Patient: Identifiable, Hashable, Codable, Sendable {
 
     public var displayName: String { "\(firstName) \(lastName)" }
 
+    /// What staff's search matches: "lefevre lea" for Léa Lefèvre.
+    public var searchText: String { SearchText.fold("\(firstName) \(lastName)") }
+
     /// Age in whole years on `day` (a minor under 15 cannot hold an account).
     public func age(on day: LocalDate) -> Int {
         var years = day.year - birthDate.year

@@ -72,6 +72,9 @@ public protocol PatientRepository: Sendable {
     func unlink(accountID: UUID, patientID: UUID, at: Date) async throws
     /// The patients an account manages now (removed relatives excluded).
     func managedPatients(accountID: UUID) async throws -> [ManagedPatient]
+    /// Patients whose folded name holds every word of `query` (and born on `birthDate`
+    /// when given), by last then first name; at most `limit`.
+    func searchPatients(_ query: String, birthDate: LocalDate?, limit: Int) async throws -> [Patient]
 
     func insert(_ known: KnownPatient) async throws
     func isKnown(patientID: UUID, departmentID: UUID) async throws -> Bool

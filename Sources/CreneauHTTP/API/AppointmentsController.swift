@@ -40,6 +40,7 @@ struct AppointmentsController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.post("/api/v1/appointments") { request, context in try await self.book(request, context: context) }
         router.get("/api/v1/appointments/{id}") { request, context in try await self.show(request, context: context) }
+        router.get("/api/v1/appointments/{id}/calendar.ics") { request, context in try await self.calendar(request, context: context) }
         router.post("/api/v1/appointments/{id}/cancel") { request, context in try await self.cancel(request, context: context) }
         router.post("/api/v1/appointments/{id}/move") { request, context in try await self.move(request, context: context) }
         router.post("/api/v1/holds") { request, context in try await self.hold(request, context: context) }
@@ -138,6 +139,17 @@ struct AppointmentsController: Sendable {
         let id = try Self.pathID(context)
         let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: Self.manageToken(request))
         return try await respond(appointment)
+    }
+
+    /// "Add to calendar": the appointment as an iCalendar file, for whoever may see it.
+    func calendar(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try Self.pathID(context)
+        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: Self.manageToken(request))
+        let text = ICalendar.document([try await booking.calendarEvent(of: appointment)])
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/calendar; charset=utf-8", .contentDisposition: "attachment; filename=\"rendez-vous.ics\"", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -2,7 +2,9 @@ extension Migration {
     /// Patients' own accounts: one-time tokens sent by email (address verification,
     /// password reset, the sign-in code that is a patient's second factor), each
     /// account's language for those emails, and relatives that can be removed from
-    /// an account while their appointments stay with the hospital.
+    /// an account while their appointments stay with the hospital; and the folded
+    /// name staff search when a patient calls (filled by the store, see
+    /// `SQLStore.backfillPatientSearch`, since folding accents is not SQL on SQLite).
     static let createPatientAccounts = Migration("0011_create_patient_accounts", [
         .both("ALTER TABLE accounts ADD COLUMN language TEXT NOT NULL DEFAULT 'fr' CONSTRAINT ck_accounts_language CHECK (language IN ('fr', 'en'))"),
         .both("ALTER TABLE managed_patients ADD COLUMN removed_at BIGINT"),
@@ -21,5 +23,7 @@ extension Migration {
             )
             """),
         .both("CREATE INDEX ix_account_tokens_account ON account_tokens(account_id, purpose)"),
+        .both("ALTER TABLE patients ADD COLUMN search_text TEXT"),
+        .both("CREATE INDEX ix_patients_birth_date ON patients(birth_date)"),
     ])
 }

@@ -7,7 +7,7 @@ extension Patient: SQLRecord {
     var key: String { Column.id(id) }
     var columns: [(String, SQLValue)] {
         [("id", key), ("first_name", firstName), ("last_name", lastName), ("birth_date", birthDate.description),
-         ("email", email), ("phone", phone), ("ipp", ipp), ("created_at", Column.instant(createdAt))]
+         ("email", email), ("phone", phone), ("ipp", ipp), ("created_at", Column.instant(createdAt)), ("search_text", searchText)]
     }
     init(row: any SQLRow) throws {
         self.init(

@@ -35,6 +35,39 @@ extension SQLStore: PatientRepository {
         }
     }
 
+    public func searchPatients(_ query: String, birthDate: LocalDate?, limit: Int) async throws -> [Patient] {
+        let words = SearchText.fold(query).split(separator: " ").prefix(6)
+        guard !words.isEmpty || birthDate != nil else { return [] }
+        return try await database.withConnection { db in
+            var select = db.select().column("*").from(Patient.table)
+            for word in words {
+                // Folded text holds only letters, digits and spaces: no LIKE wildcard can come from the query.
+                select = select.where("search_text", .like, SQLBind("%\(word)%"))
+            }
+            if let birthDate { select = select.where("birth_date", .equal, SQLBind(birthDate.description)) }
+            return try await select.orderBy("last_name").orderBy("first_name").orderBy("id").limit(max(1, min(limit, 100)))
+                .all().map { try Patient(row: $0) }
+        }
+    }
+
+    /// Fills `search_text` for patients written before it existed (migration 0011), a
+    /// thousand at a time; a no-op once done. Folding accents needs Swift, not SQL.
+    public func backfillPatientSearch() async throws -> Int {
+        var filled = 0
+        while true {
+            let batch = try await database.withConnection { db in
+                try await db.raw("SELECT * FROM patients WHERE search_text IS NULL LIMIT 1000").all().map { try Patient(row: $0) }
+            }
+            if batch.isEmpty { return filled }
+            try await database.transaction { db in
+                for patient in batch {
+                    try await db.raw("UPDATE patients SET search_text = \(bind: patient.searchText) WHERE id = \(bind: Column.id(patient.id))").run()
+                }
+            }
+            filled += batch.count
+        }
+    }
+
     public func insert(_ known: KnownPatient) async throws { try await insertRow(known) }
 
     public func isKnown(patientID: UUID, departmentID: UUID) async throws -> Bool {
