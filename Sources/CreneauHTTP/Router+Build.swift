@@ -79,6 +79,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
                            limits: dependencies.limits)
         .register(on: router)
     SessionsController(authenticator: dependencies.authenticator, browser: browser).register(on: router)
+    AccountPagesController(accounts: dependencies.patientAccounts, browser: browser).register(on: router)
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: dependencies.clock)
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)

@@ -7,24 +7,37 @@ public enum PasswordPolicy {
     /// bcrypt reads 72 bytes; a longer limit would suggest strength that is not there.
     public static let maximumBytes = 72
 
+    /// What can be wrong with a password; the raw value is a stable key for translations.
+    public enum Problem: String, Sendable {
+        case tooShort = "password_too_short"
+        case tooLong = "password_too_long"
+        case containsEmail = "password_contains_email"
+        case common = "password_common"
+        case repetitive = "password_repetitive"
+
+        public var message: String {
+            switch self {
+            case .tooShort: "Choose a password of at least \(PasswordPolicy.minimumLength) characters. A few words strung together are easy to remember and hard to guess."
+            case .tooLong: "Choose a password of at most \(PasswordPolicy.maximumBytes) bytes (about \(PasswordPolicy.maximumBytes) letters without accents)."
+            case .containsEmail: "Choose a password that does not contain your email address."
+            case .common: "This password is among the most common ones and is guessed first. Choose another."
+            case .repetitive: "This password repeats the same characters. Choose another."
+            }
+        }
+    }
+
     /// Why the password is refused, in words a person understands; nil when it is fine.
     public static func problem(with password: String, email: String? = nil) -> String? {
-        if password.count < minimumLength {
-            return "Choose a password of at least \(minimumLength) characters. A few words strung together are easy to remember and hard to guess."
-        }
-        if password.utf8.count > maximumBytes {
-            return "Choose a password of at most \(maximumBytes) bytes (about \(maximumBytes) letters without accents)."
-        }
+        check(password, email: email)?.message
+    }
+
+    public static func check(_ password: String, email: String? = nil) -> Problem? {
+        if password.count < minimumLength { return .tooShort }
+        if password.utf8.count > maximumBytes { return .tooLong }
         let folded = password.lowercased()
-        if let email, let local = email.lowercased().split(separator: "@").first, local.count >= 4, folded.contains(local) {
-            return "Choose a password that does not contain your email address."
-        }
-        if CommonPasswords.contains(folded) || CommonPasswords.contains(stripped(folded)) {
-            return "This password is among the most common ones and is guessed first. Choose another."
-        }
-        if Set(folded).count <= 2 {
-            return "This password repeats the same characters. Choose another."
-        }
+        if let email, let local = email.lowercased().split(separator: "@").first, local.count >= 4, folded.contains(local) { return .containsEmail }
+        if CommonPasswords.contains(folded) || CommonPasswords.contains(stripped(folded)) { return .common }
+        if Set(folded).count <= 2 { return .repetitive }
         return nil
     }
 

@@ -30,7 +30,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.sessionToken = token
             return try await next(request, context)
         }
-        guard let token = browser.token(in: request) else { return try await next(request, context) }
+        guard let token = browser.token(in: request) else {
+            // A visitor's form (no session yet): the double-submit token must match its cookie.
+            if !Self.safeMethods.contains(request.method), Self.isForm(request) {
+                guard let expected = browser.formToken(in: request) else { throw Self.refused }
+                return try await next(try await requireCSRF(request, expected: expected), context)
+            }
+            return try await next(request, context)
+        }
         guard let identity = try await authenticator.identity(token: token, kind: .browser) else {
             // A visitor now, told to forget the cookie whatever the route answers (errors
             // included: they are mapped here, by the one mapping, to carry the header).
@@ -45,7 +52,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var request = request
         if !Self.safeMethods.contains(request.method) {
-            request = try await requireCSRF(request, session: token)
+            request = try await requireCSRF(request, expected: BrowserSession.csrfToken(forSession: token))
         }
         var context = context
         context.identity = identity
@@ -56,13 +63,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The token from the header, or from the `_csrf` field of a form (the body is read,
     /// bounded, and handed on unchanged).
-    func requireCSRF(_ request: Request, session: String) async throws -> Request {
-        let expected = BrowserSession.csrfToken(forSession: session)
+    func requireCSRF(_ request: Request, expected: String) async throws -> Request {
         if let given = request.headers[Self.csrfHeader] {
             guard BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
             return request
         }
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { throw Self.refused }
+        guard Self.isForm(request) else { throw Self.refused }
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1_024)
         let form = String(buffer: body)
@@ -72,6 +78,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }.first
         guard let given, BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
         return request
+    }
+
+    static func isForm(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
     }
 
     static let refused = APIError(.forbidden, code: "csrf_failed", message: "This page has expired. Reload it and try again.")

@@ -27,24 +27,38 @@ public struct BrowserSession: Sendable {
     }
 
     /// The session token from a `Cookie` header, if present.
-    public func token(in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == cookieName {
-                    let value = parts[1].trimmingCharacters(in: .whitespaces)
-                    return value.isEmpty ? nil : value
-                }
-            }
-        }
-        return nil
-    }
+    public func token(in request: Request) -> String? { cookie(cookieName, in: request) }
 
     /// The CSRF token of a session: an HMAC of a fixed label under the session token, so
     /// it is known to the pages of that session only and needs no storage.
     public static func csrfToken(forSession token: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("creneau csrf v1".utf8), using: SymmetricKey(data: Data(token.utf8)))
         return TokenGenerator.base64URL(Array(mac))
+    }
+
+    /// Forms shown before anyone signs in (sign-in, forgotten password, a link's
+    /// confirmation) are guarded by a double-submit token: a random value in this
+    /// cookie, repeated in the form's `_csrf` field. Another site can make a browser
+    /// send the cookie, but cannot read it to fill in the field.
+    public var formCookieName: String { secure ? "__Host-creneau_form" : "creneau_form" }
+
+    public func formToken(in request: Request) -> String? { cookie(formCookieName, in: request) }
+
+    public func setFormCookie(_ token: String) -> String {
+        "\(formCookieName)=\(token); Path=/; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    func cookie(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                    let value = parts[1].trimmingCharacters(in: .whitespaces)
+                    return value.isEmpty || value.count > 100 ? nil : value
+                }
+            }
+        }
+        return nil
     }
 
     /// Compares in time independent of where the strings differ.

@@ -20,8 +20,33 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             } else if apiError.status == .serviceUnavailable {
                 context.logger.warning("Dependency unavailable", metadata: ["error": "\(String(reflecting: error))"])
             }
+            if Self.wantsPage(request), let page = try? Self.page(for: apiError, request: request, requestID: context.id) { return page }
             return Self.response(for: apiError, requestID: context.id)
         }
+    }
+
+    /// A browser on a page (not the API) gets a page in its language, never JSON or a trace.
+    static func wantsPage(_ request: Request) -> Bool {
+        !request.uri.path.hasPrefix("/api/") && (request.headers[.accept]?.contains("text/html") ?? false)
+    }
+
+    static func page(for error: APIError, request: Request, requestID: String) throws -> Response {
+        let pages = try WebPages.shared.get()
+        let page = PageContext(request)
+        let language = page.language
+        let (title, text): (String, String)
+        switch (error.status, error.code) {
+        case (.notFound, _): (title, text) = (pages.text("not_found_title", language), pages.text("not_found_text", language))
+        case (_, "csrf_failed"): (title, text) = (pages.text("error_title", language), pages.text("expired_form_text", language))
+        case (.tooManyRequests, _): (title, text) = (pages.text("error_title", language), pages.text("too_many_text", language))
+        case (.internalServerError, _), (.serviceUnavailable, _):
+            (title, text) = (pages.text("error_title", language), pages.text("generic_error_text", language) + requestID)
+        default: (title, text) = (pages.text("error_title", language), error.message)
+        }
+        var response = try pages.render("message", page, title: title, values: ["text": text, "kind": "error", "role": "alert"], status: error.status)
+        if let wait = error.retryAfter { response.headers[.retryAfter] = String(wait) }
+        response.headers[.requestID] = requestID
+        return response
     }
 
     static func map(_ error: any Error) -> APIError {

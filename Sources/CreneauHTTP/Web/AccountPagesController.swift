@@ -1,0 +1,95 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// The pages the account emails link to: `/account/verify?token=` (confirm an address),
+/// `/account/forgot` (ask for a reset link) and `/account/reset?token=` (choose a new
+/// password). Opening a link changes nothing — mail scanners open links — the button does.
+struct AccountPagesController: Sendable {
+    let accounts: PatientAccounts
+    let browser: BrowserSession
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/account/verify") { request, context in
+            let page = PageContext(request)
+            guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else { return try linkExpired(page) }
+            return try form("verify", request, context, page, title: "verify_title", values: ["token": String(token)])
+        }
+        router.post("/account/verify") { request, context in
+            let page = PageContext(request)
+            let fields = try await FormBody.parse(request)
+            do {
+                try await accounts.verifyEmail(token: fields["token"] ?? "", address: context.clientAddress)
+            } catch let error as APIError where error.code == "invalid_link" {
+                return try linkExpired(page)
+            }
+            return try message(page, title: "verified_title", text: "verified_text", kind: "notice")
+        }
+        router.get("/account/forgot") { request, context in
+            try form("forgot", request, context, PageContext(request), title: "forgot_title")
+        }
+        router.post("/account/forgot") { request, context in
+            let page = PageContext(request)
+            let fields = try await FormBody.parse(request)
+            let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !email.isEmpty else {
+                return try form("forgot", request, context, page, title: "forgot_title", values: ["error": pages().text("missing_email_text", page.language)],
+                                status: .unprocessableContent)
+            }
+            try await accounts.requestPasswordReset(email: email, address: context.clientAddress)
+            return try message(page, title: "forgot_sent_title", text: "forgot_sent_text", kind: "notice")
+        }
+        router.get("/account/reset") { request, context in
+            let page = PageContext(request)
+            guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else { return try linkExpired(page) }
+            return try form("reset", request, context, page, title: "reset_title", values: ["token": String(token)])
+        }
+        router.post("/account/reset") { request, context in
+            let page = PageContext(request)
+            let fields = try await FormBody.parse(request)
+            let token = fields["token"] ?? "", password = fields["password"] ?? ""
+            do {
+                try await accounts.resetPassword(token: token, newPassword: password, address: context.clientAddress)
+            } catch let error as APIError where error.code == "invalid_link" {
+                return try linkExpired(page)
+            } catch let error as APIError where error.code == "weak_password" {
+                // The one rule that needs the account's email is the only one the check below cannot see.
+                let key = PasswordPolicy.check(password)?.rawValue ?? PasswordPolicy.Problem.containsEmail.rawValue
+                return try form("reset", request, context, page, title: "reset_title",
+                                values: ["token": token, "error": pages().text(key, page.language)], status: .unprocessableContent)
+            }
+            return try message(page, title: "reset_done_title", text: "reset_done_text", kind: "notice")
+        }
+    }
+
+    func pages() throws -> WebPages { try WebPages.shared.get() }
+
+    /// A form page with its CSRF token: the session's when signed in with a cookie, else
+    /// the visitor's double-submit token (set in a cookie the first time).
+    func form(_ template: String, _ request: Request, _ context: AppRequestContext, _ page: PageContext, title: String,
+              values: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+        var page = page, values = values
+        if context.sessionKind == .browser, let session = context.sessionToken {
+            values["csrf"] = BrowserSession.csrfToken(forSession: session)
+        } else if let existing = browser.formToken(in: request) {
+            values["csrf"] = existing
+        } else {
+            let token = TokenGenerator.random.next()
+            page.cookies.append(browser.setFormCookie(token))
+            values["csrf"] = token
+        }
+        let pages = try pages()
+        return try pages.render(template, page, title: pages.text(title, page.language), values: values, status: status)
+    }
+
+    func message(_ page: PageContext, title: String, text: String, kind: String, status: HTTPResponse.Status = .ok, showForgot: Bool = false) throws -> Response {
+        let pages = try pages()
+        return try pages.render("message", page, title: pages.text(title, page.language), values: [
+            "text": pages.text(text, page.language), "kind": kind, "role": kind == "error" ? "alert" : "status", "showForgot": showForgot,
+        ], status: status)
+    }
+
+    func linkExpired(_ page: PageContext) throws -> Response {
+        try message(page, title: "link_expired_title", text: "link_expired_text", kind: "error", status: .unprocessableContent, showForgot: true)
+    }
+}

@@ -1,0 +1,111 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+import Mustache
+
+/// Server-rendered pages: Mustache templates (HTML-escaped by default) and the
+/// translation tables, one per language, shipped as resources. No string a person
+/// reads is written in Swift.
+struct WebPages: Sendable {
+    let library: MustacheLibrary
+    let tables: [Language: [String: String]]
+
+    /// Loaded once; a template that does not parse fails every page (and the tests), not the server.
+    static let shared: Result<WebPages, any Error> = Result { try load() }
+
+    struct MissingResource: Error { let name: String }
+
+    static func load() throws -> WebPages {
+        guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
+              let translations = Bundle.module.url(forResource: "Translations", withExtension: nil) else { throw MissingResource(name: "Templates") }
+        var library = MustacheLibrary()
+        for file in try FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil) where file.pathExtension == "mustache" {
+            try library.register(String(contentsOf: file, encoding: .utf8), named: file.deletingPathExtension().lastPathComponent)
+        }
+        var tables: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            let data = try Data(contentsOf: translations.appendingPathComponent("\(language.rawValue).json"))
+            tables[language] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+        return WebPages(library: library, tables: tables)
+    }
+
+    func text(_ key: String, _ language: Language) -> String { tables[language]?[key] ?? key }
+
+    /// A page in `language`; `values` fill the template beside `t` (the translations),
+    /// `lang` and the language switch.
+    func render(_ template: String, _ page: PageContext, title: String, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+        var all = values
+        all["t"] = tables[page.language] ?? [:]
+        all["lang"] = page.language.rawValue
+        all["title"] = title
+        all["switchHref"] = page.switchHref
+        guard let html = library.render(all, withTemplate: template) else { throw MissingResource(name: template) }
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+        for cookie in page.cookies { response.headers[values: .setCookie].append(cookie) }
+        return response
+    }
+}
+
+/// What every page needs to know of its request: the reader's language, the address
+/// of the same page in the other language, and cookies to set.
+struct PageContext {
+    var language: Language
+    var switchHref: String
+    var cookies: [String] = []
+
+    static let languageCookie = "creneau_lang"
+
+    /// `?lang=` (remembered in a cookie), else the cookie, else `Accept-Language`, else French.
+    init(_ request: Request) {
+        var cookies: [String] = []
+        let query = request.uri.queryParameters
+        if let asked = query.get("lang").flatMap(Language.init(rawValue:)) {
+            language = asked
+            cookies.append("\(Self.languageCookie)=\(asked.rawValue); Path=/; Max-Age=31536000; SameSite=Lax")
+        } else if let remembered = BrowserSession(secure: false).cookie(Self.languageCookie, in: request).flatMap(Language.init(rawValue:)) {
+            language = remembered
+        } else {
+            language = Self.accepted(request.headers[.acceptLanguage] ?? "")
+        }
+        let other: Language = language == .fr ? .en : .fr
+        var items = request.uri.queryParameters.filter { $0.key != "lang" }.map { (String($0.key), String($0.value)) }
+        items.append(("lang", other.rawValue))
+        var components = URLComponents()
+        components.queryItems = items.map { URLQueryItem(name: $0.0, value: $0.1) }
+        switchHref = request.uri.path + "?" + (components.percentEncodedQuery ?? "lang=\(other.rawValue)")
+        self.cookies = cookies
+    }
+
+    /// The first of French or English in the reader's preference order (q-values honoured).
+    static func accepted(_ header: String) -> Language {
+        let ranked = header.split(separator: ",").enumerated().compactMap { index, part -> (Language, Double, Int)? in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let tag = pieces.first else { return nil }
+            let quality = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            let language: Language? = tag.hasPrefix("fr") ? .fr : tag.hasPrefix("en") ? .en : nil
+            return language.map { ($0, quality, index) }
+        }
+        return ranked.filter { $0.1 > 0 }.sorted { ($0.1, -$0.2) > ($1.1, -$1.2) }.first?.0 ?? .fr
+    }
+}
+
+/// Reads an `application/x-www-form-urlencoded` body ("+" is a space).
+enum FormBody {
+    static func parse(_ request: Request) async throws -> [String: String] {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 64 * 1_024)
+        } catch {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "The form is too large.")
+        }
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if let name = parts.first, !name.isEmpty { fields[name] = parts.count == 2 ? parts[1] : "" }
+        }
+        return fields
+    }
+}
