@@ -14,6 +14,13 @@ import Testing
 struct PatientsAPITests {
     typealias Refusal = BookingAPITests.Refusal
 
+    static func search(_ client: some TestClientProtocol, _ body: [String: String], token: String?) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: "/api/v1/patients/search", method: .post, headers: headers,
+                                        body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+    }
+
     struct Found: Decodable { let id: String; let firstName: String; let lastName: String; let birthDate: String }
     struct Record: Decodable {
         let patient: Found
@@ -41,15 +48,15 @@ struct PatientsAPITests {
                 let token = try await matrix.token(client, cardiology)
                 let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
 
-                let both = try await client.execute(uri: "/api/v1/patients?q=LEFEVRE", method: .get, headers: bearer).decode([Found].self)
+                let both = try await Self.search(client, ["q": "LEFEVRE"], token: token).decode([Found].self)
                 #expect(Set(both.map(\.firstName)) == ["Léa", "Léon"])
-                let one = try await client.execute(uri: "/api/v1/patients?q=lefevre%20lea&birthDate=1992-05-14", method: .get, headers: bearer).decode([Found].self)
+                let one = try await Self.search(client, ["q": "lefevre lea", "birthDate": "1992-05-14"], token: token).decode([Found].self)
                 #expect(one.map(\.firstName) == ["Léa"])
-                #expect(try await client.execute(uri: "/api/v1/patients?q=dupont", method: .get, headers: bearer).decode([Found].self).isEmpty)
+                #expect(try await Self.search(client, ["q": "dupont"], token: token).decode([Found].self).isEmpty)
 
-                let short = try await client.execute(uri: "/api/v1/patients?q=l", method: .get, headers: bearer)
+                let short = try await Self.search(client, ["q": "l"], token: token)
                 #expect(short.status == .unprocessableContent)
-                #expect(try await client.execute(uri: "/api/v1/patients?q=lefevre&birthDate=14/05/1992", method: .get, headers: bearer).status == .badRequest)
+                #expect(try await Self.search(client, ["q": "lefevre", "birthDate": "14/05/1992"], token: token).status == .badRequest)
 
                 let record = try await client.execute(uri: "/api/v1/patients/\(one[0].id)", method: .get, headers: bearer).decode(Record.self)
                 #expect(record.patient.lastName == "Lefèvre")
@@ -63,7 +70,7 @@ struct PatientsAPITests {
                 #expect(seen.appointments.isEmpty)
 
                 // Visitors and patients have no patient search.
-                #expect(try await client.execute(uri: "/api/v1/patients?q=lefevre", method: .get).status == .unauthorized)
+                #expect(try await Self.search(client, ["q": "lefevre"], token: nil).status == .unauthorized)
 
                 let leaID = UUID(uuidString: one[0].id)!
                 let audit = try await test.store.entries(patientID: leaID)
@@ -83,7 +90,7 @@ struct PatientsAPITests {
             let mailer = RecordingMailer()
             try await Application(router: buildRouter(test.dependencies(mailer: mailer))).test(.router) { client in
                 let token = try await PatientAccountsAPITests.patient(client, mailer, email: "lea@example.org")
-                let response = try await client.execute(uri: "/api/v1/patients?q=martin", method: .get, headers: [.authorization: "Bearer \(token)"])
+                let response = try await Self.search(client, ["q": "martin"], token: token)
                 #expect(response.status == .forbidden)
                 #expect(try response.decode(Refusal.self).error.code == "staff_only")
             }

@@ -2,8 +2,10 @@ import CreneauDomain
 import Foundation
 import Hummingbird
 
-/// For staff: `GET /api/v1/patients?q=&birthDate=` (find the caller) and
-/// `GET /api/v1/patients/{id}` (their record and appointments). Each patient shown is audited.
+/// For staff: `POST /api/v1/patients/search` with `{"q", "birthDate"}` (find the caller:
+/// a POST, so a patient's name and birth date never sit in a URL, a proxy log or the
+/// browser history) and `GET /api/v1/patients/{id}` (their record and appointments).
+/// Each patient shown is audited.
 struct PatientsController: Sendable {
     let records: PatientRecords
     let booking: BookingService
@@ -26,6 +28,11 @@ struct PatientsController: Sendable {
         }
     }
 
+    struct SearchBody: Decodable {
+        let q: String?
+        let birthDate: String?
+    }
+
     struct RecordJSON: Encodable {
         let patient: PatientJSON
         let appointments: [AppointmentJSON]
@@ -33,16 +40,16 @@ struct PatientsController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         let staff = router.group(context: StaffContext.self)
-        staff.get("/api/v1/patients") { request, context in
-            let query = request.uri.queryParameters.get("q") ?? ""
+        staff.post("/api/v1/patients/search") { request, context in
+            let body: SearchBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
             var birthDate: LocalDate?
-            if let text = request.uri.queryParameters.get("birthDate"), !text.isEmpty {
+            if let text = body.birthDate, !text.isEmpty {
                 guard let date = LocalDate(text) else {
-                    throw APIError.badRequest("\"birthDate\" must be a date written YYYY-MM-DD, like 1984-03-07.", code: "invalid_parameter")
+                    throw APIError.badRequest("\"birthDate\" must be a date written YYYY-MM-DD, like 1984-03-07.", code: "invalid_field")
                 }
                 birthDate = date
             }
-            return try JSON.response(try await records.search(query, birthDate: birthDate, by: context.booker).map(PatientJSON.init))
+            return try JSON.response(try await records.search(body.q ?? "", birthDate: birthDate, by: context.booker).map(PatientJSON.init))
         }
         staff.get("/api/v1/patients/{id}") { _, context in
             guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No patient has this id.") }
