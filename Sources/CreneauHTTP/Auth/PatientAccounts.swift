@@ -69,9 +69,7 @@ public struct PatientAccounts: Sendable {
 
     func limit(_ key: String, _ rule: RateLimiter.Rule?, now: Date) throws {
         guard let rule, let wait = limiter.attempt(key, rule: rule, now: now) else { return }
-        var error = APIError(.tooManyRequests, code: "too_many_attempts", message: "Too many attempts. Wait a little and try again.")
-        error.retryAfter = wait
-        throw error
+        throw Authenticator.tooMany(wait)
     }
 
     /// Creates the account (unverified) and sends the verification link; for an address
