@@ -200,6 +200,33 @@ struct PatientAccountsAPITests {
         }
     }
 
+    @Test("abuse limits: sign-ups per address, reset emails per address a handful an hour, code guesses per address; 429 with Retry-After")
+    func limits() async throws {
+        try await TestDatabase.with { test in
+            let mailer = RecordingMailer()
+            try await Application(router: buildRouter(test.dependencies(mailer: mailer))).test(.router) { client in
+                var signUps: [HTTPResponse.Status] = []
+                for index in 0..<11 { signUps.append(try await Self.post(client, "/api/v1/accounts", Self.signUpBody("person\(index)@example.org")).status) }
+                #expect(signUps == Array(repeating: .accepted, count: 10) + [.tooManyRequests])
+                let limited = try await Self.post(client, "/api/v1/accounts", Self.signUpBody("late@example.org"))
+                #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+                #expect(try await test.store.account(email: "late@example.org") == nil)
+
+                var resets: [HTTPResponse.Status] = []
+                for _ in 0..<4 { resets.append(try await Self.post(client, "/api/v1/password-resets", ["email": "person1@example.org"]).status) }
+                #expect(resets == [.accepted, .accepted, .accepted, .tooManyRequests])
+                #expect(mailer.messages(to: "person1@example.org").filter { $0.subject == "Choisir un nouveau mot de passe" }.count == 3)
+
+                var guesses: [HTTPResponse.Status] = []
+                for _ in 0..<21 {
+                    guesses.append(try await Self.post(client, "/api/v1/sessions/challenge", ["challenge": "made-up", "code": "123456"]).status)
+                }
+                #expect(guesses.last == .tooManyRequests)
+                #expect(guesses.dropLast().allSatisfy { $0 == .unauthorized })
+            }
+        }
+    }
+
     @Test("a reset link sets a new password once, ends every session, and the old password stops working")
     func passwordReset() async throws {
         try await TestDatabase.with { test in
