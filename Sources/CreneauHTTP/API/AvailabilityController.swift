@@ -57,63 +57,17 @@ struct AvailabilityController: Sendable {
         let requestedFrom = try query.date("from")
         let now = clock.now()
 
-        let profiles = try await directory.searchPractitioners(query: text, specialty: specialty, siteID: site, limit: limit)
-        let today = LocalDate(now, in: TimeZone(identifier: Site.defaultTimeZone)!)
-        let from = max(requestedFrom ?? today, today)
-        let motives = try await directory.bookableMotives(practitionerIDs: profiles.map(\.practitioner.id), on: from)
-        // The motive a patient searching the specialty would book: open online, for new patients.
-        var chosen: [UUID: Motive] = [:]
-        for profile in profiles {
-            let departments = Set(profile.departments.filter { specialty == nil || $0.specialty == specialty }.map(\.id))
-            chosen[profile.practitioner.id] = motives[profile.practitioner.id]?
-                .filter { departments.contains($0.departmentID) && $0.channels.contains(channel) && $0.patients != .known }
-                .min { ($0.durationMinutes, $0.name) < ($1.durationMinutes, $1.name) }
+        let (from, found) = try await SlotSearch(directory: directory, availability: availability, clock: clock).search(
+            text: text, specialty: specialty, siteID: site, channel: channel, from: requestedFrom, days: days, limit: limit, slotsPerResult: Self.slotsPerResult)
+        let results = found.map { result in
+            SearchResultJSON(
+                practitioner: PractitionerJSON(result.profile), motive: result.motive.map(MotiveJSON.init),
+                slots: result.slots.map { SlotJSON($0, timeZone: result.timeZone, group: (result.motive?.capacity ?? 1) > 1) })
         }
-        let window = (start: from.instant(atMinute: 0, in: TimeZone(identifier: Site.defaultTimeZone)!), days: days)
-        let agendas = try await availability.agendas(
-            chosen.map { (practitionerID: $0.key, motive: $0.value) },
-            from: window.start, to: window.start.addingTimeInterval(TimeInterval((days + 1) * 86_400)))
-
-        var results: [(first: Date?, result: SearchResultJSON)] = []
-        for profile in profiles {
-            let id = profile.practitioner.id
-            guard let motive = chosen[id], let agenda = agendas[id] else {
-                results.append((nil, SearchResultJSON(practitioner: PractitionerJSON(profile), motive: nil, slots: [])))
-                continue
-            }
-            let slots = AvailabilityEngine.slots(AvailabilityRequest(motive: motive, channel: channel, from: from, days: days, now: now), in: agenda)
-                .prefix(Self.slotsPerResult)
-            results.append((slots.first?.start, SearchResultJSON(
-                practitioner: PractitionerJSON(profile), motive: MotiveJSON(motive),
-                slots: slots.map { SlotJSON($0, timeZone: agenda.timeZone, group: motive.capacity > 1) })))
-        }
-        // Soonest first; practitioners with nothing to offer last, by name.
-        results.sort { lhs, rhs in
-            switch (lhs.first, rhs.first) {
-            case let (l?, r?): l < r
-            case (.some, .none): true
-            default: false
-            }
-        }
-        return try JSON.response(SearchJSON(from: from.description, days: days, results: results.map(\.result)))
+        return try JSON.response(SearchJSON(from: from.description, days: days, results: results))
     }
-
-    struct Computed {
-        let timeZone: TimeZone
-        let from: LocalDate
-        let slots: [Slot]
-    }
-
-    func compute(practitionerID: UUID, motive: Motive, channel: Channel, from requested: LocalDate?, days: Int, now: Date) async throws -> Computed {
-        // Load a wide window first to learn the site's zone, then cut it to the local days asked.
-        let guessZone = TimeZone(identifier: Site.defaultTimeZone)!
-        let today = LocalDate(now, in: guessZone)
-        let from = requested ?? today
-        let start = from.adding(days: -1).instant(atMinute: 0, in: guessZone)
-        let agendas = try await availability.agendas([(practitionerID, motive)], from: start, to: start.addingTimeInterval(TimeInterval((days + 2) * 86_400)))
-        guard let agenda = agendas[practitionerID] else { return Computed(timeZone: guessZone, from: from, slots: []) }
-        let localFrom = requested ?? LocalDate(now, in: agenda.timeZone)
-        let slots = AvailabilityEngine.slots(AvailabilityRequest(motive: motive, channel: channel, from: localFrom, days: days, now: now), in: agenda)
-        return Computed(timeZone: agenda.timeZone, from: localFrom, slots: slots)
+    func compute(practitionerID: UUID, motive: Motive, channel: Channel, from requested: LocalDate?, days: Int, now: Date) async throws -> SlotSearch.Slots {
+        try await SlotSearch(directory: directory, availability: availability, clock: clock)
+            .slots(practitionerID: practitionerID, motive: motive, channel: channel, from: requested, days: days)
     }
 }
