@@ -72,7 +72,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
 
     HealthController(health: dependencies.health).register(on: router)
     MetricsController(metrics: dependencies.metrics).register(on: router)
-    HomeController(organisation: dependencies.organisation, practitioners: dependencies.practitioners).register(on: router)
+    HomeController().register(on: router)
     PractitionersController(directory: dependencies.directory, clock: dependencies.clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock).register(on: router)
     AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: dependencies.clock,
@@ -80,6 +80,11 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         .register(on: router)
     SessionsController(authenticator: dependencies.authenticator, browser: browser).register(on: router)
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser).register(on: router)
+    PatientPagesController(
+        organisation: dependencies.organisation, directory: dependencies.directory,
+        search: SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock),
+        booking: dependencies.booking, bookings: dependencies.bookings, browser: browser, clock: dependencies.clock
+    ).register(on: router)
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: dependencies.clock)
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)

@@ -161,7 +161,7 @@ struct RouterTests {
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType] == "text/html; charset=utf-8")
                     #expect(response.text.contains("Hôpital &lt;Test&gt; &amp; Cie"))
-                    #expect(response.text.contains(#"<a href="/api/v1/search?specialty=cardiologie&amp;site=\#(org.site.slug)">Cardiologie</a>"#))
+                    #expect(response.text.contains(#"<a href="/search?specialty=cardiologie&amp;site=\#(org.site.slug)">Cardiologie</a>"#))
                     #expect(response.text.contains(#"<html lang="fr">"#))
                 }
             }

@@ -76,6 +76,12 @@ extension LocalDate {
         return LocalDate(calendar.date(byAdding: .day, value: count, to: start)!, in: calendar.timeZone)
     }
 
+    /// Whole days from this day to `other` (negative when `other` is earlier).
+    public func days(until other: LocalDate) -> Int {
+        let utc = TimeZone(identifier: "UTC")!
+        return Int((other.instant(atMinute: 720, in: utc).timeIntervalSince(instant(atMinute: 720, in: utc)) / 86_400).rounded())
+    }
+
     /// ISO weekday: 1 is Monday, 7 is Sunday (as French agendas count).
     public var isoWeekday: Int {
         var calendar = Calendar(identifier: .gregorian)

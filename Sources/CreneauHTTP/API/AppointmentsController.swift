@@ -141,10 +141,13 @@ struct AppointmentsController: Sendable {
         return try await respond(appointment)
     }
 
-    /// "Add to calendar": the appointment as an iCalendar file, for whoever may see it.
+    /// "Add to calendar": the appointment as an iCalendar file, for whoever may see it. A
+    /// download link cannot send a header, so the manage token may also come as `?token=`
+    /// (never logged: request logs leave the query out).
     func calendar(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Self.pathID(context)
-        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: Self.manageToken(request))
+        let token = Self.manageToken(request) ?? request.uri.queryParameters.get("token").map { String($0) }
+        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: token)
         let text = ICalendar.document([try await booking.calendarEvent(of: appointment)])
         return Response(
             status: .ok,

@@ -69,15 +69,7 @@ struct AccountPagesController: Sendable {
     func form(_ template: String, _ request: Request, _ context: AppRequestContext, _ page: PageContext, title: String,
               values: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
         var page = page, values = values
-        if context.sessionKind == .browser, let session = context.sessionToken {
-            values["csrf"] = BrowserSession.csrfToken(forSession: session)
-        } else if let existing = browser.formToken(in: request) {
-            values["csrf"] = existing
-        } else {
-            let token = TokenGenerator.random.next()
-            page.cookies.append(browser.setFormCookie(token))
-            values["csrf"] = token
-        }
+        values["csrf"] = page.csrf(request, context, browser)
         let pages = try pages()
         return try pages.render(template, page, title: pages.text(title, page.language), values: values, status: status)
     }

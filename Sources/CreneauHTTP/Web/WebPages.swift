@@ -109,3 +109,39 @@ enum FormBody {
         return fields
     }
 }
+
+extension PageContext {
+    /// The `_csrf` value for this page's forms: the session's token when signed in with a
+    /// cookie, else the visitor's double-submit token (made and set in a cookie the first time).
+    mutating func csrf(_ request: Request, _ context: AppRequestContext, _ browser: BrowserSession) -> String {
+        if context.sessionKind == .browser, let session = context.sessionToken { return BrowserSession.csrfToken(forSession: session) }
+        if let existing = browser.formToken(in: request) { return existing }
+        let token = TokenGenerator.random.next()
+        cookies.append(browser.setFormCookie(token))
+        return token
+    }
+}
+
+/// Dates and times as a reader of the page says them, in the site's time zone.
+enum PageFormat {
+    static func formatter(_ pattern: String, _ zone: TimeZone, _ language: Language) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
+        formatter.timeZone = zone
+        formatter.setLocalizedDateFormatFromTemplate(pattern)
+        return formatter
+    }
+
+    /// "lundi 23 novembre" / "Monday 23 November".
+    static func day(_ date: Date, _ zone: TimeZone, _ language: Language) -> String { formatter("EEEEdMMMM", zone, language).string(from: date) }
+    /// "lun. 23 nov." / "Mon 23 Nov".
+    static func shortDay(_ date: Date, _ zone: TimeZone, _ language: Language) -> String { formatter("EEEdMMM", zone, language).string(from: date) }
+    /// "09:05".
+    static func time(_ date: Date, _ zone: TimeZone, _ language: Language) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "HH:mm"
+        return formatter.string(from: date)
+    }
+}
