@@ -295,8 +295,10 @@ struct PatientPagesController: Sendable {
         }
     }
 
-    /// What a refusal says, in the reader's language when the table has it (`rule_<code>`).
+    /// What a refusal says: in English the rule's own sentence (it names the motive and the
+    /// limits), in French the table's (`rule_<code>`) when it has one.
     static func translate(_ violation: RuleViolation, pages: WebPages, language: Language) -> String {
+        guard language != .en else { return violation.message }
         let key = "rule_" + violation.code.rawValue
         let text = pages.text(key, language)
         return text == key ? violation.message : text

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The pages in a real browser: Debian's chromium driven by Selenium (python3-selenium),
+/// against the real server started from the build with the demo data. The scenarios are
+/// Python scripts in Tests/browser; screenshots go to CRENEAU_SCREENSHOTS when set
+/// (`scripts/screenshots.sh` refreshes docs/screenshots), else to a temporary folder.
+@Suite("Browser: patients book, download the .ics, cancel — on a phone-sized screen")
+struct BrowserTests {
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("browser")
+
+    @Test("a visitor is refused without a referring doctor, books with one, downloads the .ics, cancels, switches to English")
+    func patientBooking() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = 22_000 + Int.random(in: 0..<2_000)
+        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
+
+        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
+        let run = try Self.python(Self.scripts.appendingPathComponent("patient_booking.py").path, arguments: ["http://127.0.0.1:\(port)", shots])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.hasSuffix("ok\n"))
+        for name in ["home-phone", "booking-refused-phone", "confirmation-phone", "cancelled-english-phone"] {
+            #expect(FileManager.default.fileExists(atPath: "\(shots)/\(name).png"), "no screenshot \(name)")
+        }
+    }
+
+    /// Runs a script with Debian's python3 (where python3-selenium and python3-icalendar live), bounded to 3 minutes.
+    static func python(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 180, execute: deadline)
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        deadline.cancel()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
