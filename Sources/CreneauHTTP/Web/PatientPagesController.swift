@@ -125,7 +125,11 @@ struct PatientPagesController: Sendable {
         var values: [String: Any] = [
             "name": profile.practitioner.displayName, "profession": profile.practitioner.profession, "specialty": Self.specialtyName(profile),
             "sites": profile.sites.map { "\($0.name), \($0.city)" }.joined(separator: " · "),
-            "languages": profile.practitioner.languages.joined(separator: ", "), "skills": profile.practitioner.skills,
+            "languages": profile.practitioner.languages.map { code in
+                let name = pages.text("language_" + code, page.language)
+                return name.hasPrefix("language_") ? code : name
+            }.joined(separator: ", "),
+            "skills": profile.practitioner.skills,
             "hasMotives": !online.isEmpty,
             "motives": online.map { motive -> [String: Any] in
                 ["name": motive.name, "href": "/practitioners/\(id.json)?motive=\(motive.id.json)", "current": motive.id == chosen?.id,
