@@ -83,7 +83,10 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     PatientPagesController(
         organisation: dependencies.organisation, directory: dependencies.directory,
         search: SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock),
-        booking: dependencies.booking, bookings: dependencies.bookings, browser: browser, clock: dependencies.clock
+        booking: dependencies.booking, bookings: dependencies.bookings, relatives: dependencies.relatives, browser: browser, clock: dependencies.clock
+    ).register(on: router)
+    SignInPagesController(
+        authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: dependencies.clock)
         .register(on: router)

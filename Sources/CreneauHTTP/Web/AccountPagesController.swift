@@ -11,12 +11,12 @@ struct AccountPagesController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/account/verify") { request, context in
-            let page = PageContext(request)
+            let page = PageContext(request, context)
             guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else { return try linkExpired(page) }
             return try form("verify", request, context, page, title: "verify_title", values: ["token": String(token)])
         }
         router.post("/account/verify") { request, context in
-            let page = PageContext(request)
+            let page = PageContext(request, context)
             let fields = try await FormBody.parse(request)
             do {
                 try await accounts.verifyEmail(token: fields["token"] ?? "", address: context.clientAddress)
@@ -26,10 +26,10 @@ struct AccountPagesController: Sendable {
             return try message(page, title: "verified_title", text: "verified_text", kind: "notice")
         }
         router.get("/account/forgot") { request, context in
-            try form("forgot", request, context, PageContext(request), title: "forgot_title")
+            try form("forgot", request, context, PageContext(request, context), title: "forgot_title")
         }
         router.post("/account/forgot") { request, context in
-            let page = PageContext(request)
+            let page = PageContext(request, context)
             let fields = try await FormBody.parse(request)
             let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces)
             guard !email.isEmpty else {
@@ -40,12 +40,12 @@ struct AccountPagesController: Sendable {
             return try message(page, title: "forgot_sent_title", text: "forgot_sent_text", kind: "notice")
         }
         router.get("/account/reset") { request, context in
-            let page = PageContext(request)
+            let page = PageContext(request, context)
             guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else { return try linkExpired(page) }
             return try form("reset", request, context, page, title: "reset_title", values: ["token": String(token)])
         }
         router.post("/account/reset") { request, context in
-            let page = PageContext(request)
+            let page = PageContext(request, context)
             let fields = try await FormBody.parse(request)
             let token = fields["token"] ?? "", password = fields["password"] ?? ""
             do {

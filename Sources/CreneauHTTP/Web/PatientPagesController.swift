@@ -11,6 +11,7 @@ struct PatientPagesController: Sendable {
     let search: SlotSearch
     let booking: BookingService
     let bookings: any BookingRepository
+    let relatives: Relatives
     let browser: BrowserSession
     let clock: Clock
 
@@ -53,14 +54,14 @@ struct PatientPagesController: Sendable {
     }
 
     func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let page = PageContext(request)
+        let page = PageContext(request, context)
         let pages = try pages()
         return try pages.render("home", page, title: pages.text("home_title", page.language),
                                 values: try await searchForm("", specialty: nil, site: nil, language: page.language))
     }
 
     func results(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        var page = PageContext(request)
+        var page = PageContext(request, context)
         let pages = try pages()
         let parameters = request.uri.queryParameters
         func parameter(_ name: String) -> String? { parameters.get(name).map { String($0) }?.trimmed.nilIfEmpty }
@@ -113,7 +114,7 @@ struct PatientPagesController: Sendable {
     // MARK: Practitioner
 
     func practitioner(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        var page = PageContext(request)
+        var page = PageContext(request, context)
         let pages = try pages()
         let now = clock.now()
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
@@ -189,7 +190,7 @@ struct PatientPagesController: Sendable {
     }
 
     func taken(_ request: Request, _ context: AppRequestContext, next: [Slot], zone: TimeZone, practitioner: UUID, motive: UUID) throws -> Response {
-        var page = PageContext(request)
+        var page = PageContext(request, context)
         let pages = try pages()
         let csrf = page.csrf(request, context, browser)
         return try pages.render("taken", page, title: pages.text("taken_title", page.language), values: [
@@ -222,7 +223,7 @@ struct PatientPagesController: Sendable {
 
     func bookingForm(_ request: Request, _ context: AppRequestContext, fields: [String: String], error: String?, status: HTTPResponse.Status,
                      doctors: [ReferringDoctor]? = nil) async throws -> Response {
-        var page = PageContext(request)
+        var page = PageContext(request, context)
         let pages = try pages()
         let hold: Hold
         switch try await liveHold(context, page) {
@@ -236,8 +237,19 @@ struct PatientPagesController: Sendable {
             "hold": hold.id.json, "csrf": page.csrf(request, context, browser), "key": fields["key"] ?? TokenGenerator.random.next(),
             "motiveName": motive.name, "practitionerName": offer.profile.practitioner.displayName,
             "day": PageFormat.day(hold.startsAt, zone, page.language), "time": PageFormat.time(hold.startsAt, zone, page.language),
-            "heldUntil": PageFormat.time(hold.expiresAt, zone, page.language), "knownOnly": motive.patients == .known,
+            "heldUntil": PageFormat.time(hold.expiresAt, zone, page.language),
         ]
+        // A signed-in patient books for themselves or a relative; a visitor types the patient's details.
+        if let identity = context.identity, identity.roles.contains(.patient) {
+            let people = try await relatives.list(accountID: identity.account.id)
+            let chosen = fields["patientId"] ?? people.first?.patient.id.json
+            values["people"] = people.map { entry -> [String: Any] in
+                ["id": entry.patient.id.json, "label": entry.patient.displayName, "checked": entry.patient.id.json == chosen]
+            }
+            values["signedInPatient"] = true
+        } else {
+            values["knownOnly"] = motive.patients == .known
+        }
         for name in ["firstName", "lastName", "birthDate", "email", "phone", "doctorQuery", "reason"] { values[name] = fields[name] ?? "" }
         if let error { values["error"] = error }
         if let doctors {
@@ -257,7 +269,7 @@ struct PatientPagesController: Sendable {
 
     func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let fields = try await FormBody.parse(request)
-        let page = PageContext(request)
+        let page = PageContext(request, context)
         let pages = try pages()
         if fields["action"] == "search_doctor" {
             let query = (fields["doctorQuery"] ?? "").trimmed
@@ -272,16 +284,22 @@ struct PatientPagesController: Sendable {
            let stored = try? JSONDecoder().decode(Booked.self, from: record.body) {
             return Self.redirect(toAppointment: stored)
         }
-        guard let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty,
-              let birth = fields["birthDate"].flatMap({ LocalDate($0) }) else {
-            return try await bookingForm(request, context, fields: fields, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
+        let patient: BookingRequest.PatientChoice
+        if context.identity?.roles.contains(.patient) == true, let id = fields["patientId"].flatMap(UUID.init(uuidString:)) {
+            patient = .existing(id)
+        } else {
+            guard let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty,
+                  let birth = fields["birthDate"].flatMap({ LocalDate($0) }) else {
+                return try await bookingForm(request, context, fields: fields, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
+            }
+            patient = .new(PatientDetails(
+                firstName: first, lastName: last, birthDate: birth, email: fields["email"]?.trimmed.nilIfEmpty, phone: fields["phone"]?.trimmed.nilIfEmpty))
         }
         guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
             return try await bookingForm(request, context, fields: fields, error: nil, status: .gone)
         }
-        let details = PatientDetails(firstName: first, lastName: last, birthDate: birth, email: fields["email"]?.trimmed.nilIfEmpty, phone: fields["phone"]?.trimmed.nilIfEmpty)
         let bookingRequest = BookingRequest(
-            practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: .new(details), channel: .online,
+            practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: .online,
             reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id)
         do {
             let prepared = try await booking.prepare(bookingRequest, by: context.booker)
@@ -320,7 +338,7 @@ struct PatientPagesController: Sendable {
     // MARK: The appointment
 
     func appointment(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        var page = PageContext(request)
+        var page = PageContext(request, context)
         let pages = try pages()
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
         let token: String? = request.uri.queryParameters.get("token").map { String($0) }
@@ -342,7 +360,7 @@ struct PatientPagesController: Sendable {
 
     func cancel(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let fields = try await FormBody.parse(request)
-        let page = PageContext(request)
+        let page = PageContext(request, context)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
         let token = fields["token"]?.nilIfEmpty
         do {

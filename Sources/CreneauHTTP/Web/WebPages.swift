@@ -40,6 +40,7 @@ struct WebPages: Sendable {
         all["lang"] = page.language.rawValue
         all["title"] = title
         all["switchHref"] = page.switchHref
+        all["signedIn"] = page.signedIn
         guard let html = library.render(all, withTemplate: template) else { throw MissingResource(name: template) }
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -55,6 +56,13 @@ struct PageContext {
     var language: Language
     var switchHref: String
     var cookies: [String] = []
+    /// Whether the header offers "My account" (signed in) or "Sign in".
+    var signedIn = false
+
+    init(_ request: Request, _ context: AppRequestContext) {
+        self.init(request)
+        signedIn = context.identity != nil
+    }
 
     static let languageCookie = "creneau_lang"
 

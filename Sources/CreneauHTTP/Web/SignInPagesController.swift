@@ -1,0 +1,162 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// Signing in with a browser (`/signin`, then `/signin/code` for patients, whose second
+/// factor comes by email), signing out, and the patient's account page: appointments
+/// of each person the account books for, and its relatives.
+struct SignInPagesController: Sendable {
+    let authenticator: Authenticator
+    let relatives: Relatives
+    let booking: BookingService
+    let browser: BrowserSession
+    let clock: Clock
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/signin") { request, context in try signInForm(request, context, email: "", error: nil, status: .ok) }
+        router.post("/signin") { request, context in try await signIn(request, context) }
+        router.post("/signin/code") { request, context in try await code(request, context) }
+        router.post("/signout") { request, context in
+            if let token = context.sessionToken, context.sessionKind == .browser { try await authenticator.signOut(token: token) }
+            var response = Response(status: .seeOther, headers: [.location: "/", .cacheControl: "no-store"])
+            response.headers[values: .setCookie].append(browser.clearCookie())
+            return response
+        }
+        router.get("/account") { request, context in try await account(request, context, error: nil) }
+        router.post("/account/relatives") { request, context in try await addRelative(request, context) }
+        router.post("/account/relatives/{id}/remove") { request, context in try await removeRelative(request, context) }
+    }
+
+    func pages() throws -> WebPages { try WebPages.shared.get() }
+
+    func signInForm(_ request: Request, _ context: AppRequestContext, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+        var page = PageContext(request, context)
+        let pages = try pages()
+        var values: [String: Any] = ["csrf": page.csrf(request, context, browser), "email": email]
+        if let error { values["error"] = error }
+        return try pages.render("signin", page, title: pages.text("signin_title", page.language), values: values, status: status)
+    }
+
+    /// Signed in: the cookie, and on to the account.
+    func enter(_ signedIn: Authenticator.SignedIn) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
+        response.headers[values: .setCookie].append(browser.setCookie(signedIn.token, maxAge: Authenticator.apiLifetime))
+        return response
+    }
+
+    func signIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        let pages = try pages()
+        let email = (fields["email"] ?? "").trimmed, password = fields["password"] ?? ""
+        let code = fields["code"]?.trimmed.nilIfEmpty
+        do {
+            switch try await authenticator.signIn(email: email, password: password, code: code, address: context.clientAddress, kind: .browser) {
+            case .signedIn(let signedIn):
+                return enter(signedIn)
+            case .codeSent(let challenge):
+                return try codeForm(request, context, challenge: challenge.token, sentTo: challenge.sentTo, error: nil, status: .ok)
+            }
+        } catch let error as APIError where error.status != .tooManyRequests {
+            let key = switch error.code {
+            case "email_not_verified": "signin_not_verified"
+            case "second_factor_missing": "signin_second_factor_missing"
+            default: "signin_failed"
+            }
+            return try signInForm(request, context, email: email, error: pages.text(key, page.language), status: error.status)
+        }
+    }
+
+    func codeForm(_ request: Request, _ context: AppRequestContext, challenge: String, sentTo: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+        var page = PageContext(request, context)
+        let pages = try pages()
+        var values: [String: Any] = ["csrf": page.csrf(request, context, browser), "challenge": challenge, "sentTo": sentTo]
+        if let error { values["error"] = error }
+        return try pages.render("signin-code", page, title: pages.text("signin_code_title", page.language), values: values, status: status)
+    }
+
+    func code(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        let pages = try pages()
+        let challenge = fields["challenge"] ?? ""
+        do {
+            return enter(try await authenticator.completeSignIn(challenge: challenge, code: fields["code"] ?? "", address: context.clientAddress, kind: .browser))
+        } catch let error as APIError where error.code == "wrong_code" {
+            return try codeForm(request, context, challenge: challenge, sentTo: "", error: pages.text("signin_wrong_code", page.language), status: .unauthorized)
+        } catch let error as APIError where error.code == "code_expired" {
+            return try signInForm(request, context, email: "", error: pages.text("signin_code_expired", page.language), status: .unauthorized)
+        }
+    }
+
+    // MARK: The account
+
+    func account(_ request: Request, _ context: AppRequestContext, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let identity = context.identity, identity.roles.contains(.patient) else {
+            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+        }
+        var page = PageContext(request, context)
+        let pages = try pages()
+        let csrf = page.csrf(request, context, browser)
+        let now = clock.now()
+        var people: [[String: Any]] = []
+        for (entry, appointments) in try await relatives.appointments(accountID: identity.account.id) {
+            var upcoming: [[String: Any]] = [], past: [[String: Any]] = []
+            for appointment in appointments {
+                let (motive, zone) = try await booking.context(of: appointment)
+                let item: [String: Any] = [
+                    "href": "/appointments/\(appointment.id.json)", "day": PageFormat.day(appointment.startsAt, zone, page.language),
+                    "time": PageFormat.time(appointment.startsAt, zone, page.language), "motive": motive.name,
+                    "status": pages.text("status_" + appointment.status.rawValue, page.language),
+                ]
+                if appointment.status == .booked && appointment.endsAt > now { upcoming.append(item) } else { past.insert(item, at: 0) }
+            }
+            var person: [String: Any] = [
+                "id": entry.patient.id.json, "name": entry.patient.displayName, "csrf": csrf, "removable": entry.relationship != .self,
+                "upcoming": upcoming, "hasUpcoming": !upcoming.isEmpty, "past": past, "hasPast": !past.isEmpty,
+            ]
+            // The holder's own section names no relationship (an empty string would still open the section).
+            if entry.relationship != .self { person["relationship"] = pages.text("relationship_" + entry.relationship.rawValue, page.language) }
+            people.append(person)
+        }
+        var values: [String: Any] = ["csrf": csrf, "name": identity.account.displayName, "people": people]
+        if let error { values["error"] = error }
+        return try pages.render("account", page, title: pages.text("account_title", page.language), values: values, status: status)
+    }
+
+    func addRelative(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity, identity.roles.contains(.patient) else {
+            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+        }
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        let pages = try pages()
+        guard let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty,
+              let birth = fields["birthDate"].flatMap({ LocalDate($0) }), let relationship = fields["relationship"].flatMap(Relationship.init(rawValue:)) else {
+            return try await account(request, context, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
+        }
+        do {
+            _ = try await relatives.add(PatientDetails(firstName: first, lastName: last, birthDate: birth), relationship: relationship, accountID: identity.account.id)
+        } catch AccountError.refused(let problem) {
+            return try await account(request, context, error: page.language == .en ? problem.message : pages.text("book_missing_details", page.language),
+                                     status: .unprocessableContent)
+        }
+        return Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
+    }
+
+    func removeRelative(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity, identity.roles.contains(.patient) else {
+            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+        }
+        let page = PageContext(request, context)
+        let pages = try pages()
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No relative with this id is in your account.") }
+        do {
+            try await relatives.remove(patientID: id, accountID: identity.account.id)
+        } catch AccountError.conflict(let code, _) {
+            let key = code == "upcoming_appointments" ? "account_relative_upcoming" : "account_under_account_holder"
+            return try await account(request, context, error: pages.text(key, page.language), status: .conflict)
+        }
+        return Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
+    }
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""A patient with an account, in a real browser (Debian's chromium, Selenium).
+
+  patient_account.py BASE_URL SCREENSHOT_DIR MAIL_DIR
+
+Against the demo server (which writes its emails as .eml files in MAIL_DIR), on a
+phone-sized window: Léa Martin signs in with her password and the code emailed to her,
+books a first visit for her son Hugo, downloads the .ics, sees it on her account page,
+and cancels it. Exits non-zero on the first failure.
+"""
+import glob
+import os
+import re
+import sys
+import time
+import urllib.request
+from email import policy
+from email.parser import BytesParser
+
+from icalendar import Calendar
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, shots, mail = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def browser(language="fr-FR"):
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=412,915", f"--lang={language}"]:
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def go(driver, by, selector):
+    """Clicks what leads to another page and waits for that page (bounded: 15 s)."""
+    # A mark on the old page's window: gone once the browser shows the next page.
+    driver.execute_script("window.creneauOldPage = true")
+    driver.find_element(by, selector).click()
+
+    def arrived(d):
+        try:
+            return d.execute_script("return window.creneauOldPage === undefined && document.readyState === 'complete'")
+        except Exception:
+            return False  # between two pages
+
+    WebDriverWait(driver, 15).until(arrived)
+
+
+def text(driver):
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def fill(driver, field, value):
+    element = driver.find_element(By.ID, field)
+    element.clear()
+    element.send_keys(value)
+
+
+def first_slot_from_home(driver):
+    driver.get(base + "/")
+    check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr", "the home page is not in French")
+    driver.save_screenshot(f"{shots}/home-phone.png")
+    go(driver, By.LINK_TEXT, "Cardiologie")
+    check("/search" in driver.current_url, "the department link does not lead to the search")
+    driver.save_screenshot(f"{shots}/search-phone.png")
+    go(driver, By.CSS_SELECTOR, "article.card h2 a")
+    check("/practitioners/" in driver.current_url, "the practitioner link does not lead to their page")
+    driver.save_screenshot(f"{shots}/practitioner-phone.png")
+    # Next week: far from any cancellation cut-off, whatever the time the test runs.
+    go(driver, By.PARTIAL_LINK_TEXT, "Semaine suivante")
+    go(driver, By.CSS_SELECTOR, "form.slot button")
+    check("/book/" in driver.current_url, "choosing a slot does not open the booking form")
+
+
+def patient_details(driver):
+    fill(driver, "firstName", "Camille")
+    fill(driver, "lastName", "Navarro")
+    # The date picker's typing order follows the machine's locale, not the page's: set the value.
+    driver.execute_script("arguments[0].value = '1988-05-14'", driver.find_element(By.ID, "birthDate"))
+    fill(driver, "email", "camille.navarro@example.org")
+    fill(driver, "reason", "Palpitations depuis deux semaines")
+
+
+
+
+def latest_code(address):
+    """The six digits of the newest sign-in email to `address` (bounded wait: 10 s)."""
+    for _ in range(100):
+        for path in sorted(glob.glob(os.path.join(mail, "*.eml")), key=os.path.getmtime, reverse=True):
+            with open(path, "rb") as f:
+                message = BytesParser(policy=policy.default).parse(f)
+            found = re.search(r"(\d{6})", str(message["subject"]))
+            if address in str(message["to"]) and found:
+                return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError("no sign-in code arrived for " + address)
+
+
+driver = browser()
+try:
+    email = "lea.martin@avoine.demo"
+    driver.get(base + "/signin")
+    fill(driver, "email", email)
+    fill(driver, "password", "avoine-demo-2026")
+    driver.save_screenshot(f"{shots}/signin-phone.png")
+    go(driver, By.CSS_SELECTOR, "form[action='/signin'] button")
+    check("/signin" in driver.current_url and "code" in text(driver).lower(), "the password did not lead to the code page: " + text(driver)[:300])
+    fill(driver, "code", latest_code(email))
+    go(driver, By.CSS_SELECTOR, "form[action='/signin/code'] button")
+    check(driver.current_url.endswith("/account"), "the code did not open the account: " + text(driver)[:300])
+    check("Hugo Martin" in text(driver), "the account does not list Hugo")
+
+    # Book for Hugo: a first visit next week, referred by Dr Dupont.
+    go(driver, By.LINK_TEXT, "Prendre un rendez-vous")
+    go(driver, By.LINK_TEXT, "Cardiologie")
+    go(driver, By.CSS_SELECTOR, "article.card h2 a")
+    go(driver, By.PARTIAL_LINK_TEXT, "Semaine suivante")
+    go(driver, By.CSS_SELECTOR, "form.slot button")
+    hugo = driver.find_element(By.XPATH, "//label[contains(., 'Hugo')]").get_attribute("for")
+    driver.find_element(By.ID, hugo).click()
+    fill(driver, "doctorQuery", "dupont")
+    go(driver, By.CSS_SELECTOR, "button[value=search_doctor]")
+    driver.find_element(By.CSS_SELECTOR, "input[name=referringDoctor]").click()
+    check(driver.find_element(By.ID, hugo).is_selected(), "the choice of Hugo was lost")
+    driver.save_screenshot(f"{shots}/booking-for-relative-phone.png")
+    go(driver, By.CSS_SELECTOR, "button[value=book]")
+    check("Votre rendez-vous est confirmé" in text(driver), "no confirmation: " + text(driver)[:300])
+    appointment = driver.current_url.split("?")[0]
+
+    # The .ics, fetched with the browser's session cookie.
+    href = driver.find_element(By.PARTIAL_LINK_TEXT, ".ics").get_attribute("href")
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookies})) as response:
+        event = next(c for c in Calendar.from_ical(response.read()).walk() if c.name == "VEVENT")
+    check(str(event["STATUS"]) == "CONFIRMED", "the calendar event is not confirmed")
+
+    # The account shows it under Hugo; cancel it from its page.
+    go(driver, By.LINK_TEXT, "Mon compte")
+    sections = driver.find_elements(By.CSS_SELECTOR, "main section")
+    hugo_section = next(s for s in sections if "Hugo Martin" in s.text)
+    check(len(hugo_section.find_elements(By.CSS_SELECTOR, "ul.links a")) >= 1, "Hugo's appointment is not on the account page")
+    driver.save_screenshot(f"{shots}/account-phone.png")
+    driver.get(appointment)
+    go(driver, By.CSS_SELECTOR, "form[action$=cancel] button")
+    check("Ce rendez-vous est annulé" in text(driver), "cancelling did not say so")
+finally:
+    driver.quit()
+print("ok")
