@@ -183,7 +183,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
             accounts: storage.store, tokens: storage.store, sessions: storage.store, mailer: mailQueue, emails: emails, clock: .live,
             limits: configuration.rateLimits ? .standard : .off),
         relatives: Relatives(patients: storage.store, appointments: storage.store, clock: .live, ids: .random),
-        audit: storage.store, patients: storage.store, appointments: storage.store, metrics: HTTPMetrics(), clock: .live)
+        audit: storage.store, patients: storage.store, appointments: storage.store, motives: storage.store, metrics: HTTPMetrics(), clock: .live)
     var served = dependencies
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.limits = configuration.rateLimits ? .standard : .off

@@ -22,6 +22,8 @@ public struct HTTPDependencies: Sendable {
     /// Patients and appointments as staff look them up (audited by `PatientRecords`).
     public var patients: any PatientRepository
     public var appointments: any AppointmentRepository
+    /// Motives, for the staff agenda.
+    public var motives: any SchedulingRepository
     /// Abuse limits; tests of concurrency pass `.off` to race freely from one address.
     public var limits: RateLimits = .standard
     /// Send HSTS: set when the public address is https (`CRENEAU_PUBLIC_URL`).
@@ -36,10 +38,11 @@ public struct HTTPDependencies: Sendable {
         practitioners: any PractitionerRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, booking: BookingService, bookings: any BookingRepository,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, audit: any AuditRepository,
-        patients: any PatientRepository, appointments: any AppointmentRepository, metrics: HTTPMetrics, clock: Clock
+        patients: any PatientRepository, appointments: any AppointmentRepository, motives: any SchedulingRepository, metrics: HTTPMetrics, clock: Clock
     ) {
         self.patients = patients
         self.appointments = appointments
+        self.motives = motives
         self.patientAccounts = patientAccounts
         self.relatives = relatives
         self.audit = audit
@@ -84,6 +87,12 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         organisation: dependencies.organisation, directory: dependencies.directory,
         search: SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock),
         booking: dependencies.booking, bookings: dependencies.bookings, relatives: dependencies.relatives, browser: browser, clock: dependencies.clock
+    ).register(on: router)
+    StaffPagesController(
+        agenda: StaffAgenda(
+            organisation: dependencies.organisation, directory: dependencies.directory, appointments: dependencies.appointments,
+            patients: dependencies.patients, motives: dependencies.motives, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
+        booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)
     SignInPagesController(
         authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: dependencies.clock

@@ -55,6 +55,24 @@ struct BrowserTests {
         #expect(run.output.hasSuffix("ok\n"))
     }
 
+    @Test("a secretary signs in with her authenticator code and finds an online booking on the agenda, marked, with the patient's reason")
+    func secretaryAgenda() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = 26_000 + Int.random(in: 0..<2_000)
+        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
+        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
+        let run = try Self.python(Self.scripts.appendingPathComponent("secretary_agenda.py").path, arguments: ["http://127.0.0.1:\(port)", shots])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.hasSuffix("ok\n"))
+    }
+
     /// Runs a script with Debian's python3 (where python3-selenium and python3-icalendar live), bounded to 3 minutes.
     static func python(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

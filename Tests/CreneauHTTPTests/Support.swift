@@ -32,7 +32,7 @@ extension TestDatabase {
             authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock),
             patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock),
             relatives: Relatives(patients: store, appointments: store, clock: clock, ids: .random),
-            audit: store, patients: store, appointments: store, metrics: metrics, clock: clock)
+            audit: store, patients: store, appointments: store, motives: store, metrics: metrics, clock: clock)
     }
 }
 

@@ -37,9 +37,10 @@ struct SignInPagesController: Sendable {
         return try pages.render("signin", page, title: pages.text("signin_title", page.language), values: values, status: status)
     }
 
-    /// Signed in: the cookie, and on to the account.
+    /// Signed in: the cookie, and on to the agenda (staff) or the account (patients).
     func enter(_ signedIn: Authenticator.SignedIn) -> Response {
-        var response = Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
+        let next = signedIn.identity.isStaff ? "/staff" : "/account"
+        var response = Response(status: .seeOther, headers: [.location: next, .cacheControl: "no-store"])
         response.headers[values: .setCookie].append(browser.setCookie(signedIn.token, maxAge: Authenticator.apiLifetime))
         return response
     }

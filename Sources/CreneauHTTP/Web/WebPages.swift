@@ -41,6 +41,7 @@ struct WebPages: Sendable {
         all["title"] = title
         all["switchHref"] = page.switchHref
         all["signedIn"] = page.signedIn
+        all["accountHref"] = page.accountHref
         guard let html = library.render(all, withTemplate: template) else { throw MissingResource(name: template) }
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -58,10 +59,13 @@ struct PageContext {
     var cookies: [String] = []
     /// Whether the header offers "My account" (signed in) or "Sign in".
     var signedIn = false
+    /// Staff land on their agenda, patients on their account.
+    var accountHref = "/account"
 
     init(_ request: Request, _ context: AppRequestContext) {
         self.init(request)
         signedIn = context.identity != nil
+        if context.identity?.isStaff == true { accountHref = "/staff" }
     }
 
     static let languageCookie = "creneau_lang"

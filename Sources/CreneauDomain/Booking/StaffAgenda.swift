@@ -1,0 +1,85 @@
+import Foundation
+
+/// A department's day as the secretaries and practitioners see it: each practitioner's
+/// appointments with who comes, why (the reason an online patient typed) and how they
+/// booked. Listing patients is an access to health data: every patient listed writes an
+/// access-audit row.
+public struct StaffAgenda: Sendable {
+    let organisation: any OrganisationRepository
+    let directory: any DirectoryRepository
+    let appointments: any AppointmentRepository
+    let patients: any PatientRepository
+    let motives: any SchedulingRepository
+    let audit: any AuditRepository
+    let clock: Clock
+    let ids: IDGenerator
+
+    public init(
+        organisation: any OrganisationRepository, directory: any DirectoryRepository, appointments: any AppointmentRepository,
+        patients: any PatientRepository, motives: any SchedulingRepository, audit: any AuditRepository, clock: Clock, ids: IDGenerator
+    ) {
+        self.organisation = organisation
+        self.directory = directory
+        self.appointments = appointments
+        self.patients = patients
+        self.motives = motives
+        self.audit = audit
+        self.clock = clock
+        self.ids = ids
+    }
+
+    public struct Entry: Sendable {
+        public let appointment: Appointment
+        public let patient: Patient?
+        public let motive: Motive?
+    }
+
+    public struct Column: Sendable {
+        public let practitioner: Practitioner
+        public let entries: [Entry]
+    }
+
+    public struct Day: Sendable {
+        public let department: Department
+        public let timeZone: TimeZone
+        public let columns: [Column]
+    }
+
+    /// The departments this booker works in (every department for group-wide grants).
+    public func departments(for booker: Booker) async throws -> [Department] {
+        guard booker.isStaff else { throw BookingError.forbidden("The agenda is for the hospital's staff.") }
+        var result: [Department] = []
+        for site in try await organisation.sites() {
+            for department in try await organisation.departments(siteID: site.id) where booker.serves(department.id) { result.append(department) }
+        }
+        return result.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
+    }
+
+    public func day(_ day: LocalDate, departmentID: UUID, by booker: Booker) async throws -> Day {
+        guard booker.isStaff, booker.serves(departmentID), let department = try await organisation.department(id: departmentID) else {
+            throw BookingError.notFound("No department of yours has this id.")
+        }
+        let site = try await organisation.site(id: department.siteID)
+        let zone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
+        let start = day.instant(atMinute: 0, in: zone), end = day.adding(days: 1).instant(atMinute: 0, in: zone)
+        let profiles = try await directory.searchPractitioners(query: nil, specialty: department.specialty, siteID: department.siteID, limit: 500)
+            .filter { $0.departments.contains { $0.id == departmentID } }
+        var columns: [Column] = []
+        var motiveCache: [UUID: Motive] = [:]
+        let now = clock.now()
+        for profile in profiles.sorted(by: { SearchText.fold($0.practitioner.lastName) < SearchText.fold($1.practitioner.lastName) }) {
+            var entries: [Entry] = []
+            for appointment in try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
+            where appointment.departmentID == departmentID {
+                if motiveCache[appointment.motiveID] == nil { motiveCache[appointment.motiveID] = try await motives.motive(id: appointment.motiveID) }
+                let patient = try await patients.patient(id: appointment.patientID)
+                try await audit.append(AccessAuditEntry(
+                    id: ids.next(), at: now, actorAccountID: booker.accountID, action: "list_appointments", patientID: appointment.patientID,
+                    target: "appointment:\(appointment.id.uuidString.lowercased())", outcome: .allowed))
+                entries.append(Entry(appointment: appointment, patient: patient, motive: motiveCache[appointment.motiveID]))
+            }
+            columns.append(Column(practitioner: profile.practitioner, entries: entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }))
+        }
+        return Day(department: department, timeZone: zone, columns: columns)
+    }
+}

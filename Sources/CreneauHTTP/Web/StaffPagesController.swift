@@ -1,0 +1,95 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// The secretaries' and practitioners' pages: their departments (`/staff`) and a
+/// department's day (`/staff/agenda?department=&day=`) with who comes, why, and how
+/// they booked — online bookings marked, with the reason the patient typed — and the
+/// buttons to record an arrival or a no-show.
+struct StaffPagesController: Sendable {
+    let agenda: StaffAgenda
+    let booking: BookingService
+    let browser: BrowserSession
+    let clock: Clock
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/staff") { request, context in try await home(request, context) }
+        router.get("/staff/agenda") { request, context in try await day(request, context) }
+        for (path, action) in [("arrive", AppointmentAction.arrive), ("noshow", .noShow)] {
+            router.post("/staff/appointments/{id}/\(path)") { request, context in try await mark(action, request, context) }
+        }
+    }
+
+    func pages() throws -> WebPages { try WebPages.shared.get() }
+
+    /// Staff only; anyone else is sent to sign in.
+    func staff(_ context: AppRequestContext) -> Booker? {
+        guard let identity = context.identity, identity.isStaff else { return nil }
+        return identity.booker
+    }
+
+    static let signIn = Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+
+    func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context), let identity = context.identity else { return Self.signIn }
+        var page = PageContext(request, context)
+        let pages = try pages()
+        let departments = try await agenda.departments(for: booker)
+        return try pages.render("staff", page, title: pages.text("staff_title", page.language), values: [
+            "name": identity.account.displayName, "csrf": page.csrf(request, context, browser),
+            "departments": departments.map { ["name": $0.name, "href": "/staff/agenda?department=\($0.id.json)"] },
+        ])
+    }
+
+    func day(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context) else { return Self.signIn }
+        var page = PageContext(request, context)
+        let pages = try pages()
+        let parameters = request.uri.queryParameters
+        guard let departmentID = parameters.get("department").flatMap({ UUID(uuidString: String($0)) }) else {
+            throw APIError.notFound("No department of yours has this id.")
+        }
+        let zone = TimeZone(identifier: Site.defaultTimeZone)!
+        let today = LocalDate(clock.now(), in: zone)
+        let date = parameters.get("day").flatMap { LocalDate(String($0)) } ?? today
+        let result = try await agenda.day(date, departmentID: departmentID, by: booker)
+        let csrf = page.csrf(request, context, browser)
+        let now = clock.now()
+        let base = "/staff/agenda?department=\(departmentID.json)"
+        let back = "\(base)&day=\(date.description)"
+        let columns = result.columns.map { column -> [String: Any] in
+            let entries = column.entries.map { entry -> [String: Any] in
+                let appointment = entry.appointment
+                var row: [String: Any] = [
+                    "id": appointment.id.json, "csrf": csrf, "back": back,
+                    "time": PageFormat.time(appointment.startsAt, result.timeZone, page.language),
+                    "patient": entry.patient.map { "\($0.lastName.uppercased()) \($0.firstName) (\($0.birthDate.description))" } ?? "—",
+                    "motive": entry.motive?.name ?? "", "online": appointment.channel == .online,
+                    "channel": pages.text("channel_" + appointment.channel.rawValue, page.language),
+                    "status": pages.text("status_" + appointment.status.rawValue, page.language), "statusClass": appointment.status.rawValue,
+                    // Only the buttons the rules would accept: arrival on the day, no-show once the time has come.
+                    "canArrive": appointment.status == .booked && now >= appointment.startsAt.addingTimeInterval(-AppointmentLifecycle.arrivalWindow),
+                    "canNoShow": appointment.status == .booked && now >= appointment.startsAt,
+                ]
+                if let reason = appointment.reason, !reason.isEmpty { row["reason"] = reason }
+                return row
+            }
+            return ["practitioner": column.practitioner.displayName, "entries": entries, "hasEntries": !entries.isEmpty]
+        }
+        return try pages.render("agenda", page, title: "\(result.department.name) — \(PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language))", values: [
+            "department": result.department.name, "day": PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language),
+            "previous": "\(base)&day=\(date.adding(days: -1).description)", "next": "\(base)&day=\(date.adding(days: 1).description)",
+            "today": "\(base)&day=\(today.description)", "columns": columns,
+        ])
+    }
+
+    func mark(_ action: AppointmentAction, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context) else { return Self.signIn }
+        let fields = try await FormBody.parse(request)
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
+        _ = try await booking.perform(action, appointmentID: id, by: booker, manageToken: nil)
+        // Back to the agenda the button was on; only a path of ours, never another site.
+        let back = fields["back"].flatMap { $0.hasPrefix("/staff/agenda?") ? $0 : nil } ?? "/staff"
+        return Response(status: .seeOther, headers: [.location: back, .cacheControl: "no-store"])
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""A secretary in a real browser (Debian's chromium, Selenium).
+
+  secretary_agenda.py BASE_URL SCREENSHOT_DIR
+
+Against the demo server: a visitor books a first visit in cardiology online, with the
+reason they typed; then Sandrine Leroy, secretary, signs in with her password and her
+authenticator code (RFC 6238, computed here from the demo's public key), opens
+cardiology's agenda on that day, and finds the booking marked "online" with the
+patient's words. Exits non-zero on the first failure.
+"""
+import base64
+import hashlib
+import hmac
+import struct
+import sys
+import time
+import urllib.request
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from selenium.webdriver.common.by import By
+
+from common import browser, check, fill, first_slot_from_home, go, patient_details, text
+
+base, shots = sys.argv[1], sys.argv[2]
+SANDRINE_KEY = "IFLE6SKOIVJUCTSEKJEU4RKMIVJE6WKBKZHUSTSFIRCU2T2BIFAQ"
+
+
+def totp(key, at=None):
+    """RFC 6238 with SHA-1, 30-second steps, six digits."""
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(base64.b32decode(key + "=" * (-len(key) % 8)), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+driver = browser()
+try:
+    # A visitor books, and says why.
+    first_slot_from_home(driver, base, shots)
+    patient_details(driver)
+    fill(driver, "doctorQuery", "dupont")
+    go(driver, By.CSS_SELECTOR, "button[value=search_doctor]")
+    driver.find_element(By.CSS_SELECTOR, "input[name=referringDoctor]").click()
+    go(driver, By.CSS_SELECTOR, "button[value=book]")
+    check("Votre rendez-vous est confirmé" in text(driver), "the visitor's booking failed: " + text(driver)[:300])
+    href = driver.find_element(By.PARTIAL_LINK_TEXT, ".ics").get_attribute("href")
+    with urllib.request.urlopen(href) as response:
+        event = next(c for c in Calendar.from_ical(response.read()).walk() if c.name == "VEVENT")
+    day = event["DTSTART"].dt.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Paris")).date().isoformat()
+    driver.delete_all_cookies()
+
+    # The secretary signs in with her authenticator code.
+    driver.get(base + "/signin")
+    fill(driver, "email", "sandrine.leroy@avoine.demo")
+    fill(driver, "password", "avoine-demo-2026")
+    fill(driver, "code", totp(SANDRINE_KEY))
+    go(driver, By.CSS_SELECTOR, "form[action='/signin'] button")
+    check(driver.current_url.endswith("/staff"), "the secretary did not land on her departments: " + text(driver)[:300])
+    go(driver, By.LINK_TEXT, "Cardiologie")
+    agenda = driver.current_url.split("&day=")[0]
+    driver.get(f"{agenda}&day={day}")
+    rows = [row for row in driver.find_elements(By.CSS_SELECTOR, "table.agenda tbody tr") if "NAVARRO Camille" in row.text]
+    check(len(rows) >= 1, "the online booking is not on the agenda of " + day + ": " + text(driver)[:500])
+    check("en ligne" in rows[-1].text, "the online booking is not marked as such: " + rows[-1].text)
+    check("Palpitations depuis deux semaines" in rows[-1].text, "the reason the patient typed is not shown: " + rows[-1].text)
+    driver.save_screenshot(f"{shots}/agenda-phone.png")
+    driver.set_window_size(1280, 900)
+    driver.save_screenshot(f"{shots}/agenda-desktop.png")
+finally:
+    driver.quit()
+print("ok")
