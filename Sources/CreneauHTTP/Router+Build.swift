@@ -94,6 +94,13 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
             patients: dependencies.patients, motives: dependencies.motives, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
         booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)
+    StaffBookingController(
+        directory: dependencies.directory,
+        search: SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock),
+        booking: dependencies.booking, bookings: dependencies.bookings,
+        records: PatientRecords(patients: dependencies.patients, appointments: dependencies.appointments, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
+        browser: browser, clock: dependencies.clock
+    ).register(on: router)
     SignInPagesController(
         authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)

@@ -74,7 +74,8 @@ struct StaffPagesController: Sendable {
                 if let reason = appointment.reason, !reason.isEmpty { row["reason"] = reason }
                 return row
             }
-            return ["practitioner": column.practitioner.displayName, "entries": entries, "hasEntries": !entries.isEmpty]
+            return ["practitioner": column.practitioner.displayName, "entries": entries, "hasEntries": !entries.isEmpty,
+                    "bookHref": "/staff/book?practitioner=\(column.practitioner.id.json)&from=\(date.description)"]
         }
         return try pages.render("agenda", page, title: "\(result.department.name) — \(PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language))", values: [
             "department": result.department.name, "day": PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language),

@@ -1,0 +1,196 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// Booking for a caller in under a minute: from the agenda, a practitioner's slots for the
+/// phone (`/staff/book?practitioner=&motive=&from=`); a slot's button holds it; the form
+/// finds the caller (name, birth date) or creates them, and books on the phone channel.
+struct StaffBookingController: Sendable {
+    let directory: any DirectoryRepository
+    let search: SlotSearch
+    let booking: BookingService
+    let bookings: any BookingRepository
+    let records: PatientRecords
+    let browser: BrowserSession
+    let clock: Clock
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/staff/book") { request, context in try await slots(request, context) }
+        router.post("/staff/book/hold") { request, context in try await hold(request, context) }
+        router.get("/staff/book/{hold}") { request, context in try await form(request, context, fields: [:], found: nil, doctors: nil, error: nil, status: .ok) }
+        router.post("/staff/book/{hold}") { request, context in try await book(request, context) }
+    }
+
+    func pages() throws -> WebPages { try WebPages.shared.get() }
+
+    func staff(_ context: AppRequestContext) -> Booker? {
+        guard let identity = context.identity, identity.isStaff else { return nil }
+        return identity.booker
+    }
+
+    /// Staff book by phone; a practitioner at the end of a visit books on their own channel.
+    static func channel(for booker: Booker) -> Channel { booker.channels.contains(.phone) ? .phone : .desk }
+
+    func slots(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context) else { return StaffPagesController.signIn }
+        var page = PageContext(request, context)
+        let pages = try pages()
+        let parameters = request.uri.queryParameters
+        let now = clock.now()
+        guard let id = parameters.get("practitioner").flatMap({ UUID(uuidString: String($0)) }),
+              let offer = try await directory.practitionerWithMotives(id: id, now: now) else { throw APIError.notFound("No practitioner has this id.") }
+        let channel = Self.channel(for: booker)
+        let mine = Set(offer.profile.departments.map(\.id).filter { booker.serves($0) })
+        let motives = offer.motives.filter { $0.channels.contains(channel) && mine.contains($0.departmentID) }
+        let chosen = parameters.get("motive").flatMap { UUID(uuidString: String($0)) }.flatMap { id in motives.first { $0.id == id } } ?? motives.first
+        let zone = offer.profile.timeZone
+        let today = LocalDate(now, in: zone)
+        let from = max(parameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
+        var values: [String: Any] = [
+            "practitioner": offer.profile.practitioner.displayName, "practitionerId": id.json,
+            "motives": motives.map { ["id": $0.id.json, "name": $0.name, "duration": "\($0.durationMinutes) \(pages.text("minutes", page.language))", "selected": $0.id == chosen?.id] },
+        ]
+        if let motive = chosen {
+            let week = try await search.slots(practitionerID: id, motive: motive, channel: channel, from: from, days: 7)
+            let csrf = page.csrf(request, context, browser)
+            var byDay: [LocalDate: [Slot]] = [:]
+            for slot in week.slots { byDay[LocalDate(slot.start, in: week.timeZone), default: []].append(slot) }
+            values["days"] = byDay.keys.sorted().map { day -> [String: Any] in
+                let slots = byDay[day] ?? []
+                return ["day": PageFormat.day(slots[0].start, week.timeZone, page.language),
+                        "slots": slots.map { PatientPagesController.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf) }]
+            }
+            let base = "/staff/book?practitioner=\(id.json)&motive=\(motive.id.json)"
+            values["next"] = "\(base)&from=\(from.adding(days: 7).description)"
+            if from > today { values["previous"] = "\(base)&from=\(max(today, from.adding(days: -7)).description)" }
+        }
+        return try pages.render("staff-slots", page, title: pages.text("staff_book_title", page.language), values: values)
+    }
+
+    func hold(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context) else { return StaffPagesController.signIn }
+        let fields = try await FormBody.parse(request)
+        guard let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)), let motive = fields["motive"].flatMap(UUID.init(uuidString:)),
+              let seconds = fields["start"].flatMap(Int64.init) else {
+            throw APIError.badRequest("This slot could not be read. Go back and choose it again.", code: "invalid_field")
+        }
+        do {
+            let hold = try await booking.placeHold(
+                practitionerID: practitioner, motiveID: motive, start: Date(timeIntervalSince1970: TimeInterval(seconds)), channel: Self.channel(for: booker), by: booker)
+            return Response(status: .seeOther, headers: [.location: "/staff/book/\(hold.id.json)", .cacheControl: "no-store"])
+        } catch BookingError.slotTaken {
+            return Response(status: .seeOther, headers: [.location: "/staff/book?practitioner=\(practitioner.json)&motive=\(motive.json)", .cacheControl: "no-store"])
+        }
+    }
+
+    static func doctorLabel(_ doctor: ReferringDoctor) -> String { "\(doctor.firstName) \(doctor.lastName) — \(doctor.profession), \(doctor.city) (\(doctor.postalCode))" }
+
+    func form(_ request: Request, _ context: AppRequestContext, fields: [String: String], found: [Patient]?, doctors: [ReferringDoctor]?,
+              error: String?, status: HTTPResponse.Status) async throws -> Response {
+        guard staff(context) != nil else { return StaffPagesController.signIn }
+        var page = PageContext(request, context)
+        let pages = try pages()
+        guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text), let hold = try await bookings.hold(id: id), hold.expiresAt > clock.now(),
+              let offer = try await directory.practitionerWithMotives(id: hold.practitionerID, now: clock.now()),
+              let motive = offer.motives.first(where: { $0.id == hold.motiveID }) else {
+            return try pages.render("message", page, title: pages.text("book_hold_expired_title", page.language), values: [
+                "text": pages.text("book_hold_expired_text", page.language), "kind": "error", "role": "alert",
+            ], status: .gone)
+        }
+        let zone = offer.profile.timeZone
+        var values: [String: Any] = [
+            "hold": id.json, "csrf": page.csrf(request, context, browser), "key": fields["key"] ?? TokenGenerator.random.next(),
+            "motiveName": motive.name, "practitionerName": offer.profile.practitioner.displayName,
+            "day": PageFormat.day(hold.startsAt, zone, page.language), "time": PageFormat.time(hold.startsAt, zone, page.language),
+            "heldUntil": PageFormat.time(hold.expiresAt, zone, page.language),
+        ]
+        for name in ["patientQuery", "firstName", "lastName", "birthDate", "phone", "doctorQuery", "reason"] { values[name] = fields[name] ?? "" }
+        if let found {
+            values["found"] = found.map { ["id": $0.id.json, "label": "\($0.lastName.uppercased()) \($0.firstName) — \($0.birthDate.description)", "checked": found.count == 1] }
+            values["noneFound"] = found.isEmpty
+        }
+        if let doctors {
+            values["doctors"] = doctors.map { ["id": $0.id.json, "label": Self.doctorLabel($0), "checked": doctors.count == 1] }
+        }
+        if let error { values["error"] = error }
+        return try pages.render("staff-book", page, title: pages.text("staff_book_title", page.language), values: values, status: status)
+    }
+
+    /// "martin lea 14/05/1992": the name words and, when one is a date, the birth date.
+    static func patientQuery(_ text: String) -> (name: String, birthDate: LocalDate?) {
+        var words: [String] = [], birth: LocalDate?
+        for word in text.split(separator: " ").map(String.init) {
+            if let date = LocalDate(word) { birth = date; continue }
+            let parts = word.split(separator: "/")
+            if parts.count == 3, let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]), let date = LocalDate(year: year, month: month, day: day) {
+                birth = date
+                continue
+            }
+            words.append(word)
+        }
+        return (words.joined(separator: " "), birth)
+    }
+
+    func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context) else { return StaffPagesController.signIn }
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        let pages = try pages()
+        switch fields["action"] {
+        case "search_patient":
+            let (name, birth) = Self.patientQuery(fields["patientQuery"] ?? "")
+            do {
+                let found = try await records.search(name, birthDate: birth, by: booker)
+                return try await form(request, context, fields: fields, found: found, doctors: nil, error: nil, status: .ok)
+            } catch BookingError.refused(let violation) {
+                return try await form(request, context, fields: fields, found: nil, doctors: nil,
+                                      error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
+            }
+        case "search_doctor":
+            let query = (fields["doctorQuery"] ?? "").trimmed
+            let doctors = SearchText.fold(query).count >= 2 ? try await booking.searchReferringDoctors(query, limit: 20) : []
+            return try await form(request, context, fields: fields, found: nil, doctors: doctors, error: nil, status: .ok)
+        default:
+            break
+        }
+        guard let holdText = context.parameters.get("hold"), let holdID = UUID(uuidString: holdText) else { throw APIError.notFound("No such booking form.") }
+        let scope = "web:" + booker.idempotencyScope, key = String((fields["key"] ?? "").prefix(100))
+        let agenda: (Appointment) -> Response = { appointment in
+            let day = LocalDate(appointment.startsAt, in: TimeZone(identifier: Site.defaultTimeZone)!)
+            return Response(status: .seeOther, headers: [
+                .location: "/staff/agenda?department=\(appointment.departmentID.json)&day=\(day.description)", .cacheControl: "no-store"])
+        }
+        if !key.isEmpty, let record = try await bookings.idempotencyRecord(scope: scope, key: key), record.fingerprint == holdID.json,
+           let stored = try? JSONDecoder().decode(PatientPagesController.Booked.self, from: record.body), let id = UUID(uuidString: stored.id),
+           let appointment = try await booking.appointment(id: id, by: booker, manageToken: nil) as Appointment? {
+            return agenda(appointment)
+        }
+        // After the replay check: the hold is used up by the booking the replay answers for.
+        guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
+            return try await form(request, context, fields: fields, found: nil, doctors: nil, error: nil, status: .gone)
+        }
+        let patient: BookingRequest.PatientChoice
+        if let id = fields["patientId"].flatMap(UUID.init(uuidString:)) {
+            patient = .existing(id)
+        } else if let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty, let birth = fields["birthDate"].flatMap({ LocalDate($0) }) {
+            patient = .new(PatientDetails(firstName: first, lastName: last, birthDate: birth, phone: fields["phone"]?.trimmed.nilIfEmpty))
+        } else {
+            return try await form(request, context, fields: fields, found: nil, doctors: nil, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
+        }
+        let bookingRequest = BookingRequest(
+            practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: hold.channel,
+            reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id)
+        do {
+            let prepared = try await booking.prepare(bookingRequest, by: booker)
+            let now = clock.now()
+            let record = key.isEmpty ? nil : IdempotencyRecord(
+                scope: scope, key: key, fingerprint: holdID.json, status: 303,
+                body: try JSONEncoder().encode(PatientPagesController.Booked(id: prepared.appointment.id.json, token: prepared.manageToken)),
+                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
+            return agenda(try await booking.commit(prepared, idempotency: record))
+        } catch BookingError.refused(let violation) {
+            return try await form(request, context, fields: fields, found: nil, doctors: nil,
+                                  error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
+        }
+    }
+}
