@@ -155,11 +155,13 @@ struct DatabaseService: Service {
 /// router, HTTP server and the services that live as long as it.
 public func buildApplication(_ configuration: Configuration, demo: Bool, logger: Logger) async throws -> some ApplicationProtocol {
     let storage = try Storage.open(configuration, logger: logger)
-    let directory = CachedDirectory(store: storage.store, clock: .live)
+    let clock = configuration.clock
+    if let start = configuration.demoStart { logger.notice("Demonstration clock", metadata: ["clock.start": "\(start)"]) }
+    let directory = CachedDirectory(store: storage.store, clock: clock)
     do {
         let applied = try await storage.migrate(configuration)
         if !applied.isEmpty { logger.info("Applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
-        if demo, try await seedDemoIfEmpty(storage, logger: logger) {
+        if demo, try await seedDemoIfEmpty(storage, clock: clock, logger: logger) {
             logger.notice("Demo accounts share the password \(DemoAccounts.password); see README.md")
         }
         // The first visitor should not wait for the directory to load (seconds at hospital-group scale).
@@ -168,22 +170,22 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         await storage.database.shutdown()
         throw error
     }
-    let availability = CachedAvailability(store: storage.store, clock: .live)
+    let availability = CachedAvailability(store: storage.store, clock: clock)
     let booking = BookingService.live(
         store: storage.store, directory: directory, availability: availability,
-        writer: GroupCommitWriter(store: storage.store, clock: .live), clock: .live, holdDuration: configuration.holdDuration)
+        writer: GroupCommitWriter(store: storage.store, clock: clock), clock: clock, holdDuration: configuration.holdDuration)
     let mailQueue = MailQueue(transport: try makeMailer(configuration, logger: logger), logger: logger)
     let emails = AccountEmails(publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)")
     let dependencies = HTTPDependencies(
         health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
         availability: availability, booking: booking, bookings: storage.store,
         authenticator: Authenticator(
-            accounts: storage.store, sessions: storage.store, challenges: storage.store, mailer: mailQueue, emails: emails, clock: .live),
+            accounts: storage.store, sessions: storage.store, challenges: storage.store, mailer: mailQueue, emails: emails, clock: clock),
         patientAccounts: PatientAccounts(
-            accounts: storage.store, tokens: storage.store, sessions: storage.store, mailer: mailQueue, emails: emails, clock: .live,
+            accounts: storage.store, tokens: storage.store, sessions: storage.store, mailer: mailQueue, emails: emails, clock: clock,
             limits: configuration.rateLimits ? .standard : .off),
-        relatives: Relatives(patients: storage.store, appointments: storage.store, clock: .live, ids: .random),
-        audit: storage.store, patients: storage.store, appointments: storage.store, motives: storage.store, metrics: HTTPMetrics(), clock: .live)
+        relatives: Relatives(patients: storage.store, appointments: storage.store, clock: clock, ids: .random),
+        audit: storage.store, patients: storage.store, appointments: storage.store, motives: storage.store, metrics: HTTPMetrics(), clock: clock)
     var served = dependencies
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.limits = configuration.rateLimits ? .standard : .off
@@ -194,7 +196,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),
         logger: logger)
     app.addServices(
-        DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: .live, logger: logger),
+        DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: clock, logger: logger),
         MailService(queue: mailQueue))
     return app
 }

@@ -1,3 +1,4 @@
+import CreneauDomain
 import CreneauMail
 import Foundation
 import Logging
@@ -55,6 +56,12 @@ public struct Configuration: Sendable {
     public var mail: MailDelivery = .drop(directory: "data/mail")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
     public var mailFrom = "Creneau <no-reply@creneau.localhost>"
+    /// A training or demonstration instance's clock starts at this instant and runs on
+    /// (`CRENEAU_DEMO_START`, RFC 3339; refused in production).
+    public var demoStart: Date?
+
+    /// The clock the server runs on: the real one, or the training clock, fixed once at load.
+    public var clock: Clock = .live
 
     public static let defaultDatabasePath = "data/creneau.sqlite"
 
@@ -179,6 +186,18 @@ public struct Configuration: Sendable {
             let folder: String
             if case .sqlite(let path, _) = database { folder = URL(fileURLWithPath: path).deletingLastPathComponent().path } else { folder = "data" }
             configuration.mail = .drop(directory: folder + "/mail")
+        }
+        if let text = value("CRENEAU_DEMO_START") {
+            guard mode == .development else {
+                throw ConfigurationError(setting: "CRENEAU_DEMO_START", problem: "moves the server's clock, for training and demonstrations only: it is refused in production.")
+            }
+            let parser = ISO8601DateFormatter()
+            parser.formatOptions = [.withInternetDateTime]
+            guard let start = parser.date(from: text) else {
+                throw ConfigurationError(setting: "CRENEAU_DEMO_START", problem: "must be an instant like 2026-11-23T08:00:00+01:00.")
+            }
+            configuration.demoStart = start
+            configuration.clock = .starting(at: start)
         }
         if let text = value("CRENEAU_MAIL_FROM") {
             guard (try? MIMEMessage.Mailbox(text)) != nil else {

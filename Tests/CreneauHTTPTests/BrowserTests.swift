@@ -73,6 +73,30 @@ struct BrowserTests {
         #expect(run.output.hasSuffix("ok\n"))
     }
 
+    @Test("a secretary finds a caller, books her follow-up by phone and records the arrival (the demo on a Monday-evening training clock)")
+    func secretaryPhoneBooking() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = 28_000 + Int.random(in: 0..<2_000)
+        // Monday 23 November 2026, 21:00 in Paris, on the demo seeded for that day (the same data
+        // every run): the first follow-up slot is Tuesday morning, within the 12 hours in which
+        // an arrival can be recorded.
+        let start = "2026-11-23T21:00:00+01:00", startSeconds = 1_795_464_000
+        let launched = Date().timeIntervalSince1970
+        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log", environment: ["CRENEAU_DEMO_START": start])
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
+        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
+        let run = try Self.python(Self.scripts.appendingPathComponent("secretary_phone.py").path,
+                                  arguments: ["http://127.0.0.1:\(port)", shots, String(startSeconds), String(launched)])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.hasPrefix("ok"))
+    }
+
     /// Runs a script with Debian's python3 (where python3-selenium and python3-icalendar live), bounded to 3 minutes.
     static func python(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

@@ -82,6 +82,29 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("a training clock: development only, an RFC 3339 instant, and it runs on from there")
+    func demoClock() async throws {
+        let configuration = try Configuration.load(environment: ["CRENEAU_DEMO_START": "2026-11-23T08:00:00+01:00"])
+        #expect(configuration.demoStart == Date(timeIntervalSince1970: 1_795_417_200))
+        let first = configuration.clock.now()
+        #expect(abs(first.timeIntervalSince1970 - 1_795_417_200) < 5)
+        try await Task.sleep(for: .milliseconds(1_100))
+        #expect(configuration.clock.now() > first)
+        for (environment, setting) in [
+            (["CRENEAU_DEMO_START": "lundi matin"], "CRENEAU_DEMO_START"),
+            (["CRENEAU_ENV": "production", "DATABASE_URL": "postgres://u:p@h/db", "CRENEAU_ENCRYPTION_KEYS": "k1:AAAA",
+              "CRENEAU_SMTP_URL": "smtp://relay", "CRENEAU_DEMO_START": "2026-11-23T08:00:00+01:00"], "CRENEAU_DEMO_START"),
+        ] {
+            do {
+                _ = try Configuration.load(environment: environment)
+                Issue.record("accepted \(environment)")
+            } catch let error as ConfigurationError {
+                #expect(error.setting == setting)
+            }
+        }
+        #expect(try Configuration.load(environment: [:]).demoStart == nil)
+    }
+
     @Test("production without encryption keys names the key setting")
     func productionNeedsKeys() {
         do {

@@ -38,13 +38,13 @@ struct CrashRecoveryTests {
         let token: String
     }
 
-    func startServer(in folder: URL, port: Int, log: String) throws -> Process {
+    func startServer(in folder: URL, port: Int, log: String, environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = ServerProcessTests.executable
         process.arguments = ["serve", "--demo", "--port", String(port)]
         process.currentDirectoryURL = folder
         // The storm comes from one address; the per-address booking limit would answer 429.
-        process.environment = ProcessInfo.processInfo.environment.merging(["CRENEAU_RATE_LIMITS": "off"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["CRENEAU_RATE_LIMITS": "off"].merging(extra) { $1 }) { $1 }
         let url = folder.appendingPathComponent(log)
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)

@@ -9,12 +9,7 @@ authenticator code (RFC 6238, computed here from the demo's public key), opens
 cardiology's agenda on that day, and finds the booking marked "online" with the
 patient's words. Exits non-zero on the first failure.
 """
-import base64
-import hashlib
-import hmac
-import struct
 import sys
-import time
 import urllib.request
 from datetime import timezone
 from zoneinfo import ZoneInfo
@@ -22,19 +17,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from selenium.webdriver.common.by import By
 
-from common import browser, check, fill, first_slot_from_home, go, patient_details, text
+from common import SANDRINE_KEY, browser, check, fill, first_slot_from_home, go, patient_details, text, totp
 
 base, shots = sys.argv[1], sys.argv[2]
-SANDRINE_KEY = "IFLE6SKOIVJUCTSEKJEU4RKMIVJE6WKBKZHUSTSFIRCU2T2BIFAQ"
-
-
-def totp(key, at=None):
-    """RFC 6238 with SHA-1, 30-second steps, six digits."""
-    counter = int((at or time.time()) // 30)
-    digest = hmac.new(base64.b32decode(key + "=" * (-len(key) % 8)), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{value:06d}"
 
 
 driver = browser()

@@ -10,4 +10,11 @@ public struct Clock: Sendable {
     public static let live = Clock { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     public static func fixed(_ instant: Date) -> Clock { Clock { instant } }
+
+    /// A clock that reads `start` now and runs on in real time from there: a training or
+    /// demonstration instance set on a given day (never production).
+    public static func starting(at start: Date) -> Clock {
+        let offset = start.timeIntervalSince1970.rounded(.down) - Date().timeIntervalSince1970.rounded(.down)
+        return Clock { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + offset) }
+    }
 }

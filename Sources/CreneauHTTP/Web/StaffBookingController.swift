@@ -28,8 +28,11 @@ struct StaffBookingController: Sendable {
         return identity.booker
     }
 
-    /// Staff book by phone; a practitioner at the end of a visit books on their own channel.
-    static func channel(for booker: Booker) -> Channel { booker.channels.contains(.phone) ? .phone : .desk }
+    /// A practitioner books the follow-up at the end of a visit on their own channel; a secretary by phone.
+    static func channel(for booker: Booker) -> Channel {
+        if case .staff(_, .practitioner) = booker.kind { return .practitioner }
+        return booker.channels.contains(.phone) ? .phone : .desk
+    }
 
     func slots(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let booker = staff(context) else { return StaffPagesController.signIn }
