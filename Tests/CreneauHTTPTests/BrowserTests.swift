@@ -97,6 +97,26 @@ struct BrowserTests {
         #expect(run.output.hasPrefix("ok"))
     }
 
+    @Test("axe finds no serious or critical accessibility violation on the key pages")
+    func accessibility() async throws {
+        let repository = Self.scripts.deletingLastPathComponent().deletingLastPathComponent()
+        let axe = ProcessInfo.processInfo.environment["CRENEAU_AXE_JS"] ?? repository.appendingPathComponent(".build/axe/axe.min.js").path
+        try #require(FileManager.default.fileExists(atPath: axe), "axe-core is missing: run scripts/fetch-axe.sh (CI does)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = 30_000 + Int.random(in: 0..<2_000)
+        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
+        let run = try Self.python(Self.scripts.appendingPathComponent("accessibility.py").path, arguments: ["http://127.0.0.1:\(port)", folder.path, axe])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.hasPrefix("ok"))
+    }
+
     /// Runs a script with Debian's python3 (where python3-selenium and python3-icalendar live), bounded to 3 minutes.
     static func python(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

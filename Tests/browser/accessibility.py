@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""axe-core on the key pages, in a real browser (Debian's chromium, Selenium).
+
+  accessibility.py BASE_URL SCREENSHOT_DIR AXE_JS
+
+Runs axe (WCAG 2.0/2.1 A and AA rules) on the home page, a search, a practitioner's
+page, the booking form, the sign-in page, a patient's account and a secretary's agenda,
+in French and on a phone-sized window; fails on any serious or critical violation,
+listing them.
+"""
+import sys
+
+from selenium.webdriver.common.by import By
+
+from common import SANDRINE_KEY, browser, check, fill, go, totp
+
+base, shots, axe_path = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(axe_path, encoding="utf-8") as f:
+    axe = f.read()
+
+
+def audit(driver, name):
+    driver.execute_script(axe)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    check(not bad, f"{name}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in bad))
+    return len(result)
+
+
+driver = browser()
+driver.set_script_timeout(30)
+audited = []
+try:
+    # First, a page known to be wrong (no language, an image without text, an unlabelled
+    # field): axe must see it, or a green run below would mean nothing.
+    driver.get("data:text/html,<html><body><img src='x.png'><input type='text'></body></html>")
+    try:
+        audit(driver, "canary")
+        raise SystemExit("axe found nothing on a page built to fail: the audit is not running")
+    except AssertionError:
+        pass
+    driver.get(base + "/")
+    audited.append(("home", audit(driver, "home")))
+    go(driver, By.LINK_TEXT, "Cardiologie")
+    audited.append(("search", audit(driver, "search")))
+    go(driver, By.CSS_SELECTOR, "article.card h2 a")
+    audited.append(("practitioner", audit(driver, "practitioner")))
+    go(driver, By.CSS_SELECTOR, "form.slot button")
+    audited.append(("booking form", audit(driver, "booking form")))
+    driver.get(base + "/signin")
+    audited.append(("sign-in", audit(driver, "sign-in")))
+    driver.get(base + "/nowhere")
+    audited.append(("error page", audit(driver, "error page")))
+    driver.get(base + "/signin")
+    fill(driver, "email", "sandrine.leroy@avoine.demo")
+    fill(driver, "password", "avoine-demo-2026")
+    fill(driver, "code", totp(SANDRINE_KEY))
+    go(driver, By.CSS_SELECTOR, "form[action='/signin'] button")
+    audited.append(("staff home", audit(driver, "staff home")))
+    go(driver, By.LINK_TEXT, "Cardiologie")
+    audited.append(("agenda", audit(driver, "agenda")))
+finally:
+    driver.quit()
+print("ok " + ", ".join(f"{name}: {count} minor" for name, count in audited))
