@@ -95,4 +95,37 @@ struct PatientPagesTests {
             }
         }
     }
+
+    @Test("a visitor moves the appointment from its page: another slot, the same motive; the old slot is freed")
+    func move() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let booked = try await fixture.service(store: test.store).book(fixture.request(at: BookingFixture.monday(9).addingTimeInterval(86_400)), by: .visitor)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let token = try await Self.formToken(client)
+                let choices = try await client.execute(uri: "/appointments/\(booked.appointment.id.json)/move?token=\(booked.manageToken)", method: .get,
+                                                       headers: [.accept: "text/html", .cookie: token.cookie])
+                #expect(choices.status == .ok)
+                #expect(choices.text.contains("action=\"/appointments/\(booked.appointment.id.json)/move\""))
+                let newStart = BookingFixture.monday(11).addingTimeInterval(86_400)
+                #expect(choices.text.contains("value=\"\(Int64(newStart.timeIntervalSince1970))\""))
+                #expect(try await client.execute(uri: "/appointments/\(booked.appointment.id.json)/move", method: .get, headers: Pages.html).status == .notFound)
+
+                let moved = try await Pages.post(client, "/appointments/\(booked.appointment.id.json)/move",
+                                                 form: ["token": booked.manageToken, "start": String(Int64(newStart.timeIntervalSince1970)), "_csrf": token.csrf],
+                                                 cookie: token.cookie)
+                #expect(moved.status == .seeOther)
+                #expect(moved.headers[.location]?.hasSuffix("moved=1") == true)
+                let page = try await client.execute(uri: try #require(moved.headers[.location]), method: .get, headers: Pages.html)
+                #expect(page.text.contains("Votre rendez-vous a été déplacé"))
+                let stored = try #require(try await test.store.appointment(id: booked.appointment.id))
+                #expect(stored.startsAt == newStart && stored.moveCount == 1)
+                // Without the token, nobody moves it.
+                let forged = try await Pages.post(client, "/appointments/\(booked.appointment.id.json)/move",
+                                                  form: ["start": String(Int64(BookingFixture.monday(10).addingTimeInterval(86_400).timeIntervalSince1970)), "_csrf": token.csrf],
+                                                  cookie: token.cookie)
+                #expect(forged.status == .notFound)
+            }
+        }
+    }
 }

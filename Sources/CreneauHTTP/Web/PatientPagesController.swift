@@ -27,6 +27,8 @@ struct PatientPagesController: Sendable {
         router.post("/book/{hold}") { request, context in try await book(request, context) }
         router.get("/appointments/{id}") { request, context in try await appointment(request, context) }
         router.post("/appointments/{id}/cancel") { request, context in try await cancel(request, context) }
+        router.get("/appointments/{id}/move") { request, context in try await moveChoices(request, context) }
+        router.post("/appointments/{id}/move") { request, context in try await move(request, context) }
     }
 
     func pages() throws -> WebPages { try WebPages.shared.get() }
@@ -350,6 +352,8 @@ struct PatientPagesController: Sendable {
         let values: [String: Any] = [
             "id": id.json, "token": token ?? "", "csrf": page.csrf(request, context, browser),
             "justBooked": request.uri.queryParameters.get("booked").map { String($0) } == "1" && appointment.status == AppointmentStatus.booked,
+            "justMoved": request.uri.queryParameters.get("moved").map { String($0) } == "1" && appointment.status == AppointmentStatus.booked,
+            "moveHref": "/appointments/\(id.json)/move\(tokenQuery)",
             "cancelled": appointment.status == .cancelled,
             "day": PageFormat.day(appointment.startsAt, zone, page.language), "time": PageFormat.time(appointment.startsAt, zone, page.language),
             "motiveName": motive.name, "practitionerName": profile?.practitioner.displayName ?? "", "place": event.location,
@@ -372,6 +376,65 @@ struct PatientPagesController: Sendable {
             ], status: .unprocessableContent)
         }
         return Response(status: .seeOther, headers: [.location: "/appointments/\(id.json)" + (token.map { "?token=\($0)" } ?? ""), .cacheControl: "no-store"])
+    }
+}
+
+extension PatientPagesController {
+    /// Another time with the same practitioner and motive: the week's slots, each a button.
+    func moveChoices(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        var page = PageContext(request, context)
+        let pages = try pages()
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
+        let token: String? = request.uri.queryParameters.get("token").map { String($0) }
+        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: token)
+        let (motive, zone) = try await booking.context(of: appointment)
+        let profile = try await directory.practitionerProfile(id: appointment.practitionerID)
+        let today = LocalDate(clock.now(), in: zone)
+        let from = max(request.uri.queryParameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
+        let week = try await search.slots(practitionerID: appointment.practitionerID, motive: motive, channel: .online, from: from, days: 7)
+        let csrf = page.csrf(request, context, browser)
+        var byDay: [LocalDate: [Slot]] = [:]
+        for slot in week.slots where slot.start != appointment.startsAt { byDay[LocalDate(slot.start, in: week.timeZone), default: []].append(slot) }
+        let tokenQuery = token.map { "token=\($0)&" } ?? ""
+        var values: [String: Any] = [
+            "motiveName": motive.name, "practitionerName": profile?.practitioner.displayName ?? "",
+            "currentDay": PageFormat.day(appointment.startsAt, zone, page.language), "currentTime": PageFormat.time(appointment.startsAt, zone, page.language),
+            "back": "/appointments/\(id.json)" + (token.map { "?token=\($0)" } ?? ""),
+            "next": "/appointments/\(id.json)/move?\(tokenQuery)from=\(from.adding(days: 7).description)",
+            "days": byDay.keys.sorted().map { day -> [String: Any] in
+                let slots = byDay[day] ?? []
+                return ["day": PageFormat.day(slots[0].start, week.timeZone, page.language), "slots": slots.map { slot -> [String: Any] in
+                    let time = PageFormat.time(slot.start, week.timeZone, page.language)
+                    return ["appointment": id.json, "token": token ?? "", "csrf": csrf, "start": String(Int64(slot.start.timeIntervalSince1970)),
+                            "time": time, "label": "\(PageFormat.day(slot.start, week.timeZone, page.language)) \(time)"]
+                }]
+            },
+        ]
+        if from > today { values["previous"] = "/appointments/\(id.json)/move?\(tokenQuery)from=\(max(today, from.adding(days: -7)).description)" }
+        return try pages.render("move", page, title: pages.text("move_title", page.language), values: values)
+    }
+
+    /// The new slot is secured before the old one is given up (one transaction, in the service).
+    func move(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
+        guard let seconds = fields["start"].flatMap(Int64.init) else { throw APIError.badRequest("This slot could not be read. Choose it again.", code: "invalid_field") }
+        let token = fields["token"]?.nilIfEmpty
+        let start = Date(timeIntervalSince1970: TimeInterval(seconds))
+        do {
+            _ = try await booking.perform(.move(start: start, end: start, reason: nil), appointmentID: id, by: context.booker, manageToken: token)
+        } catch BookingError.refused(let violation) {
+            let pages = try pages()
+            return try pages.render("message", page, title: pages.text("error_title", page.language), values: [
+                "text": Self.translate(violation, pages: pages, language: page.language), "kind": "error", "role": "alert",
+            ], status: .unprocessableContent)
+        } catch BookingError.slotTaken {
+            // Taken meanwhile: the choices again, as they are now; the appointment has not moved.
+            return Response(status: .seeOther, headers: [.location: "/appointments/\(id.json)/move" + (token.map { "?token=\($0)" } ?? ""), .cacheControl: "no-store"])
+        }
+        let query = (token.map { "token=\($0)&" } ?? "") + "moved=1"
+        return Response(status: .seeOther, headers: [.location: "/appointments/\(id.json)?\(query)", .cacheControl: "no-store"])
     }
 }
 
