@@ -76,4 +76,49 @@ struct StaffPagesTests {
             }
         }
     }
+
+    @Test("an absence: the preview lists the appointments it hits; saved, it closes the slots at once and the list stays for the calls")
+    func absence() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let booked = try await fixture.service(store: test.store).book(fixture.request(at: BookingFixture.monday(10).addingTimeInterval(86_400)), by: .visitor).appointment
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await Self.secretarySession(client, test, department: fixture.org.department.id)
+                let form = try await client.execute(uri: "/staff/absence?practitioner=\(fixture.org.practitioner.id.json)", method: .get,
+                                                    headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(form.status == .ok)
+                #expect(form.text.contains("type=\"datetime-local\""))
+                let period = ["practitioner": fixture.org.practitioner.id.json, "from": "2026-11-24T08:00", "to": "2026-11-24T13:00", "reason": "Formation",
+                              "_csrf": session.csrf]
+
+                let preview = try await Pages.post(client, "/staff/absence", form: period.merging(["action": "preview"]) { $1 }, cookie: session.cookie)
+                #expect(preview.status == .ok)
+                #expect(preview.text.contains("MARTIN Léa"))
+                #expect(preview.text.contains("(1)"))
+                // A preview changes nothing.
+                let before = try await test.store.agendas([(fixture.org.practitioner.id, fixture.org.motive)], from: BookingFixture.monday(0).addingTimeInterval(86_400),
+                                                          to: BookingFixture.monday(23).addingTimeInterval(86_400))
+                #expect(before[fixture.org.practitioner.id]?.practitioner.exceptions.isEmpty == true)
+
+                let saved = try await Pages.post(client, "/staff/absence", form: period.merging(["action": "save"]) { $1 }, cookie: session.cookie)
+                #expect(saved.status == .ok)
+                #expect(saved.text.contains("Absence enregistrée"))
+                #expect(saved.text.contains("MARTIN Léa"))
+                let after = try await test.store.agendas([(fixture.org.practitioner.id, fixture.org.motive)], from: BookingFixture.monday(0).addingTimeInterval(86_400),
+                                                         to: BookingFixture.monday(23).addingTimeInterval(86_400))
+                #expect(after[fixture.org.practitioner.id]?.practitioner.exceptions.map(\.kind) == [.absence])
+                // The appointment stays booked: the secretary calls the patient.
+                #expect(try await test.store.appointment(id: booked.id)?.status == .booked)
+                // Tuesday morning offers nothing online any more.
+                let slots = try await client.execute(
+                    uri: "/api/v1/availability?practitioner=\(fixture.org.practitioner.id.json)&motive=\(fixture.org.motive.id.json)&from=2026-11-24&days=1",
+                    method: .get)
+                #expect(!slots.text.contains("2026-11-24T09:"))
+
+                let backwards = try await Pages.post(client, "/staff/absence", form: period.merging(["from": "2026-11-24T13:00", "to": "2026-11-24T08:00", "action": "preview"]) { $1 },
+                                                     cookie: session.cookie)
+                #expect(backwards.status == .unprocessableContent)
+            }
+        }
+    }
 }

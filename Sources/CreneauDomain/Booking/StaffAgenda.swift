@@ -82,4 +82,49 @@ public struct StaffAgenda: Sendable {
         }
         return Day(department: department, timeZone: zone, columns: columns)
     }
+
+    // MARK: Absences
+
+    /// The practitioner, when this booker serves one of their departments.
+    public func practitioner(_ id: UUID, by booker: Booker) async throws -> PractitionerProfile {
+        guard booker.isStaff, let profile = try await directory.practitionerProfile(id: id),
+              profile.departments.contains(where: { booker.serves($0.id) }) else {
+            throw BookingError.notFound("No practitioner of your departments has this id.")
+        }
+        return profile
+    }
+
+    /// The booked appointments an absence from `start` to `end` would fall on (each listed patient is audited).
+    public func appointmentsHit(practitionerID: UUID, from start: Date, to end: Date, by booker: Booker) async throws -> [Entry] {
+        _ = try await practitioner(practitionerID, by: booker)
+        guard end > start else {
+            throw BookingError.refused(RuleViolation(.notAnOpening, "The absence must end after it starts."))
+        }
+        guard end.timeIntervalSince(start) <= 366 * 86_400 else {
+            throw BookingError.refused(RuleViolation(.tooFarAhead, "An absence lasts a year at most; add another one after."))
+        }
+        var entries: [Entry] = []
+        let now = clock.now()
+        for appointment in try await appointments.appointments(practitionerID: practitionerID, from: start, to: end)
+        where appointment.status == .booked && appointment.endsAt > start && appointment.startsAt < end {
+            try await audit.append(AccessAuditEntry(
+                id: ids.next(), at: now, actorAccountID: booker.accountID, action: "list_appointments", patientID: appointment.patientID,
+                target: "appointment:\(appointment.id.uuidString.lowercased())", outcome: .allowed))
+            entries.append(Entry(appointment: appointment, patient: try await patients.patient(id: appointment.patientID),
+                                 motive: try await motives.motive(id: appointment.motiveID)))
+        }
+        return entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }
+    }
+
+    /// Records the absence: no slot is offered in it from now on (the agenda versions move in the
+    /// same transaction, so every instance sees it). Appointments already booked in it stay, and
+    /// are returned: the secretaries call those patients.
+    public func addAbsence(practitionerID: UUID, from start: Date, to end: Date, reason: String, by booker: Booker) async throws -> (ScheduleException, [Entry]) {
+        let hits = try await appointmentsHit(practitionerID: practitionerID, from: start, to: end, by: booker)
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= 200 else { throw BookingError.refused(RuleViolation(.textTooLong, "Say why in 200 characters at most.")) }
+        let absence = ScheduleException(id: ids.next(), owner: .practitioner(practitionerID), kind: .absence, startsAt: start, endsAt: end, reason: trimmed)
+        try await motives.insert(absence)
+        return (absence, hits)
+    }
 }
