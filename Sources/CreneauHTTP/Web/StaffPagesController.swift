@@ -83,7 +83,7 @@ struct StaffPagesController: Sendable {
         return try pages.render("agenda", page, title: "\(result.department.name) — \(PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language))", values: [
             "department": result.department.name, "day": PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language),
             "previous": "\(base)&day=\(date.adding(days: -1).description)", "next": "\(base)&day=\(date.adding(days: 1).description)",
-            "today": "\(base)&day=\(today.description)", "columns": columns,
+            "today": "\(base)&day=\(today.description)", "columns": columns, "wide": true,
         ])
     }
 
