@@ -12,89 +12,68 @@ import FoundationNetworking
 struct BrowserTests {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("browser")
 
-    @Test("a visitor is refused without a referring doctor, books with one, downloads the .ics, cancels, switches to English")
-    func patientBooking() async throws {
+    /// A demo server of its own (a fresh folder, a port of its own), for one scenario.
+    struct DemoServer {
+        let folder: URL
+        let port: Int
+        var url: String { "http://127.0.0.1:\(port)" }
+        var shots: String { ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path }
+    }
+
+    static func withDemoServer(environment: [String: String] = [:], _ body: (DemoServer) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = 22_000 + Int.random(in: 0..<2_000)
-        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
+        let port = 22_000 + Int.random(in: 0..<10_000)
+        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log", environment: environment)
         defer {
             server.terminate()
             server.waitUntilExit()
         }
-        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
+        try #require(try await CrashRecoveryTests().waitUntilHealthy(port: port))
+        try await body(DemoServer(folder: folder, port: port))
+    }
 
-        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
-        let run = try Self.python(Self.scripts.appendingPathComponent("patient_booking.py").path, arguments: ["http://127.0.0.1:\(port)", shots])
+    /// Runs a scenario; it prints "ok…" when every check passed.
+    static func scenario(_ name: String, _ arguments: [String]) throws {
+        let run = try python(scripts.appendingPathComponent(name).path, arguments: arguments)
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.hasSuffix("ok\n"))
-        for name in ["home-phone", "booking-refused-phone", "confirmation-phone", "cancelled-english-phone"] {
-            #expect(FileManager.default.fileExists(atPath: "\(shots)/\(name).png"), "no screenshot \(name)")
+        #expect(run.output.hasPrefix("ok"), "\(run.output)")
+    }
+
+    @Test("a visitor is refused without a referring doctor, books with one, downloads the .ics, cancels, switches to English")
+    func patientBooking() async throws {
+        try await Self.withDemoServer { server in
+            try Self.scenario("patient_booking.py", [server.url, server.shots])
+            for name in ["home-phone", "booking-refused-phone", "confirmation-phone", "cancelled-english-phone"] {
+                #expect(FileManager.default.fileExists(atPath: "\(server.shots)/\(name).png"), "no screenshot \(name)")
+            }
         }
     }
 
     @Test("a patient signs in with the emailed code, books for her son, downloads the .ics, finds it on her account, cancels")
     func patientAccount() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let port = 24_000 + Int.random(in: 0..<2_000)
-        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
-        defer {
-            server.terminate()
-            server.waitUntilExit()
+        try await Self.withDemoServer { server in
+            // Without CRENEAU_SMTP_URL the demo writes its emails beside its database.
+            try Self.scenario("patient_account.py", [server.url, server.shots, server.folder.appendingPathComponent("data/mail").path])
         }
-        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
-
-        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
-        // Without CRENEAU_SMTP_URL the demo writes its emails beside its database.
-        let mail = folder.appendingPathComponent("data/mail").path
-        let run = try Self.python(Self.scripts.appendingPathComponent("patient_account.py").path, arguments: ["http://127.0.0.1:\(port)", shots, mail])
-        #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.hasSuffix("ok\n"))
     }
 
     @Test("a secretary signs in with her authenticator code and finds an online booking on the agenda, marked, with the patient's reason")
     func secretaryAgenda() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let port = 26_000 + Int.random(in: 0..<2_000)
-        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
-        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
-        let run = try Self.python(Self.scripts.appendingPathComponent("secretary_agenda.py").path, arguments: ["http://127.0.0.1:\(port)", shots])
-        #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.hasSuffix("ok\n"))
+        try await Self.withDemoServer { server in try Self.scenario("secretary_agenda.py", [server.url, server.shots]) }
     }
 
     @Test("a secretary finds a caller, books her follow-up by phone and records the arrival (the demo on a Monday-evening training clock)")
     func secretaryPhoneBooking() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let port = 28_000 + Int.random(in: 0..<2_000)
         // Monday 23 November 2026, 21:00 in Paris, on the demo seeded for that day (the same data
         // every run): the first follow-up slot is Tuesday morning, within the 12 hours in which
         // an arrival can be recorded.
         let start = "2026-11-23T21:00:00+01:00", startSeconds = 1_795_464_000
         let launched = Date().timeIntervalSince1970
-        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log", environment: ["CRENEAU_DEMO_START": start])
-        defer {
-            server.terminate()
-            server.waitUntilExit()
+        try await Self.withDemoServer(environment: ["CRENEAU_DEMO_START": start]) { server in
+            try Self.scenario("secretary_phone.py", [server.url, server.shots, String(startSeconds), String(launched)])
         }
-        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
-        let shots = ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path
-        let run = try Self.python(Self.scripts.appendingPathComponent("secretary_phone.py").path,
-                                  arguments: ["http://127.0.0.1:\(port)", shots, String(startSeconds), String(launched)])
-        #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.hasPrefix("ok"))
     }
 
     @Test("axe finds no serious or critical accessibility violation on the key pages")
@@ -102,22 +81,9 @@ struct BrowserTests {
         let repository = Self.scripts.deletingLastPathComponent().deletingLastPathComponent()
         let axe = ProcessInfo.processInfo.environment["CRENEAU_AXE_JS"] ?? repository.appendingPathComponent(".build/axe/axe.min.js").path
         try #require(FileManager.default.fileExists(atPath: axe), "axe-core is missing: run scripts/fetch-axe.sh (CI does)")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let port = 30_000 + Int.random(in: 0..<2_000)
-        let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log")
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        #expect(try await CrashRecoveryTests().waitUntilHealthy(port: port))
-        let run = try Self.python(Self.scripts.appendingPathComponent("accessibility.py").path, arguments: ["http://127.0.0.1:\(port)", folder.path, axe])
-        #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.hasPrefix("ok"))
+        try await Self.withDemoServer { server in try Self.scenario("accessibility.py", [server.url, server.folder.path, axe]) }
     }
 
-    /// Runs a script with Debian's python3 (where python3-selenium and python3-icalendar live), bounded to 3 minutes.
     static func python(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
