@@ -5,6 +5,7 @@ import CreneauTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdBcrypt
 import HummingbirdTesting
 import Testing
 
@@ -76,6 +77,61 @@ struct StaffBookingTests {
                 let day = try await client.execute(uri: try #require(done.headers[.location]), method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
                 #expect(day.text.contains("VALJEAN Jean (1950-02-02)"))
                 #expect(day.text.contains("téléphone"))
+            }
+        }
+    }
+
+    @Test("a practitioner sees their own day and books the follow-up of the patient in front of them, on their own channel")
+    func practitionerFollowUp() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await test.store.insert(KnownPatient(departmentID: fixture.org.department.id, patientID: fixture.org.patient.id, source: .importedIndex, since: Fixtures.now))
+            // Dr Lefèvre's own account.
+            let id = UUID(), password = "correct horse battery staple"
+            try await test.store.insert(Account(id: id, email: "lefevre@hopital.test", displayName: "Dr Lefèvre", passwordHash: Bcrypt.hash(password, cost: 4),
+                                                practitionerID: fixture.org.practitioner.id, createdAt: Fixtures.now))
+            try await test.store.insert(RoleGrant(id: UUID(), accountID: id, role: .practitioner, scope: .department(fixture.org.department.id)))
+            let secret = Authenticator.newTOTPSecret()
+            try await test.store.setTOTPSecret(secret, accountID: id)
+            let doctor = AuthAPITests.Staff(email: "lefevre@hopital.test", password: password, secret: secret, id: id)
+            // Today's visit, booked earlier by phone.
+            let visit = try await fixture.service(store: test.store).book(
+                fixture.request(at: BookingFixture.monday(9), motive: fixture.followUp, patient: .existing(fixture.org.patient.id), channel: .phone),
+                by: Booker(.staff(accountID: id, role: .practitioner))).appointment
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let body: [String: Any] = ["email": doctor.email, "password": password, "code": AuthAPITests().code(doctor, at: Fixtures.now), "session": "browser"]
+                let signedIn = try await PatientAccountsAPITests.post(client, "/api/v1/sessions", body)
+                let cookie = String(try #require(signedIn.headers[.setCookie]).prefix { $0 != ";" })
+                let csrf = try #require(try signedIn.decode(BrowserSessionAPITests.SignedIn.self).csrfToken)
+                let headers: HTTPFields = [.cookie: cookie, .accept: "text/html"]
+
+                let home = try await client.execute(uri: "/staff", method: .get, headers: headers)
+                let mine = "/staff/agenda?department=\(fixture.org.department.id.json)&amp;practitioner=\(fixture.org.practitioner.id.json)"
+                #expect(home.text.contains("Mon agenda"))
+                #expect(home.text.contains(mine))
+                let day = try await client.execute(uri: mine.replacingOccurrences(of: "&amp;", with: "&") + "&day=2026-11-23", method: .get, headers: headers)
+                let next = "/staff/book?practitioner=\(fixture.org.practitioner.id.json)&amp;patient=\(fixture.org.patient.id.json)"
+                #expect(day.text.contains(next))
+                #expect(day.text.contains(visit.id.json))
+
+                let slots = try await client.execute(uri: next.replacingOccurrences(of: "&amp;", with: "&") + "&motive=\(fixture.followUp.id.json)", method: .get, headers: headers)
+                #expect(slots.text.contains("name=\"patient\" value=\"\(fixture.org.patient.id.json)\""))
+                let start = BookingFixture.monday(11).addingTimeInterval(7 * 86_400)
+                let held = try await Pages.post(client, "/staff/book/hold", form: [
+                    "practitioner": fixture.org.practitioner.id.json, "motive": fixture.followUp.id.json, "start": String(Int64(start.timeIntervalSince1970)),
+                    "patient": fixture.org.patient.id.json, "_csrf": csrf,
+                ], cookie: cookie)
+                let form = try #require(held.headers[.location])
+                #expect(form.hasSuffix("?patient=\(fixture.org.patient.id.json)"))
+                let page = try await client.execute(uri: form, method: .get, headers: headers)
+                #expect(page.text.contains("value=\"\(fixture.org.patient.id.json)\" checked"))
+                let key = try #require(Pages.hidden("key", in: page.text))
+                let booked = try await Pages.post(client, String(form.prefix { $0 != "?" }), form: [
+                    "patientId": fixture.org.patient.id.json, "action": "book", "key": key, "_csrf": csrf,
+                ], cookie: cookie)
+                #expect(booked.status == .seeOther)
+                let followUp = try await test.store.appointments(patientID: fixture.org.patient.id).first { $0.startsAt == start }
+                #expect(followUp?.channel == .practitioner)
             }
         }
     }

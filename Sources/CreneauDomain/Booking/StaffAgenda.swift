@@ -55,7 +55,8 @@ public struct StaffAgenda: Sendable {
         return result.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
     }
 
-    public func day(_ day: LocalDate, departmentID: UUID, by booker: Booker) async throws -> Day {
+    /// `practitionerID`: only that practitioner's column (a practitioner's own day).
+    public func day(_ day: LocalDate, departmentID: UUID, practitionerID: UUID? = nil, by booker: Booker) async throws -> Day {
         guard booker.isStaff, booker.serves(departmentID), let department = try await organisation.department(id: departmentID) else {
             throw BookingError.notFound("No department of yours has this id.")
         }
@@ -63,7 +64,7 @@ public struct StaffAgenda: Sendable {
         let zone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
         let start = day.instant(atMinute: 0, in: zone), end = day.adding(days: 1).instant(atMinute: 0, in: zone)
         let profiles = try await directory.searchPractitioners(query: nil, specialty: department.specialty, siteID: department.siteID, limit: 500)
-            .filter { $0.departments.contains { $0.id == departmentID } }
+            .filter { $0.departments.contains { $0.id == departmentID } && (practitionerID == nil || $0.practitioner.id == practitionerID) }
         var columns: [Column] = []
         var motiveCache: [UUID: Motive] = [:]
         let now = clock.now()

@@ -17,7 +17,14 @@ struct StaffBookingController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/staff/book") { request, context in try await slots(request, context) }
         router.post("/staff/book/hold") { request, context in try await hold(request, context) }
-        router.get("/staff/book/{hold}") { request, context in try await form(request, context, fields: [:], found: nil, doctors: nil, error: nil, status: .ok) }
+        router.get("/staff/book/{hold}") { request, context in
+            // Coming from a patient's row ("next appointment"): that patient, already chosen.
+            var found: [Patient]?
+            if let booker = staff(context), let id = request.uri.queryParameters.get("patient").flatMap({ UUID(uuidString: String($0)) }) {
+                found = [try await records.record(of: id, by: booker).patient]
+            }
+            return try await form(request, context, fields: [:], found: found, doctors: nil, error: nil, status: .ok)
+        }
         router.post("/staff/book/{hold}") { request, context in try await book(request, context) }
     }
 
@@ -51,6 +58,7 @@ struct StaffBookingController: Sendable {
         let from = max(parameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
         var values: [String: Any] = [
             "practitioner": offer.profile.practitioner.displayName, "practitionerId": id.json,
+            "patient": parameters.get("patient").flatMap { UUID(uuidString: String($0))?.json } ?? "",
             "motives": motives.map { ["id": $0.id.json, "name": $0.name, "duration": "\($0.durationMinutes) \(pages.text("minutes", page.language))", "selected": $0.id == chosen?.id] },
         ]
         if let motive = chosen {
@@ -58,12 +66,17 @@ struct StaffBookingController: Sendable {
             let csrf = page.csrf(request, context, browser)
             var byDay: [LocalDate: [Slot]] = [:]
             for slot in week.slots { byDay[LocalDate(slot.start, in: week.timeZone), default: []].append(slot) }
+            let patient = parameters.get("patient").flatMap { UUID(uuidString: String($0)) }
             values["days"] = byDay.keys.sorted().map { day -> [String: Any] in
                 let slots = byDay[day] ?? []
                 return ["day": PageFormat.day(slots[0].start, week.timeZone, page.language),
-                        "slots": slots.map { PatientPagesController.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf) }]
+                        "slots": slots.map { slot -> [String: Any] in
+                            var button = PatientPagesController.slotButton(slot, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
+                            if let patient { button["patient"] = patient.json }
+                            return button
+                        }]
             }
-            let base = "/staff/book?practitioner=\(id.json)&motive=\(motive.id.json)"
+            let base = "/staff/book?practitioner=\(id.json)&motive=\(motive.id.json)" + (patient.map { "&patient=\($0.json)" } ?? "")
             values["next"] = "\(base)&from=\(from.adding(days: 7).description)"
             if from > today { values["previous"] = "\(base)&from=\(max(today, from.adding(days: -7)).description)" }
         }
@@ -80,7 +93,8 @@ struct StaffBookingController: Sendable {
         do {
             let hold = try await booking.placeHold(
                 practitionerID: practitioner, motiveID: motive, start: Date(timeIntervalSince1970: TimeInterval(seconds)), channel: Self.channel(for: booker), by: booker)
-            return Response(status: .seeOther, headers: [.location: "/staff/book/\(hold.id.json)", .cacheControl: "no-store"])
+            let patient = fields["patient"].flatMap(UUID.init(uuidString:)).map { "?patient=\($0.json)" } ?? ""
+            return Response(status: .seeOther, headers: [.location: "/staff/book/\(hold.id.json)\(patient)", .cacheControl: "no-store"])
         } catch BookingError.slotTaken {
             return Response(status: .seeOther, headers: [.location: "/staff/book?practitioner=\(practitioner.json)&motive=\(motive.json)", .cacheControl: "no-store"])
         }

@@ -37,9 +37,18 @@ struct StaffPagesController: Sendable {
         var page = PageContext(request, context)
         let pages = try pages()
         let departments = try await agenda.departments(for: booker)
+        // A practitioner's own day first, then their departments' days.
+        var links: [[String: Any]] = []
+        if let practitionerID = identity.account.practitionerID,
+           let profile = try? await agenda.practitioner(practitionerID, by: booker) {
+            for department in profile.departments where booker.serves(department.id) {
+                links.append(["name": "\(pages.text("staff_my_day", page.language)) — \(department.name)",
+                              "href": "/staff/agenda?department=\(department.id.json)&practitioner=\(practitionerID.json)"])
+            }
+        }
+        links += departments.map { ["name": $0.name, "href": "/staff/agenda?department=\($0.id.json)"] }
         return try pages.render("staff", page, title: pages.text("staff_title", page.language), values: [
-            "name": identity.account.displayName, "csrf": page.csrf(request, context, browser),
-            "departments": departments.map { ["name": $0.name, "href": "/staff/agenda?department=\($0.id.json)"] },
+            "name": identity.account.displayName, "csrf": page.csrf(request, context, browser), "departments": links,
         ])
     }
 
@@ -54,10 +63,11 @@ struct StaffPagesController: Sendable {
         let zone = TimeZone(identifier: Site.defaultTimeZone)!
         let today = LocalDate(clock.now(), in: zone)
         let date = parameters.get("day").flatMap { LocalDate(String($0)) } ?? today
-        let result = try await agenda.day(date, departmentID: departmentID, by: booker)
+        let only = parameters.get("practitioner").flatMap { UUID(uuidString: String($0)) }
+        let result = try await agenda.day(date, departmentID: departmentID, practitionerID: only, by: booker)
         let csrf = page.csrf(request, context, browser)
         let now = clock.now()
-        let base = "/staff/agenda?department=\(departmentID.json)"
+        let base = "/staff/agenda?department=\(departmentID.json)" + (only.map { "&practitioner=\($0.json)" } ?? "")
         let back = "\(base)&day=\(date.description)"
         let columns = result.columns.map { column -> [String: Any] in
             let entries = column.entries.map { entry -> [String: Any] in
@@ -74,6 +84,10 @@ struct StaffPagesController: Sendable {
                     "canNoShow": appointment.status == .booked && now >= appointment.startsAt,
                 ]
                 if let reason = appointment.reason, !reason.isEmpty { row["reason"] = reason }
+                // The next appointment for this patient with this practitioner (a follow-up at the end of a visit).
+                if appointment.status != .cancelled {
+                    row["nextHref"] = "/staff/book?practitioner=\(appointment.practitionerID.json)&patient=\(appointment.patientID.json)"
+                }
                 return row
             }
             return ["practitioner": column.practitioner.displayName, "entries": entries, "hasEntries": !entries.isEmpty,
