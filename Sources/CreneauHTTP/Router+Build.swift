@@ -101,6 +101,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         records: PatientRecords(patients: dependencies.patients, appointments: dependencies.appointments, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
         browser: browser, clock: dependencies.clock
     ).register(on: router)
+    AdminPagesController(organisation: dependencies.organisation, motives: dependencies.motives, browser: browser).register(on: router)
     SignInPagesController(
         authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)

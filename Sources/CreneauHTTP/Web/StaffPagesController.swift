@@ -47,6 +47,9 @@ struct StaffPagesController: Sendable {
             }
         }
         links += departments.map { ["name": $0.name, "href": "/staff/agenda?department=\($0.id.json)"] }
+        if !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) {
+            links.append(["name": pages.text("admin_title", page.language), "href": "/admin"])
+        }
         return try pages.render("staff", page, title: pages.text("staff_title", page.language), values: [
             "name": identity.account.displayName, "csrf": page.csrf(request, context, browser), "departments": links,
         ])
