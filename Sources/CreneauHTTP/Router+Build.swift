@@ -82,10 +82,14 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
                            limits: dependencies.limits)
         .register(on: router)
     SessionsController(authenticator: dependencies.authenticator, browser: browser).register(on: router)
+    // Shared by the API and the pages.
+    let search = SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock)
+    let records = PatientRecords(
+        patients: dependencies.patients, appointments: dependencies.appointments, audit: dependencies.audit, clock: dependencies.clock, ids: .random)
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser).register(on: router)
     PatientPagesController(
         organisation: dependencies.organisation, directory: dependencies.directory,
-        search: SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock),
+        search: search,
         booking: dependencies.booking, bookings: dependencies.bookings, relatives: dependencies.relatives, browser: browser, clock: dependencies.clock
     ).register(on: router)
     StaffPagesController(
@@ -96,9 +100,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     ).register(on: router)
     StaffBookingController(
         directory: dependencies.directory,
-        search: SlotSearch(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock),
+        search: search,
         booking: dependencies.booking, bookings: dependencies.bookings,
-        records: PatientRecords(patients: dependencies.patients, appointments: dependencies.appointments, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
+        records: records,
         browser: browser, clock: dependencies.clock
     ).register(on: router)
     AdminPagesController(organisation: dependencies.organisation, motives: dependencies.motives, browser: browser).register(on: router)
@@ -109,7 +113,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: dependencies.clock, ids: .random).register(on: router)
     PatientsController(
-        records: PatientRecords(patients: dependencies.patients, appointments: dependencies.appointments, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
+        records: records,
         booking: dependencies.booking
     ).register(on: router)
     return router

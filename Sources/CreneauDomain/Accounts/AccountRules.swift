@@ -37,8 +37,7 @@ public enum AccountRules {
         if let violation = PatientRules.check(holder, today: today, channel: .phone) {
             return AccountProblem(.invalidPatient, violation.message)
         }
-        let holderAge = Patient(id: UUID(), firstName: "", lastName: "", birthDate: holder.birthDate, createdAt: .distantPast).age(on: today)
-        if holderAge < minimumAge {
+        if Patient.age(born: holder.birthDate, on: today) < minimumAge {
             return AccountProblem(.tooYoung, "Under \(minimumAge), a parent or guardian books for you from their own account, where they can add you as a relative.")
         }
         return nil

@@ -396,8 +396,9 @@ struct EventSnapshot: Codable {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
-    var nilIfEmpty: String? { isEmpty ? nil : self }
+    /// Without surrounding spaces and line breaks (what people type around a value).
+    public var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    public var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
 extension BookingService {
@@ -429,17 +430,37 @@ extension BookingService {
     /// instructions to follow. Never the reason the patient typed (a calendar is shared
     /// more than one thinks).
     public func calendarEvent(of appointment: Appointment) async throws -> CalendarEvent {
-        let (motive, _) = try await context(of: appointment)
+        calendarEvent(of: appointment, summary: try await summary(of: appointment))
+    }
+
+    public func calendarEvent(of appointment: Appointment, summary: AppointmentSummary) -> CalendarEvent {
+        var description = summary.motive.instructionsAfter.trimmed
+        if description.isEmpty { description = "Rendez-vous \(summary.motive.name)" }
+        return CalendarEvent(
+            uid: "\(appointment.id.uuidString.lowercased())@creneau", start: appointment.startsAt, end: appointment.endsAt,
+            summary: summary.practitionerName.isEmpty ? summary.motive.name : "\(summary.motive.name) — \(summary.practitionerName)",
+            location: summary.place, description: description,
+            status: appointment.status == .cancelled ? .cancelled : .confirmed, sequence: appointment.moveCount, stamp: deps.clock.now())
+    }
+
+    /// What a patient is told of an appointment: the motive, the site's time zone, who, where.
+    public func summary(of appointment: Appointment) async throws -> AppointmentSummary {
+        guard let motive = try await motive(appointment.motiveID) else { throw BookingError.notFound("The motive of this appointment no longer exists.") }
         let profile = try await deps.directory.practitionerProfile(id: appointment.practitionerID)
         let department = profile?.departments.first { $0.id == appointment.departmentID }
         let site = profile?.sites.first { $0.id == department?.siteID }
-        let who = profile.map { "\($0.practitioner.title) \($0.practitioner.firstName) \($0.practitioner.lastName)".trimmed } ?? ""
+        let timeZone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? profile?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+        let who = profile?.practitioner.displayName ?? ""
         let place = [department?.name, site?.name, site?.city].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
-        var description = motive.instructionsAfter.trimmed
-        if description.isEmpty { description = "Rendez-vous \(motive.name)" }
-        return CalendarEvent(
-            uid: "\(appointment.id.uuidString.lowercased())@creneau", start: appointment.startsAt, end: appointment.endsAt,
-            summary: who.isEmpty ? motive.name : "\(motive.name) — \(who)", location: place, description: description,
-            status: appointment.status == .cancelled ? .cancelled : .confirmed, sequence: appointment.moveCount, stamp: deps.clock.now())
+        return AppointmentSummary(motive: motive, timeZone: timeZone, practitionerName: who, place: place)
     }
+}
+
+public struct AppointmentSummary: Sendable {
+    public let motive: Motive
+    public let timeZone: TimeZone
+    /// "Dr Agnès Fournier".
+    public let practitionerName: String
+    /// "Cardiologie, MSP d'Avoine, Avoine".
+    public let place: String
 }

@@ -29,7 +29,7 @@ public struct PatientRecords: Sendable {
             throw BookingError.refused(RuleViolation(.invalidPatient, "Type at least two letters of the patient's name."))
         }
         let found = try await patients.searchPatients(query, birthDate: birthDate, limit: Self.searchLimit)
-        for patient in found { try await record("search_patients", patient.id, by: booker, outcome: .allowed) }
+        try await audit.append(contentsOf: found.map { entry("search_patients", $0.id, by: booker, outcome: .allowed) })
         return found
     }
 
@@ -41,13 +41,13 @@ public struct PatientRecords: Sendable {
         let visible = try await appointments.appointments(patientID: patientID)
             .filter { booker.serves($0.departmentID) }
             .sorted { $0.startsAt > $1.startsAt }
-        try await record("read_patient", patientID, by: booker, outcome: .allowed)
+        try await audit.append(entry("read_patient", patientID, by: booker, outcome: .allowed))
         return (patient, visible)
     }
 
-    func record(_ action: String, _ patientID: UUID, by booker: Booker, outcome: AuditOutcome) async throws {
-        try await audit.append(AccessAuditEntry(
+    func entry(_ action: String, _ patientID: UUID, by booker: Booker, outcome: AuditOutcome) -> AccessAuditEntry {
+        AccessAuditEntry(
             id: ids.next(), at: clock.now(), actorAccountID: booker.accountID, action: action, patientID: patientID,
-            target: "patient:\(patientID.uuidString.lowercased())", outcome: outcome))
+            target: "patient:\(patientID.uuidString.lowercased())", outcome: outcome)
     }
 }

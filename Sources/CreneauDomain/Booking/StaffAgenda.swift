@@ -67,21 +67,33 @@ public struct StaffAgenda: Sendable {
             .filter { $0.departments.contains { $0.id == departmentID } && (practitionerID == nil || $0.practitioner.id == practitionerID) }
         var columns: [Column] = []
         var motiveCache: [UUID: Motive] = [:]
-        let now = clock.now()
         for profile in profiles.sorted(by: { SearchText.fold($0.practitioner.lastName) < SearchText.fold($1.practitioner.lastName) }) {
-            var entries: [Entry] = []
-            for appointment in try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
-            where appointment.departmentID == departmentID {
-                if motiveCache[appointment.motiveID] == nil { motiveCache[appointment.motiveID] = try await motives.motive(id: appointment.motiveID) }
-                let patient = try await patients.patient(id: appointment.patientID)
-                try await audit.append(AccessAuditEntry(
-                    id: ids.next(), at: now, actorAccountID: booker.accountID, action: "list_appointments", patientID: appointment.patientID,
-                    target: "appointment:\(appointment.id.uuidString.lowercased())", outcome: .allowed))
-                entries.append(Entry(appointment: appointment, patient: patient, motive: motiveCache[appointment.motiveID]))
-            }
-            columns.append(Column(practitioner: profile.practitioner, entries: entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }))
+            let listed = try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
+                .filter { $0.departmentID == departmentID }
+            columns.append(Column(practitioner: profile.practitioner, entries: try await entries(listed, motives: &motiveCache)))
         }
+        try await recordListing(columns.flatMap(\.entries), by: booker)
         return Day(department: department, timeZone: zone, columns: columns)
+    }
+
+    /// Each appointment with its patient and motive (motives read once each), by start time.
+    func entries(_ listed: [Appointment], motives cache: inout [UUID: Motive]) async throws -> [Entry] {
+        var entries: [Entry] = []
+        for appointment in listed {
+            if cache[appointment.motiveID] == nil { cache[appointment.motiveID] = try await motives.motive(id: appointment.motiveID) }
+            entries.append(Entry(appointment: appointment, patient: try await patients.patient(id: appointment.patientID), motive: cache[appointment.motiveID]))
+        }
+        return entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }
+    }
+
+    /// One audit row per patient listed, written together.
+    func recordListing(_ entries: [Entry], by booker: Booker) async throws {
+        let now = clock.now()
+        try await audit.append(contentsOf: entries.map {
+            AccessAuditEntry(
+                id: ids.next(), at: now, actorAccountID: booker.accountID, action: "list_appointments", patientID: $0.appointment.patientID,
+                target: "appointment:\($0.appointment.id.uuidString.lowercased())", outcome: .allowed)
+        })
     }
 
     // MARK: Absences
@@ -104,17 +116,12 @@ public struct StaffAgenda: Sendable {
         guard end.timeIntervalSince(start) <= 366 * 86_400 else {
             throw BookingError.refused(RuleViolation(.tooFarAhead, "An absence lasts a year at most; add another one after."))
         }
-        var entries: [Entry] = []
-        let now = clock.now()
-        for appointment in try await appointments.appointments(practitionerID: practitionerID, from: start, to: end)
-        where appointment.status == .booked && appointment.endsAt > start && appointment.startsAt < end {
-            try await audit.append(AccessAuditEntry(
-                id: ids.next(), at: now, actorAccountID: booker.accountID, action: "list_appointments", patientID: appointment.patientID,
-                target: "appointment:\(appointment.id.uuidString.lowercased())", outcome: .allowed))
-            entries.append(Entry(appointment: appointment, patient: try await patients.patient(id: appointment.patientID),
-                                 motive: try await motives.motive(id: appointment.motiveID)))
-        }
-        return entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }
+        let hit = try await appointments.appointments(practitionerID: practitionerID, from: start, to: end)
+            .filter { $0.status == .booked && $0.endsAt > start && $0.startsAt < end }
+        var cache: [UUID: Motive] = [:]
+        let entries = try await entries(hit, motives: &cache)
+        try await recordListing(entries, by: booker)
+        return entries
     }
 
     /// Records the absence: no slot is offered in it from now on (the agenda versions move in the

@@ -31,7 +31,9 @@ public struct Patient: Identifiable, Hashable, Codable, Sendable {
     public var searchText: String { SearchText.fold("\(firstName) \(lastName)") }
 
     /// Age in whole years on `day` (a minor under 15 cannot hold an account).
-    public func age(on day: LocalDate) -> Int {
+    public func age(on day: LocalDate) -> Int { Self.age(born: birthDate, on: day) }
+
+    public static func age(born birthDate: LocalDate, on day: LocalDate) -> Int {
         var years = day.year - birthDate.year
         if (day.month, day.day) < (birthDate.month, birthDate.day) { years -= 1 }
         return years

@@ -118,6 +118,8 @@ public protocol AppointmentRepository: Sendable {
 public protocol AuditRepository: Sendable {
     /// Appends; audit rows can never be changed or removed.
     func append(_ entry: AccessAuditEntry) async throws
+    /// Several rows in one transaction (a listing shows many patients: one commit, not one each).
+    func append(contentsOf entries: [AccessAuditEntry]) async throws
     func entries(patientID: UUID) async throws -> [AccessAuditEntry]
 }
 

@@ -71,12 +71,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard Self.isForm(request) else { throw Self.refused }
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1_024)
-        let form = String(buffer: body)
-        let given = form.split(separator: "&").lazy.compactMap { pair -> String? in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return parts.count == 2 && parts[0] == "_csrf" ? String(parts[1]).removingPercentEncoding : nil
-        }.first
-        guard let given, BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
+        guard let given = FormBody.fields(String(buffer: body))["_csrf"], BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
         return request
     }
 

@@ -109,10 +109,7 @@ public struct Authenticator: Sendable {
     func sendCode(to account: Account, now: Date) async throws -> Challenge {
         guard account.emailVerifiedAt != nil else {
             // The password was right, so saying why is safe; a fresh link goes out.
-            let token = tokens.next()
-            try await challenges.issue(token: token, code: nil, AccountToken(
-                accountID: account.id, purpose: .verifyEmail, createdAt: now, expiresAt: now.addingTimeInterval(PatientAccounts.verificationLifetime)))
-            try await mailer.send(emails.verifyEmail(to: account.email, name: account.displayName, token: token, language: account.language))
+            try await PatientAccounts.sendVerification(account, now: now, token: tokens.next(), tokens: challenges, mailer: mailer, emails: emails)
             throw APIError(.forbidden, code: "email_not_verified", message: "Confirm your email address first: we have sent you a new link.")
         }
         var generator = SystemRandomNumberGenerator()

@@ -27,7 +27,7 @@ public struct BrowserSession: Sendable {
     }
 
     /// The session token from a `Cookie` header, if present.
-    public func token(in request: Request) -> String? { cookie(cookieName, in: request) }
+    public func token(in request: Request) -> String? { Self.cookie(cookieName, in: request) }
 
     /// The CSRF token of a session: an HMAC of a fixed label under the session token, so
     /// it is known to the pages of that session only and needs no storage.
@@ -42,13 +42,13 @@ public struct BrowserSession: Sendable {
     /// send the cookie, but cannot read it to fill in the field.
     public var formCookieName: String { secure ? "__Host-creneau_form" : "creneau_form" }
 
-    public func formToken(in request: Request) -> String? { cookie(formCookieName, in: request) }
+    public func formToken(in request: Request) -> String? { Self.cookie(formCookieName, in: request) }
 
     public func setFormCookie(_ token: String) -> String {
         "\(formCookieName)=\(token); Path=/; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
     }
 
-    func cookie(_ name: String, in request: Request) -> String? {
+    static func cookie(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)

@@ -100,13 +100,16 @@ public struct PatientAccounts: Sendable {
             // Two sign-ups with one address at once: the other one won; same answer.
             return
         }
-        try await sendVerification(account, now: now)
+        try await Self.sendVerification(account, now: now, token: tokenGenerator.next(), tokens: tokens, mailer: mailer, emails: emails)
     }
 
-    func sendVerification(_ account: Account, now: Date) async throws {
-        let token = tokenGenerator.next()
+    /// A new verification link (the earlier ones stop working), by email. Sign-up and a sign-in
+    /// before verification both send it.
+    static func sendVerification(
+        _ account: Account, now: Date, token: String, tokens: any AccountTokenRepository, mailer: any Mailer, emails: AccountEmails
+    ) async throws {
         try await tokens.issue(token: token, code: nil, AccountToken(
-            accountID: account.id, purpose: .verifyEmail, createdAt: now, expiresAt: now.addingTimeInterval(Self.verificationLifetime)))
+            accountID: account.id, purpose: .verifyEmail, createdAt: now, expiresAt: now.addingTimeInterval(verificationLifetime)))
         try await mailer.send(emails.verifyEmail(to: account.email, name: account.displayName, token: token, language: account.language))
     }
 
@@ -150,9 +153,4 @@ public struct PatientAccounts: Sendable {
         try await accounts.markEmailVerified(accountID: account.id, at: now)
         try await sessions.revokeSessions(accountID: account.id, at: now)
     }
-}
-
-extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

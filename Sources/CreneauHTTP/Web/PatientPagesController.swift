@@ -74,7 +74,8 @@ struct PatientPagesController: Sendable {
             values["error"] = pages.text("search_ask", page.language)
             return try pages.render("search", page, title: pages.text("search_title", page.language), values: values)
         }
-        let siteID = try await siteSlug.asyncMap { try await directory.site(reference: $0)?.id } ?? nil
+        var siteID: UUID?
+        if let siteSlug { siteID = try await directory.site(reference: siteSlug)?.id }
         let (_, found) = try await search.search(
             text: text, specialty: specialty, siteID: siteID, channel: .online, from: nil, days: Self.searchDays, limit: 30, slotsPerResult: Self.slotsPerResult)
         let csrf = page.csrf(request, context, browser)
@@ -145,15 +146,8 @@ struct PatientPagesController: Sendable {
             let from = max(parameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
             let week = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: from, days: 7)
             let csrf = page.csrf(request, context, browser)
-            var days: [[String: Any]] = []
-            var byDay: [LocalDate: [Slot]] = [:]
-            for slot in week.slots { byDay[LocalDate(slot.start, in: week.timeZone), default: []].append(slot) }
-            for day in byDay.keys.sorted() {
-                let slots = byDay[day] ?? []
-                days.append([
-                    "day": PageFormat.day(slots[0].start, week.timeZone, page.language),
-                    "slots": slots.map { Self.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf) },
-                ])
+            let days = PageFormat.days(week.slots, week.timeZone, page.language) {
+                Self.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
             }
             var section: [String: Any] = [
                 "name": motive.name, "instructions": motive.instructionsBefore, "days": days,
@@ -256,7 +250,7 @@ struct PatientPagesController: Sendable {
         if let error { values["error"] = error }
         if let doctors {
             values["doctors"] = doctors.map { doctor -> [String: Any] in
-                ["id": doctor.id.json, "label": "\(doctor.firstName) \(doctor.lastName) — \(doctor.profession), \(doctor.city) (\(doctor.postalCode))",
+                ["id": doctor.id.json, "label": StaffBookingController.doctorLabel(doctor),
                  "checked": fields["referringDoctor"] == doctor.id.json || doctors.count == 1]
             }
             values["noDoctor"] = doctors.isEmpty
@@ -264,7 +258,7 @@ struct PatientPagesController: Sendable {
             // Keep the doctor chosen before, when the form comes back with an error.
             let query = fields["doctorQuery"] ?? ""
             let found = query.isEmpty ? [] : try await booking.searchReferringDoctors(query, limit: 20)
-            values["doctors"] = found.map { ["id": $0.id.json, "label": "\($0.firstName) \($0.lastName) — \($0.profession), \($0.city) (\($0.postalCode))", "checked": $0.id == chosen] }
+            values["doctors"] = found.map { ["id": $0.id.json, "label": StaffBookingController.doctorLabel($0), "checked": $0.id == chosen] }
         }
         return try pages.render("book", page, title: pages.text("book_title", page.language), values: values, status: status)
     }
@@ -280,10 +274,8 @@ struct PatientPagesController: Sendable {
         }
         guard let holdText = context.parameters.get("hold"), let holdID = UUID(uuidString: holdText) else { throw APIError.notFound("No such booking form.") }
         // The form's own key: a double click (or a reload) books once and shows the same appointment.
-        let key = (fields["key"] ?? "").prefix(100)
-        let scope = "web:" + context.booker.idempotencyScope
-        if !key.isEmpty, let record = try await bookings.idempotencyRecord(scope: scope, key: String(key)), record.fingerprint == holdID.json,
-           let stored = try? JSONDecoder().decode(Booked.self, from: record.body) {
+        let key = String((fields["key"] ?? "").prefix(100))
+        if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) {
             return Self.redirect(toAppointment: stored)
         }
         let patient: BookingRequest.PatientChoice
@@ -306,11 +298,7 @@ struct PatientPagesController: Sendable {
         do {
             let prepared = try await booking.prepare(bookingRequest, by: context.booker)
             let booked = Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
-            let now = clock.now()
-            let record = key.isEmpty ? nil : IdempotencyRecord(
-                scope: scope, key: String(key), fingerprint: holdID.json, status: 303, body: try JSONEncoder().encode(booked),
-                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
-            _ = try await booking.commit(prepared, idempotency: record)
+            _ = try await booking.commit(prepared, idempotency: try booked.record(booker: context.booker, key: key, hold: holdID, now: clock.now()))
             return Self.redirect(toAppointment: booked)
         } catch BookingError.refused(let violation) {
             return try await bookingForm(request, context, fields: fields, error: Self.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
@@ -328,9 +316,26 @@ struct PatientPagesController: Sendable {
         return text == key ? violation.message : text
     }
 
+    /// What a booking form remembers under its own key: a resend (double click, reload)
+    /// finds it and answers as the first send did, booking nothing more.
     struct Booked: Codable {
         let id: String
         let token: String
+
+        /// Forms answer under a scope of their own ("web:…"), apart from API clients' keys.
+        static func scope(_ booker: Booker) -> String { "web:" + booker.idempotencyScope }
+
+        static func stored(in bookings: any BookingRepository, booker: Booker, key: String, hold: UUID) async throws -> Booked? {
+            guard !key.isEmpty, let record = try await bookings.idempotencyRecord(scope: scope(booker), key: key), record.fingerprint == hold.json else { return nil }
+            return try? JSONDecoder().decode(Booked.self, from: record.body)
+        }
+
+        func record(booker: Booker, key: String, hold: UUID, now: Date) throws -> IdempotencyRecord? {
+            guard !key.isEmpty else { return nil }
+            return IdempotencyRecord(
+                scope: Self.scope(booker), key: key, fingerprint: hold.json, status: 303, body: try JSONEncoder().encode(self),
+                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
+        }
     }
 
     static func redirect(toAppointment booked: Booked) -> Response {
@@ -345,9 +350,8 @@ struct PatientPagesController: Sendable {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
         let token: String? = request.uri.queryParameters.get("token").map { String($0) }
         let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: token)
-        let event = try await booking.calendarEvent(of: appointment)
-        let (motive, zone) = try await booking.context(of: appointment)
-        let profile = try await directory.practitionerProfile(id: appointment.practitionerID)
+        let summary = try await booking.summary(of: appointment)
+        let (motive, zone) = (summary.motive, summary.timeZone)
         let tokenQuery = token.map { "?token=\($0)" } ?? ""
         let values: [String: Any] = [
             "id": id.json, "token": token ?? "", "csrf": page.csrf(request, context, browser),
@@ -356,7 +360,7 @@ struct PatientPagesController: Sendable {
             "moveHref": "/appointments/\(id.json)/move\(tokenQuery)",
             "cancelled": appointment.status == .cancelled,
             "day": PageFormat.day(appointment.startsAt, zone, page.language), "time": PageFormat.time(appointment.startsAt, zone, page.language),
-            "motiveName": motive.name, "practitionerName": profile?.practitioner.displayName ?? "", "place": event.location,
+            "motiveName": motive.name, "practitionerName": summary.practitionerName, "place": summary.place,
             "instructions": motive.instructionsAfter, "icsHref": "/api/v1/appointments/\(id.json)/calendar.ics\(tokenQuery)",
         ]
         return try pages.render("appointment", page, title: pages.text("appointment_title", page.language), values: values)
@@ -393,21 +397,17 @@ extension PatientPagesController {
         let from = max(request.uri.queryParameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
         let week = try await search.slots(practitionerID: appointment.practitionerID, motive: motive, channel: .online, from: from, days: 7)
         let csrf = page.csrf(request, context, browser)
-        var byDay: [LocalDate: [Slot]] = [:]
-        for slot in week.slots where slot.start != appointment.startsAt { byDay[LocalDate(slot.start, in: week.timeZone), default: []].append(slot) }
         let tokenQuery = token.map { "token=\($0)&" } ?? ""
         var values: [String: Any] = [
             "motiveName": motive.name, "practitionerName": profile?.practitioner.displayName ?? "",
             "currentDay": PageFormat.day(appointment.startsAt, zone, page.language), "currentTime": PageFormat.time(appointment.startsAt, zone, page.language),
             "back": "/appointments/\(id.json)" + (token.map { "?token=\($0)" } ?? ""),
             "next": "/appointments/\(id.json)/move?\(tokenQuery)from=\(from.adding(days: 7).description)",
-            "days": byDay.keys.sorted().map { day -> [String: Any] in
-                let slots = byDay[day] ?? []
-                return ["day": PageFormat.day(slots[0].start, week.timeZone, page.language), "slots": slots.map { slot -> [String: Any] in
-                    let time = PageFormat.time(slot.start, week.timeZone, page.language)
-                    return ["appointment": id.json, "token": token ?? "", "csrf": csrf, "start": String(Int64(slot.start.timeIntervalSince1970)),
-                            "time": time, "label": "\(PageFormat.day(slot.start, week.timeZone, page.language)) \(time)"]
-                }]
+            "days": PageFormat.days(week.slots.filter { $0.start != appointment.startsAt }, week.timeZone, page.language) { slot in
+                var button = Self.slotButton(slot, practitioner: appointment.practitionerID, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
+                button["appointment"] = id.json
+                button["token"] = token ?? ""
+                return button
             },
         ]
         if from > today { values["previous"] = "/appointments/\(id.json)/move?\(tokenQuery)from=\(max(today, from.adding(days: -7)).description)" }
@@ -435,12 +435,5 @@ extension PatientPagesController {
         }
         let query = (token.map { "token=\($0)&" } ?? "") + "moved=1"
         return Response(status: .seeOther, headers: [.location: "/appointments/\(id.json)?\(query)", .cacheControl: "no-store"])
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

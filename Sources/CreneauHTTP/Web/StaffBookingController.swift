@@ -64,17 +64,11 @@ struct StaffBookingController: Sendable {
         if let motive = chosen {
             let week = try await search.slots(practitionerID: id, motive: motive, channel: channel, from: from, days: 7)
             let csrf = page.csrf(request, context, browser)
-            var byDay: [LocalDate: [Slot]] = [:]
-            for slot in week.slots { byDay[LocalDate(slot.start, in: week.timeZone), default: []].append(slot) }
             let patient = parameters.get("patient").flatMap { UUID(uuidString: String($0)) }
-            values["days"] = byDay.keys.sorted().map { day -> [String: Any] in
-                let slots = byDay[day] ?? []
-                return ["day": PageFormat.day(slots[0].start, week.timeZone, page.language),
-                        "slots": slots.map { slot -> [String: Any] in
-                            var button = PatientPagesController.slotButton(slot, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
-                            if let patient { button["patient"] = patient.json }
-                            return button
-                        }]
+            values["days"] = PageFormat.days(week.slots, week.timeZone, page.language) { slot in
+                var button = PatientPagesController.slotButton(slot, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
+                if let patient { button["patient"] = patient.json }
+                return button
             }
             let base = "/staff/book?practitioner=\(id.json)&motive=\(motive.id.json)" + (patient.map { "&patient=\($0.json)" } ?? "")
             values["next"] = "\(base)&from=\(from.adding(days: 7).description)"
@@ -171,16 +165,15 @@ struct StaffBookingController: Sendable {
             break
         }
         guard let holdText = context.parameters.get("hold"), let holdID = UUID(uuidString: holdText) else { throw APIError.notFound("No such booking form.") }
-        let scope = "web:" + booker.idempotencyScope, key = String((fields["key"] ?? "").prefix(100))
+        let key = String((fields["key"] ?? "").prefix(100))
         let agenda: (Appointment) -> Response = { appointment in
             let day = LocalDate(appointment.startsAt, in: TimeZone(identifier: Site.defaultTimeZone)!)
             return Response(status: .seeOther, headers: [
                 .location: "/staff/agenda?department=\(appointment.departmentID.json)&day=\(day.description)", .cacheControl: "no-store"])
         }
-        if !key.isEmpty, let record = try await bookings.idempotencyRecord(scope: scope, key: key), record.fingerprint == holdID.json,
-           let stored = try? JSONDecoder().decode(PatientPagesController.Booked.self, from: record.body), let id = UUID(uuidString: stored.id),
-           let appointment = try await booking.appointment(id: id, by: booker, manageToken: nil) as Appointment? {
-            return agenda(appointment)
+        if let stored = try await PatientPagesController.Booked.stored(in: bookings, booker: booker, key: key, hold: holdID),
+           let id = UUID(uuidString: stored.id) {
+            return agenda(try await booking.appointment(id: id, by: booker, manageToken: nil))
         }
         // After the replay check: the hold is used up by the booking the replay answers for.
         guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
@@ -199,12 +192,8 @@ struct StaffBookingController: Sendable {
             reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id)
         do {
             let prepared = try await booking.prepare(bookingRequest, by: booker)
-            let now = clock.now()
-            let record = key.isEmpty ? nil : IdempotencyRecord(
-                scope: scope, key: key, fingerprint: holdID.json, status: 303,
-                body: try JSONEncoder().encode(PatientPagesController.Booked(id: prepared.appointment.id.json, token: prepared.manageToken)),
-                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
-            return agenda(try await booking.commit(prepared, idempotency: record))
+            let booked = PatientPagesController.Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
+            return agenda(try await booking.commit(prepared, idempotency: try booked.record(booker: booker, key: key, hold: holdID, now: clock.now())))
         } catch BookingError.refused(let violation) {
             return try await form(request, context, fields: fields, found: nil, doctors: nil,
                                   error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)

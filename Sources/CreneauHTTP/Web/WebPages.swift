@@ -77,7 +77,7 @@ struct PageContext {
         if let asked = query.get("lang").flatMap(Language.init(rawValue:)) {
             language = asked
             cookies.append("\(Self.languageCookie)=\(asked.rawValue); Path=/; Max-Age=31536000; SameSite=Lax")
-        } else if let remembered = BrowserSession(secure: false).cookie(Self.languageCookie, in: request).flatMap(Language.init(rawValue:)) {
+        } else if let remembered = BrowserSession.cookie(Self.languageCookie, in: request).flatMap(Language.init(rawValue:)) {
             language = remembered
         } else {
             language = Self.accepted(request.headers[.acceptLanguage] ?? "")
@@ -113,8 +113,12 @@ enum FormBody {
         } catch {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "The form is too large.")
         }
+        return fields(String(buffer: buffer))
+    }
+
+    static func fields(_ body: String) -> [String: String] {
         var fields: [String: String] = [:]
-        for pair in String(buffer: buffer).split(separator: "&") {
+        for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
             if let name = parts.first, !name.isEmpty { fields[name] = parts.count == 2 ? parts[1] : "" }
         }
@@ -148,6 +152,17 @@ enum PageFormat {
     static func day(_ date: Date, _ zone: TimeZone, _ language: Language) -> String { formatter("EEEEdMMMM", zone, language).string(from: date) }
     /// "lun. 23 nov." / "Mon 23 Nov".
     static func shortDay(_ date: Date, _ zone: TimeZone, _ language: Language) -> String { formatter("EEEdMMM", zone, language).string(from: date) }
+    /// A week of slots as the pages show it: one entry per local day that has any ("day"), each
+    /// slot turned into its button's values by `button`.
+    static func days(_ slots: [Slot], _ zone: TimeZone, _ language: Language, button: (Slot) -> [String: Any]) -> [[String: Any]] {
+        var byDay: [LocalDate: [Slot]] = [:]
+        for slot in slots { byDay[LocalDate(slot.start, in: zone), default: []].append(slot) }
+        return byDay.keys.sorted().compactMap { key in
+            guard let slots = byDay[key], let first = slots.first else { return nil }
+            return ["day": day(first.start, zone, language), "slots": slots.map(button)]
+        }
+    }
+
     /// "09:05".
     static func time(_ date: Date, _ zone: TimeZone, _ language: Language) -> String {
         let formatter = DateFormatter()

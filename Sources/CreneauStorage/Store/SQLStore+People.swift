@@ -144,6 +144,12 @@ extension SQLStore: ReferringDoctorRepository {
 
 extension SQLStore: AuditRepository {
     public func append(_ entry: AccessAuditEntry) async throws { try await insertRow(entry) }
+    public func append(contentsOf entries: [AccessAuditEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await database.transaction { db in
+            for entry in entries { try await insertRow(entry, on: db) }
+        }
+    }
     public func entries(patientID: UUID) async throws -> [AccessAuditEntry] {
         try await listRows(AccessAuditEntry.self, where: "patient_id", equals: Column.id(patientID), orderBy: ["at", "id"])
     }
