@@ -58,6 +58,11 @@ struct PatientPagesTests {
                 #expect(confirmation.text.contains("Votre rendez-vous est confirmé"))
                 #expect(confirmation.text.contains("calendar.ics?token="))
 
+                // A damaged form gets a page in French, not the API's English.
+                let damaged = try await Pages.post(client, "/book/hold", form: ["practitioner": "x", "_csrf": token.csrf], cookie: token.cookie)
+                #expect(damaged.status == .badRequest)
+                #expect(damaged.text.contains("Ce formulaire n&#39;a pas pu être lu"))
+
                 // Someone else picks the same slot from a page they loaded earlier.
                 let late = try await Self.hold(client, fixture, at: start, token: token)
                 #expect(late.status == .conflict)

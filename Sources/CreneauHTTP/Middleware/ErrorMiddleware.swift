@@ -39,6 +39,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case (.notFound, _): (title, text) = (pages.text("not_found_title", language), pages.text("not_found_text", language))
         case (_, "csrf_failed"): (title, text) = (pages.text("error_title", language), pages.text("expired_form_text", language))
         case (.tooManyRequests, _): (title, text) = (pages.text("error_title", language), pages.text("too_many_text", language))
+        // A form that came back damaged (an edited page, a stale bookmark): the API's sentence is English.
+        case (.badRequest, _), (.contentTooLarge, _): (title, text) = (pages.text("error_title", language), pages.text("bad_form_text", language))
         case (.internalServerError, _), (.serviceUnavailable, _):
             (title, text) = (pages.text("error_title", language), pages.text("generic_error_text", language) + requestID)
         default: (title, text) = (pages.text("error_title", language), error.message)
