@@ -106,6 +106,12 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         browser: browser, clock: dependencies.clock
     ).register(on: router)
     AdminPagesController(organisation: dependencies.organisation, motives: dependencies.motives, browser: browser).register(on: router)
+    AdminTemplatesController(
+        templates: WeeklyTemplates(
+            organisation: dependencies.organisation, directory: dependencies.directory, scheduling: dependencies.motives,
+            availability: dependencies.availability, clock: dependencies.clock, ids: .random),
+        browser: browser, ids: .random
+    ).register(on: router)
     SignInPagesController(
         authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)

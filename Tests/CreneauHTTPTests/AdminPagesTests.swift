@@ -14,13 +14,15 @@ import Testing
 struct AdminPagesTests {
     typealias Pages = AccountPagesTests
 
-    static func adminSession(_ client: some TestClientProtocol, _ test: TestDatabase, site: UUID) async throws -> (cookie: String, csrf: String) {
+    static func adminSession(
+        _ client: some TestClientProtocol, _ test: TestDatabase, site: UUID, email: String = "admin@hopital.test"
+    ) async throws -> (cookie: String, csrf: String) {
         let id = UUID(), password = "correct horse battery staple"
-        try await test.store.insert(Account(id: id, email: "admin@hopital.test", displayName: "Admin", passwordHash: Bcrypt.hash(password, cost: 4), createdAt: Fixtures.now))
+        try await test.store.insert(Account(id: id, email: email, displayName: "Admin", passwordHash: Bcrypt.hash(password, cost: 4), createdAt: Fixtures.now))
         try await test.store.insert(RoleGrant(id: UUID(), accountID: id, role: .siteAdmin, scope: .site(site)))
         let secret = Authenticator.newTOTPSecret()
         try await test.store.setTOTPSecret(secret, accountID: id)
-        let staff = AuthAPITests.Staff(email: "admin@hopital.test", password: password, secret: secret, id: id)
+        let staff = AuthAPITests.Staff(email: email, password: password, secret: secret, id: id)
         let response = try await PatientAccountsAPITests.post(client, "/api/v1/sessions",
                                                               ["email": staff.email, "password": password, "code": AuthAPITests().code(staff, at: Fixtures.now), "session": "browser"])
         return (String(try #require(response.headers[.setCookie]).prefix { $0 != ";" }), try #require(try response.decode(BrowserSessionAPITests.SignedIn.self).csrfToken))

@@ -71,6 +71,16 @@ struct SchedulingRepositoryTests {
             try await store.update(template)
             #expect(try await store.template(id: template.id) == template)
             #expect(try await test.rows("SELECT id FROM opening_ranges").count == 1)
+
+            // A department's practitioners' templates, with their ranges; rooms' templates are not listed.
+            let later = ScheduleTemplate(
+                id: ids.next(), owner: .practitioner(org.practitioner.id), departmentID: org.department.id, validFrom: Fixtures.today.adding(days: 200),
+                ranges: [heldBack, open].map { var range = $0; range.id = ids.next(); return range })
+            try await store.insert(later)
+            try await store.insert(ScheduleTemplate(id: ids.next(), owner: .resource(org.room.id), departmentID: org.department.id, validFrom: Fixtures.today,
+                                                    ranges: [OpeningRange(id: ids.next(), weekday: 2, startMinute: 480, endMinute: 1_080, motiveIDs: [], channels: .all)]))
+            #expect(try await store.templates(departmentID: org.department.id) == [template, later])
+            #expect(try await store.templates(departmentID: UUID()).isEmpty)
         }
     }
 

@@ -38,6 +38,15 @@ struct SeedTests {
             let heldBack = try await test.rows("SELECT release_days_before, release_at_minute FROM opening_ranges WHERE release_channels IS NOT NULL")
             #expect(heldBack.count == 5)
             #expect(try heldBack.first?.decode(column: "release_at_minute", as: Int.self) == 1080)
+            // Every seeded template is one an administrator could have saved (so editing one is not refused for another's slip).
+            for site in try await test.store.sites() {
+                for department in try await test.store.departments(siteID: site.id) {
+                    let motives = try await test.store.motives(departmentID: department.id)
+                    for template in try await test.store.templates(departmentID: department.id) {
+                        #expect(TemplateRules.finding(in: template, departmentMotives: motives) == nil, "\(department.name)")
+                    }
+                }
+            }
         }
     }
 

@@ -52,6 +52,9 @@ public protocol SchedulingRepository: Sendable {
     /// Replaces the template and its ranges, atomically.
     func update(_ template: ScheduleTemplate) async throws
     func template(id: UUID) async throws -> ScheduleTemplate?
+    /// The practitioners' weekly templates of a department (rooms' excluded), with their ranges,
+    /// by practitioner then start of validity.
+    func templates(departmentID: UUID) async throws -> [ScheduleTemplate]
 
     func insert(_ exception: ScheduleException) async throws
     func update(_ exception: ScheduleException) async throws

@@ -20,7 +20,7 @@ struct AdminPagesController: Sendable {
     func pages() throws -> WebPages { try WebPages.shared.get() }
 
     /// An administrator's booker; anyone else is sent to sign in (or gets "not found" for a motive).
-    func admin(_ context: AppRequestContext) -> Booker? {
+    static func admin(_ context: AppRequestContext) -> Booker? {
         guard let identity = context.identity, !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) else { return nil }
         return identity.booker
     }
@@ -28,14 +28,14 @@ struct AdminPagesController: Sendable {
     static let channels: [Channel] = [.online, .phone, .desk, .referral, .practitioner]
 
     func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = admin(context) else { return StaffPagesController.signIn }
+        guard let booker = Self.admin(context) else { return StaffPagesController.signIn }
         let page = PageContext(request, context)
         let pages = try pages()
         var departments: [[String: Any]] = []
         for site in try await organisation.sites() {
             for department in try await organisation.departments(siteID: site.id) where booker.serves(department.id) {
                 let list = try await motives.motives(departmentID: department.id).sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
-                departments.append(["name": "\(department.name) — \(site.name)", "motives": list.map { motive -> [String: Any] in
+                departments.append(["name": "\(department.name) — \(site.name)", "templatesHref": "/admin/templates?department=\(department.id.json)", "motives": list.map { motive -> [String: Any] in
                     ["href": "/admin/motives/\(motive.id.json)", "name": motive.name, "duration": "\(motive.durationMinutes) \(pages.text("minutes", page.language))",
                      "patients": pages.text("patients_" + motive.patients.rawValue, page.language),
                      "channels": Self.channels.filter { motive.channels.contains(ChannelSet($0)) }.map { pages.text("channel_" + $0.rawValue, page.language) }.joined(separator: ", ")]
@@ -54,7 +54,7 @@ struct AdminPagesController: Sendable {
     }
 
     func edit(_ request: Request, _ context: AppRequestContext, fields: [String: String]?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let booker = admin(context) else { return StaffPagesController.signIn }
+        guard let booker = Self.admin(context) else { return StaffPagesController.signIn }
         var page = PageContext(request, context)
         let pages = try pages()
         let motive = try await self.motive(context, booker)
@@ -77,7 +77,7 @@ struct AdminPagesController: Sendable {
     }
 
     func save(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = admin(context) else { return StaffPagesController.signIn }
+        guard let booker = Self.admin(context) else { return StaffPagesController.signIn }
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         let pages = try pages()

@@ -55,17 +55,39 @@ extension SQLStore: SchedulingRepository {
 
     public func template(id: UUID) async throws -> ScheduleTemplate? {
         try await database.withConnection { db in
-            guard var template = try await findRow(ScheduleTemplate.self, id: id, on: db) else { return nil }
-            let rows = try await db.select().column("*").from(OpeningRangeRow.table)
-                .where("template_id", .equal, SQLBind(template.key))
-                .orderBy("weekday").orderBy("start_minute")
-                .all().map { try OpeningRangeRow(row: $0).range }
-            let motives = try await links(.rangeMotives, parents: rows.map(\.id), on: db)
-            template.ranges = rows.map { range in
-                var range = range
-                range.motiveIDs = motives[range.id] ?? []
-                return range
-            }
+            guard let template = try await findRow(ScheduleTemplate.self, id: id, on: db) else { return nil }
+            return try await withRanges([template], on: db).first
+        }
+    }
+
+    public func templates(departmentID: UUID) async throws -> [ScheduleTemplate] {
+        try await database.withConnection { db in
+            let templates = try await db.select().column("*").from(ScheduleTemplate.table)
+                .where("department_id", .equal, SQLBind(Column.id(departmentID)))
+                .where("practitioner_id", .isNot, SQLLiteral.null)
+                .orderBy("practitioner_id").orderBy("valid_from")
+                .all().map { try ScheduleTemplate(row: $0) }
+            return try await withRanges(templates, on: db)
+        }
+    }
+
+    /// The templates with their ranges (by weekday and start) and each range's motives, in two queries.
+    private func withRanges(_ templates: [ScheduleTemplate], on db: any SQLDatabase) async throws -> [ScheduleTemplate] {
+        guard !templates.isEmpty else { return [] }
+        let rows = try await db.select().column("*").from(OpeningRangeRow.table)
+            .where("template_id", .in, SQLGroupExpression(templates.map { SQLBind($0.key) }))
+            .orderBy("weekday").orderBy("start_minute")
+            .all().map { try OpeningRangeRow(row: $0) }
+        let motives = try await links(.rangeMotives, parents: rows.map(\.range.id), on: db)
+        var ranges: [UUID: [OpeningRange]] = [:]
+        for row in rows {
+            var range = row.range
+            range.motiveIDs = motives[range.id] ?? []
+            ranges[row.templateID, default: []].append(range)
+        }
+        return templates.map { template in
+            var template = template
+            template.ranges = ranges[template.id] ?? []
             return template
         }
     }
