@@ -64,6 +64,11 @@ struct BrowserTests {
         try await Self.withDemoServer { server in try Self.scenario("secretary_agenda.py", [server.url, server.shots]) }
     }
 
+    @Test("an administrator adds a held-back Saturday to a weekly template: a backwards range is explained and kept, the preview shows it, saving keeps it")
+    func adminTemplate() async throws {
+        try await Self.withDemoServer { server in try Self.scenario("admin_template.py", [server.url, server.shots]) }
+    }
+
     @Test("a secretary finds a caller, books her follow-up by phone and records the arrival (the demo on a Monday-evening training clock)")
     func secretaryPhoneBooking() async throws {
         // Monday 23 November 2026, 21:00 in Paris, on the demo seeded for that day (the same data

@@ -12,7 +12,7 @@ import sys
 
 from selenium.webdriver.common.by import By
 
-from common import SANDRINE_KEY, browser, check, fill, go, totp
+from common import ADMIN_KEY, SANDRINE_KEY, browser, check, fill, go, sign_in_staff, totp
 
 base, shots, axe_path = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(axe_path, encoding="utf-8") as f:
@@ -63,6 +63,14 @@ try:
     audited.append(("staff home", audit(driver, "staff home")))
     go(driver, By.LINK_TEXT, "Cardiologie")
     audited.append(("agenda", audit(driver, "agenda")))
+    driver.delete_all_cookies()
+    sign_in_staff(driver, base, "admin@avoine.demo", ADMIN_KEY)
+    go(driver, By.PARTIAL_LINK_TEXT, "Paramétrage")
+    audited.append(("admin", audit(driver, "admin")))
+    go(driver, By.XPATH, "//section[h2[starts-with(., 'Médecine générale')]]//a[contains(., 'Semaines types')]")
+    audited.append(("weekly templates", audit(driver, "weekly templates")))
+    go(driver, By.XPATH, "//section[h2[contains(., 'Morel')]]//li/a")
+    audited.append(("weekly template", audit(driver, "weekly template")))
 finally:
     driver.quit()
 print("ok " + ", ".join(f"{name}: {count} minor" for name, count in audited))

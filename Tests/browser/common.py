@@ -80,6 +80,7 @@ def patient_details(driver):
 
 # The demo secretary's authenticator key (public, in the README).
 SANDRINE_KEY = "IFLE6SKOIVJUCTSEKJEU4RKMIVJE6WKBKZHUSTSFIRCU2T2BIFAQ"
+ADMIN_KEY = "IFLE6SKOIVAUITKJJZAVMT2JJZCUIRKNJ5AUCQKBIFAUCQKBIFAQ"
 
 
 def totp(key, at=None):
@@ -89,3 +90,11 @@ def totp(key, at=None):
     offset = digest[-1] & 0x0F
     value = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
     return f"{value:06d}"
+
+
+def sign_in_staff(driver, base, email, key):
+    driver.get(base + "/signin")
+    fill(driver, "email", email)
+    fill(driver, "password", "avoine-demo-2026")
+    fill(driver, "code", totp(key))
+    go(driver, By.CSS_SELECTOR, "form[action='/signin'] button")

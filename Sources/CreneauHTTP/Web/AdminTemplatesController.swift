@@ -160,6 +160,7 @@ struct AdminTemplatesController: Sendable {
         ]
         if let finding {
             let text = pages.text(finding.problem.rawValue, language)
+            if let index = finding.rangeIndex { values["errorHref"] = "#r\(index)-range" }
             values["error"] = finding.rangeIndex.map { "\(pages.text("template_range", language)) \($0 + 1)\(pages.text("colon", language))\(text)" } ?? text
         }
         if let preview { values["preview"] = Self.preview(preview, draft: draft, week: week, pages: pages, language: language) }
