@@ -95,7 +95,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     StaffPagesController(
         agenda: StaffAgenda(
             organisation: dependencies.organisation, directory: dependencies.directory, appointments: dependencies.appointments,
-            patients: dependencies.patients, motives: dependencies.motives, audit: dependencies.audit, clock: dependencies.clock, ids: .random),
+            patients: dependencies.patients, motives: dependencies.motives, availability: dependencies.availability, audit: dependencies.audit,
+            clock: dependencies.clock, ids: .random),
         booking: dependencies.booking, browser: browser, clock: dependencies.clock
     ).register(on: router)
     StaffBookingController(

@@ -58,6 +58,49 @@ struct StaffPagesTests {
         }
     }
 
+    @Test("the week: a department's overview counts appointments and free time without naming anyone; a practitioner's week names them; the day shows free time and absences")
+    func week() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let online = try await fixture.service(store: test.store).book(fixture.request(at: BookingFixture.monday(9)), by: .visitor).appointment
+            let tuesday = LocalDate("2026-11-24")!, paris = TimeZone(identifier: "Europe/Paris")!
+            try await test.store.insert(ScheduleException(id: UUID(), owner: .practitioner(fixture.org.practitioner.id), kind: .absence,
+                                                          startsAt: tuesday.instant(atMinute: 600, in: paris), endsAt: tuesday.instant(atMinute: 660, in: paris), reason: "Réunion"))
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await Self.secretarySession(client, test, department: fixture.org.department.id)
+                let headers: HTTPFields = [.cookie: session.cookie, .accept: "text/html", .acceptLanguage: "fr"]
+                let department = "/staff/agenda?department=\(fixture.org.department.id.json)"
+                // Any day of the week shows that week, from Monday.
+                let overview = try await client.execute(uri: "\(department)&week=2026-11-25", method: .get, headers: headers)
+                #expect(overview.status == .ok)
+                #expect(overview.text.contains("Semaine du lundi 23 novembre"))
+                #expect(overview.text.contains(fixture.org.practitioner.displayName))
+                // Monday: the 09:00 visit, 2 h 30 free after it; Tuesday: an hour away, 2 h free; Saturday closed.
+                #expect(overview.text.contains(">1 rdv</a><br><span class=\"hint\">libre 2 h 30</span>"), "\(overview.text)")
+                #expect(overview.text.contains(">0 rdv</a><br><span class=\"hint\">libre 2 h</span><br><span class=\"badge\">absence</span>"))
+                #expect(overview.text.contains(">—</a>"))
+                #expect(!overview.text.contains("MARTIN"))
+                #expect(try await test.store.entries(patientID: online.patientID).filter { $0.action == "list_appointments" }.isEmpty)
+
+                let mine = try await client.execute(uri: "\(department)&practitioner=\(fixture.org.practitioner.id.json)&week=2026-11-23", method: .get, headers: headers)
+                #expect(mine.text.contains("09:00 — MARTIN Léa — Première consultation"))
+                #expect(mine.text.contains("<strong>Libre :</strong> 09:30–12:00"))
+                #expect(mine.text.contains("<strong>Absent :</strong> 10:00–11:00"))
+                #expect(try await test.store.entries(patientID: online.patientID).filter { $0.action == "list_appointments" }.count == 1)
+                let previous = try await client.execute(uri: "\(department)&week=2026-11-16", method: .get, headers: headers)
+                #expect(previous.text.contains("Semaine du lundi 16 novembre"))
+
+                let day = try await client.execute(uri: "\(department)&day=2026-11-24", method: .get, headers: headers)
+                #expect(day.text.contains("<strong>Libre :</strong> 09:00–10:00, 11:00–12:00"))
+                #expect(day.text.contains("<strong>Absent :</strong> 10:00–11:00"))
+                #expect(day.text.contains("\(department)&amp;week=2026-11-24"))
+                // A week that is not a date falls back to this week; never an error page.
+                let garbage = try await client.execute(uri: "\(department)&week=lundi", method: .get, headers: headers)
+                #expect(garbage.status == .ok && garbage.text.contains("Semaine du lundi 23 novembre"))
+            }
+        }
+    }
+
     @Test("visitors and patients are sent to sign in; a secretary of another department sees nothing of this one")
     func access() async throws {
         try await TestDatabase.with { test in

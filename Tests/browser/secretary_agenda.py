@@ -55,6 +55,21 @@ try:
     driver.save_screenshot(f"{shots}/agenda-phone.png")
     driver.set_window_size(1280, 900)
     driver.save_screenshot(f"{shots}/agenda-desktop.png")
+
+    # Her practitioner's week, with the patient named; then the department's week, naming nobody.
+    go(driver, By.XPATH, "//section[.//td[contains(., 'NAVARRO Camille')]]//a[contains(@href, 'week=')]")
+    check("Semaine du lundi" in text(driver), "the practitioner's week did not open: " + text(driver)[:300])
+    check("NAVARRO Camille" in text(driver) and "Palpitations depuis deux semaines" in text(driver), "the practitioner's week misses the booking")
+    check("Libre :" in text(driver), "the practitioner's week does not show free time")
+    driver.set_window_size(412, 915)
+    driver.save_screenshot(f"{shots}/agenda-week-phone.png")
+    driver.get(f"{agenda}&week={day}")
+    cells = driver.find_elements(By.CSS_SELECTOR, "table.week tbody td")
+    check(any("rdv" in cell.text for cell in cells) and any("libre" in cell.text for cell in cells),
+          "the week overview counts neither appointments nor free time")
+    check("NAVARRO" not in text(driver), "the department's week names patients")
+    driver.set_window_size(1280, 900)
+    driver.save_screenshot(f"{shots}/agenda-week-desktop.png")
 finally:
     driver.quit()
 print("ok")

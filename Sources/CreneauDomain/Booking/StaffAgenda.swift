@@ -10,14 +10,17 @@ public struct StaffAgenda: Sendable {
     let appointments: any AppointmentRepository
     let patients: any PatientRepository
     let motives: any SchedulingRepository
+    let availability: any AvailabilityRepository
     let audit: any AuditRepository
     let clock: Clock
     let ids: IDGenerator
 
     public init(
         organisation: any OrganisationRepository, directory: any DirectoryRepository, appointments: any AppointmentRepository,
-        patients: any PatientRepository, motives: any SchedulingRepository, audit: any AuditRepository, clock: Clock, ids: IDGenerator
+        patients: any PatientRepository, motives: any SchedulingRepository, availability: any AvailabilityRepository,
+        audit: any AuditRepository, clock: Clock, ids: IDGenerator
     ) {
+        self.availability = availability
         self.organisation = organisation
         self.directory = directory
         self.appointments = appointments
@@ -34,15 +37,30 @@ public struct StaffAgenda: Sendable {
         public let motive: Motive?
     }
 
-    public struct Column: Sendable {
-        public let practitioner: Practitioner
+    /// One practitioner on one day: the appointments, the free time left in the department's
+    /// openings, and the absences.
+    public struct Cell: Sendable {
+        public let date: LocalDate
         public let entries: [Entry]
+        public let free: [Interval]
+        public let absences: [Interval]
+
+        /// Appointments that still take time (cancelled ones are listed, struck through, but not counted).
+        public var activeCount: Int { entries.filter { $0.appointment.status != .cancelled }.count }
+        public var freeMinutes: Int { free.reduce(0) { $0 + Int($1.end.timeIntervalSince($1.start)) / 60 } }
     }
 
-    public struct Day: Sendable {
+    public struct Row: Sendable {
+        public let practitioner: Practitioner
+        public let cells: [Cell]
+    }
+
+    /// A department's days, one row per practitioner (or only one practitioner's).
+    public struct Span: Sendable {
         public let department: Department
         public let timeZone: TimeZone
-        public let columns: [Column]
+        public let days: [LocalDate]
+        public let rows: [Row]
     }
 
     /// The departments this booker works in (every department for group-wide grants).
@@ -55,33 +73,57 @@ public struct StaffAgenda: Sendable {
         return result.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
     }
 
-    /// `practitionerID`: only that practitioner's column (a practitioner's own day).
-    public func day(_ day: LocalDate, departmentID: UUID, practitionerID: UUID? = nil, by booker: Booker) async throws -> Day {
+    /// `days` days from `first` (a day, or a week); `practitionerID`: only that practitioner's row
+    /// (a practitioner's own agenda). With `patients`, each appointment comes with its patient and
+    /// every patient listed is audited; without, only times and motives are read (a week's
+    /// overview of a whole department names nobody).
+    public func span(
+        from first: LocalDate, days: Int, departmentID: UUID, practitionerID: UUID? = nil, patients withPatients: Bool = true, by booker: Booker
+    ) async throws -> Span {
         guard booker.isStaff, booker.serves(departmentID), let department = try await organisation.department(id: departmentID) else {
             throw BookingError.notFound("No department of yours has this id.")
         }
         let site = try await organisation.site(id: department.siteID)
         let zone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
-        let start = day.instant(atMinute: 0, in: zone), end = day.adding(days: 1).instant(atMinute: 0, in: zone)
+        let dates = (0..<max(days, 1)).map { first.adding(days: $0) }
+        let start = first.instant(atMinute: 0, in: zone), end = first.adding(days: dates.count).instant(atMinute: 0, in: zone)
         let profiles = try await directory.searchPractitioners(query: nil, specialty: department.specialty, siteID: department.siteID, limit: 500)
             .filter { $0.departments.contains { $0.id == departmentID } && (practitionerID == nil || $0.practitioner.id == practitionerID) }
-        var columns: [Column] = []
-        var motiveCache: [UUID: Motive] = [:]
-        for profile in profiles.sorted(by: { SearchText.fold($0.practitioner.lastName) < SearchText.fold($1.practitioner.lastName) }) {
-            let listed = try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
-                .filter { $0.departmentID == departmentID }
-            columns.append(Column(practitioner: profile.practitioner, entries: try await entries(listed, motives: &motiveCache)))
+            .sorted { (SearchText.fold($0.practitioner.lastName), SearchText.fold($0.practitioner.firstName))
+                < (SearchText.fold($1.practitioner.lastName), SearchText.fold($1.practitioner.firstName)) }
+        // Any motive of the department loads the practitioner's agenda (templates, absences, occupations).
+        let agendas: [UUID: AgendaSnapshot]
+        if let motive = try await motives.motives(departmentID: departmentID).first {
+            agendas = try await availability.agendas(profiles.map { (practitionerID: $0.practitioner.id, motive: motive) }, from: start, to: end)
+        } else {
+            agendas = [:]
         }
-        try await recordListing(columns.flatMap(\.entries), by: booker)
-        return Day(department: department, timeZone: zone, columns: columns)
+        let now = clock.now()
+        var rows: [Row] = []
+        var motiveCache: [UUID: Motive] = [:]
+        var listed: [Entry] = []
+        for profile in profiles {
+            let appointments = try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
+                .filter { $0.departmentID == departmentID }
+            let entries = try await self.entries(appointments, motives: &motiveCache, patients: withPatients)
+            if withPatients { listed += entries }
+            let agenda = agendas[profile.practitioner.id]
+            rows.append(Row(practitioner: profile.practitioner, cells: dates.map { date in
+                Cell(date: date, entries: entries.filter { LocalDate($0.appointment.startsAt, in: zone) == date },
+                     free: agenda?.freeTime(on: date, departmentID: departmentID, now: now) ?? [], absences: agenda?.absences(on: date) ?? [])
+            }))
+        }
+        try await recordListing(listed, by: booker)
+        return Span(department: department, timeZone: zone, days: dates, rows: rows)
     }
 
     /// Each appointment with its patient and motive (motives read once each), by start time.
-    func entries(_ listed: [Appointment], motives cache: inout [UUID: Motive]) async throws -> [Entry] {
+    func entries(_ listed: [Appointment], motives cache: inout [UUID: Motive], patients withPatients: Bool = true) async throws -> [Entry] {
         var entries: [Entry] = []
         for appointment in listed {
             if cache[appointment.motiveID] == nil { cache[appointment.motiveID] = try await motives.motive(id: appointment.motiveID) }
-            entries.append(Entry(appointment: appointment, patient: try await patients.patient(id: appointment.patientID), motive: cache[appointment.motiveID]))
+            let patient = withPatients ? try await patients.patient(id: appointment.patientID) : nil
+            entries.append(Entry(appointment: appointment, patient: patient, motive: cache[appointment.motiveID]))
         }
         return entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }
     }
