@@ -107,6 +107,29 @@ struct AccountPagesTests {
         }
     }
 
+    @Test("relatives through the account page: a wrong date of birth is explained in the reader's language and adds nobody; a right one adds them")
+    func relatives() async throws {
+        try await TestDatabase.with { test in
+            let mailer = RecordingMailer()
+            try await Application(router: buildRouter(test.dependencies(mailer: mailer))).test(.router) { client in
+                let session = try await BrowserSessionAPITests.browserPatient(client, mailer, email: "lea@example.org")
+                let zoe = ["firstName": "Zoé", "lastName": "Martin", "birthDate": "2031-06-02", "relationship": "child", "_csrf": session.csrf]
+                let french = try await Self.post(client, "/account/relatives", form: zoe, cookie: session.cookie)
+                #expect(french.status == .unprocessableContent)
+                #expect(french.text.contains("Vérifiez le prénom, le nom et la date de naissance de ce proche"), "\(french.text)")
+                let english = try await Self.post(client, "/account/relatives", form: zoe, cookie: session.cookie, language: "en")
+                #expect(english.status == .unprocessableContent && english.text.contains("birth"), "\(english.text)")
+                let account = try #require(try await test.store.account(email: "lea@example.org"))
+                #expect(try await test.store.managedPatients(accountID: account.id).count == 1)
+                let added = try await Self.post(client, "/account/relatives", form: zoe.merging(["birthDate": "2019-06-02"]) { $1 }, cookie: session.cookie)
+                #expect(added.status == .seeOther && added.headers[.location] == "/account")
+                #expect(try await test.store.managedPatients(accountID: account.id).count == 2)
+                let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(page.text.contains("Zoé"))
+            }
+        }
+    }
+
     @Test("the language switch keeps the page's address; ?lang= is remembered; text from the address is escaped")
     func languageAndEscaping() async throws {
         try await TestDatabase.with { test in
@@ -144,6 +167,13 @@ struct AccountPagesTests {
         let pages = try WebPages.shared.get()
         #expect(Set(pages.tables[.fr]?.keys.map { $0 } ?? []) == Set(pages.tables[.en]?.keys.map { $0 } ?? []))
         #expect((pages.tables[.fr]?.count ?? 0) > 20)
+        // Every refusal a page can show has its sentence in each language: booking rules, account
+        // rules, motive and template settings.
+        let keys = RuleViolation.Code.allCases.map { "rule_" + $0.rawValue } + AccountProblem.Code.allCases.map { "account_problem_" + $0.rawValue }
+            + MotiveRules.Problem.allCases.map(\.rawValue) + TemplateRules.Problem.allCases.map(\.rawValue)
+        for language in Language.allCases {
+            for key in keys { #expect(pages.tables[language]?[key] != nil, "\(language.rawValue): \(key)") }
+        }
     }
 
     @Test("Accept-Language: the reader's first of French or English, q-values honoured")

@@ -2,7 +2,7 @@ import Foundation
 
 /// Why an account request is refused, in words a person understands.
 public struct AccountProblem: Error, Hashable, Sendable {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case invalidEmail = "invalid_email"
         case weakPassword = "weak_password"
         case invalidPatient = "invalid_patient"

@@ -19,7 +19,7 @@ public enum BookingError: Error, Hashable, Sendable {
 
 /// A booking rule that said no.
 public struct RuleViolation: Hashable, Sendable {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case channelNotAllowed = "channel_not_allowed"
         case knownPatientsOnly = "known_patients_only"
         case newPatientsOnly = "new_patients_only"

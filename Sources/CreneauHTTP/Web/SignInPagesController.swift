@@ -139,7 +139,9 @@ struct SignInPagesController: Sendable {
         do {
             _ = try await relatives.add(PatientDetails(firstName: first, lastName: last, birthDate: birth), relationship: relationship, accountID: identity.account.id)
         } catch AccountError.refused(let problem) {
-            return try await account(request, context, error: page.language == .en ? problem.message : pages.text("book_missing_details", page.language),
+            // English readers get the rule's own sentence (it may name a limit); others its translation.
+            let key = "account_problem_" + problem.code.rawValue, translated = pages.text(key, page.language)
+            return try await account(request, context, error: page.language == .en || translated == key ? problem.message : translated,
                                      status: .unprocessableContent)
         }
         return Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
