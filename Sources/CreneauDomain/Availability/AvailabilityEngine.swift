@@ -144,17 +144,7 @@ private struct DayPlanner {
         return merge(intervals)
     }
 
-    static func merge(_ intervals: [Interval]) -> [Interval] {
-        var merged: [Interval] = []
-        for interval in intervals.sorted(by: { $0.start < $1.start }) {
-            if let last = merged.last, interval.start <= last.end {
-                merged[merged.count - 1].end = max(last.end, interval.end)
-            } else {
-                merged.append(interval)
-            }
-        }
-        return merged
-    }
+    static func merge(_ intervals: [Interval]) -> [Interval] { AgendaSnapshot.merged(intervals) }
 }
 
 /// Absences and occupations of one agenda on one day.

@@ -50,29 +50,21 @@ public struct WeeklyTemplates: Sendable {
 
     /// The department, when this booker serves it.
     public func department(_ id: UUID, by booker: Booker) async throws -> (Department, TimeZone) {
-        guard booker.isStaff, booker.serves(id), let department = try await organisation.department(id: id) else {
+        guard booker.isStaff, booker.serves(id), let found = try await organisation.departmentAndZone(id: id) else {
             throw BookingError.notFound("No department of yours has this id.")
         }
-        let site = try await organisation.site(id: department.siteID)
-        return (department, site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!)
+        return found
     }
 
     /// Every practitioner of the department (by last name), each with their templates there.
     public func list(departmentID: UUID, by booker: Booker) async throws -> (Department, [Row]) {
         let (department, _) = try await department(departmentID, by: booker)
-        let members = try await members(of: department)
+        let members = try await directory.members(of: department).map(\.practitioner)
         let templates = Dictionary(grouping: try await scheduling.templates(departmentID: departmentID)) { template -> UUID? in
             if case .practitioner(let id) = template.owner { return id }
             return nil
         }
         return (department, members.map { Row(practitioner: $0, templates: templates[$0.id] ?? []) })
-    }
-
-    func members(of department: Department) async throws -> [Practitioner] {
-        try await directory.searchPractitioners(query: nil, specialty: department.specialty, siteID: department.siteID, limit: 1_000)
-            .filter { $0.departments.contains { $0.id == department.id } }
-            .map(\.practitioner)
-            .sorted { (SearchText.fold($0.lastName), SearchText.fold($0.firstName)) < (SearchText.fold($1.lastName), SearchText.fold($1.firstName)) }
     }
 
     /// A stored template of a practitioner in one of this booker's departments.

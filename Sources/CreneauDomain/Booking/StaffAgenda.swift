@@ -80,17 +80,12 @@ public struct StaffAgenda: Sendable {
     public func span(
         from first: LocalDate, days: Int, departmentID: UUID, practitionerID: UUID? = nil, patients withPatients: Bool = true, by booker: Booker
     ) async throws -> Span {
-        guard booker.isStaff, booker.serves(departmentID), let department = try await organisation.department(id: departmentID) else {
+        guard booker.isStaff, booker.serves(departmentID), let (department, zone) = try await organisation.departmentAndZone(id: departmentID) else {
             throw BookingError.notFound("No department of yours has this id.")
         }
-        let site = try await organisation.site(id: department.siteID)
-        let zone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
         let dates = (0..<max(days, 1)).map { first.adding(days: $0) }
         let start = first.instant(atMinute: 0, in: zone), end = first.adding(days: dates.count).instant(atMinute: 0, in: zone)
-        let profiles = try await directory.searchPractitioners(query: nil, specialty: department.specialty, siteID: department.siteID, limit: 500)
-            .filter { $0.departments.contains { $0.id == departmentID } && (practitionerID == nil || $0.practitioner.id == practitionerID) }
-            .sorted { (SearchText.fold($0.practitioner.lastName), SearchText.fold($0.practitioner.firstName))
-                < (SearchText.fold($1.practitioner.lastName), SearchText.fold($1.practitioner.firstName)) }
+        let profiles = try await directory.members(of: department).filter { practitionerID == nil || $0.practitioner.id == practitionerID }
         // Any motive of the department loads the practitioner's agenda (templates, absences, occupations).
         let agendas: [UUID: AgendaSnapshot]
         if let motive = try await motives.motives(departmentID: departmentID).first {

@@ -33,6 +33,23 @@ extension DirectoryRepository {
         let today = LocalDate(now, in: profile.timeZone)
         return (profile, try await bookableMotives(practitionerIDs: [id], on: today)[id] ?? [])
     }
+
+    /// The practitioners who work in the department, by last then first name.
+    public func members(of department: Department) async throws -> [PractitionerProfile] {
+        try await searchPractitioners(query: nil, specialty: department.specialty, siteID: department.siteID, limit: 1_000)
+            .filter { $0.departments.contains { $0.id == department.id } }
+            .sorted { (SearchText.fold($0.practitioner.lastName), SearchText.fold($0.practitioner.firstName))
+                < (SearchText.fold($1.practitioner.lastName), SearchText.fold($1.practitioner.firstName)) }
+    }
+}
+
+extension OrganisationRepository {
+    /// The department and its site's time zone (Paris when the site names none it knows).
+    public func departmentAndZone(id: UUID) async throws -> (Department, TimeZone)? {
+        guard let department = try await department(id: id) else { return nil }
+        let site = try await site(id: department.siteID)
+        return (department, site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!)
+    }
 }
 
 extension PractitionerProfile {
