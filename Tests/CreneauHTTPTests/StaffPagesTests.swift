@@ -101,6 +101,40 @@ struct StaffPagesTests {
         }
     }
 
+    @Test("a site in French Guiana: its agenda's today and the absence times typed are Cayenne's, not Paris's")
+    func siteTimeZone() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let site = Site(id: UUID(), groupID: fixture.org.group.id, name: "CHU de Guyane", slug: "chu-guyane", city: "Cayenne", timeZone: "America/Cayenne")
+            let department = Department(id: UUID(), siteID: site.id, name: "Cardiologie", specialty: "cardiologie")
+            try await test.store.insert(site)
+            try await test.store.insert(department)
+            let doctor = Practitioner(id: UUID(), title: "Dr", firstName: "Maëlle", lastName: "Hô-Apo", profession: "Médecin", specialty: "cardiologie")
+            try await test.store.insert(doctor)
+            try await test.store.insert(Membership(practitionerID: doctor.id, departmentID: department.id))
+            // Tuesday 01:30 in Paris is still Monday 21:30 in Cayenne.
+            let instant = Date(timeIntervalSince1970: 1_795_480_200)
+            #expect(LocalDate(instant, in: TimeZone(identifier: "Europe/Paris")!) == LocalDate("2026-11-24"))
+            try await Application(router: buildRouter(test.dependencies(clock: .fixed(instant)))).test(.router) { client in
+                let staff = try await AuthAPITests().secretary(test, department: department.id)
+                let body: [String: Any] = ["email": staff.email, "password": staff.password, "code": AuthAPITests().code(staff, at: instant), "session": "browser"]
+                let response = try await PatientAccountsAPITests.post(client, "/api/v1/sessions", body)
+                let cookie = String(try #require(response.headers[.setCookie]).prefix { $0 != ";" })
+                let csrf = try #require(try response.decode(BrowserSessionAPITests.SignedIn.self).csrfToken)
+                let day = try await client.execute(uri: "/staff/agenda?department=\(department.id.json)", method: .get, headers: [.cookie: cookie, .accept: "text/html"])
+                #expect(day.text.contains("lundi 23 novembre"), "\(day.text)")
+                #expect(day.text.contains("Dr Maëlle Hô-Apo"))
+                // 08:00 typed for a doctor of Cayenne is 08:00 in Cayenne: 11:00 UTC.
+                let saved = try await Pages.post(client, "/staff/absence", form: [
+                    "_csrf": csrf, "practitioner": doctor.id.json, "from": "2026-11-30T08:00", "to": "2026-11-30T09:00", "action": "save",
+                ], cookie: cookie)
+                #expect(saved.status == .ok)
+                let absence = try #require(try await test.rows("SELECT starts_at FROM schedule_exceptions WHERE kind = 'absence'").first)
+                #expect(try absence.decode(column: "starts_at", as: Int64.self) == 1_796_036_400)
+            }
+        }
+    }
+
     @Test("visitors and patients are sent to sign in; a secretary of another department sees nothing of this one")
     func access() async throws {
         try await TestDatabase.with { test in

@@ -73,6 +73,14 @@ public struct StaffAgenda: Sendable {
         return result.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
     }
 
+    /// The time zone of the department's site, when this booker serves it: "today" on its agenda.
+    public func timeZone(departmentID: UUID, by booker: Booker) async throws -> TimeZone {
+        guard booker.isStaff, booker.serves(departmentID), let (_, zone) = try await organisation.departmentAndZone(id: departmentID) else {
+            throw BookingError.notFound("No department of yours has this id.")
+        }
+        return zone
+    }
+
     /// `days` days from `first` (a day, or a week); `practitionerID`: only that practitioner's row
     /// (a practitioner's own agenda). With `patients`, each appointment comes with its patient and
     /// every patient listed is audited; without, only times and motives are read (a week's

@@ -166,14 +166,16 @@ struct StaffBookingController: Sendable {
         }
         guard let holdText = context.parameters.get("hold"), let holdID = UUID(uuidString: holdText) else { throw APIError.notFound("No such booking form.") }
         let key = String((fields["key"] ?? "").prefix(100))
-        let agenda: (Appointment) -> Response = { appointment in
-            let day = LocalDate(appointment.startsAt, in: TimeZone(identifier: Site.defaultTimeZone)!)
+        func agenda(_ appointment: Appointment) async throws -> Response {
+            // The agenda's day is the site's (the practitioner's first site, as the booking form showed it).
+            let zone = try await directory.practitionerProfile(id: appointment.practitionerID)?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+            let day = LocalDate(appointment.startsAt, in: zone)
             return Response(status: .seeOther, headers: [
                 .location: "/staff/agenda?department=\(appointment.departmentID.json)&day=\(day.description)", .cacheControl: "no-store"])
         }
         if let stored = try await PatientPagesController.Booked.stored(in: bookings, booker: booker, key: key, hold: holdID),
            let id = UUID(uuidString: stored.id) {
-            return agenda(try await booking.appointment(id: id, by: booker, manageToken: nil))
+            return try await agenda(try await booking.appointment(id: id, by: booker, manageToken: nil))
         }
         // After the replay check: the hold is used up by the booking the replay answers for.
         guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
@@ -193,7 +195,7 @@ struct StaffBookingController: Sendable {
         do {
             let prepared = try await booking.prepare(bookingRequest, by: booker)
             let booked = PatientPagesController.Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
-            return agenda(try await booking.commit(prepared, idempotency: try booked.record(booker: booker, key: key, hold: holdID, now: clock.now())))
+            return try await agenda(try await booking.commit(prepared, idempotency: try booked.record(booker: booker, key: key, hold: holdID, now: clock.now())))
         } catch BookingError.refused(let violation) {
             return try await form(request, context, fields: fields, found: nil, doctors: nil,
                                   error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)

@@ -68,8 +68,7 @@ struct StaffPagesController: Sendable {
         }
         var page = PageContext(request, context)
         let pages = try pages()
-        let zone = TimeZone(identifier: Site.defaultTimeZone)!
-        let today = LocalDate(clock.now(), in: zone)
+        let today = LocalDate(clock.now(), in: try await agenda.timeZone(departmentID: departmentID, by: booker))
         let date = parameters.get("day").flatMap { LocalDate(String($0)) } ?? today
         let result = try await agenda.span(from: date, days: 1, departmentID: departmentID, practitionerID: only, by: booker)
         let csrf = page.csrf(request, context, browser)
@@ -130,8 +129,7 @@ struct StaffPagesController: Sendable {
     func week(_ request: Request, _ context: AppRequestContext, departmentID: UUID, only: UUID?, week: LocalDate?, booker: Booker) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try pages()
-        let zone = TimeZone(identifier: Site.defaultTimeZone)!
-        let today = LocalDate(clock.now(), in: zone)
+        let today = LocalDate(clock.now(), in: try await agenda.timeZone(departmentID: departmentID, by: booker))
         let day = week ?? today
         let monday = day.adding(days: 1 - day.isoWeekday)
         let result = try await agenda.span(from: monday, days: 7, departmentID: departmentID, practitionerID: only, patients: only != nil, by: booker)
@@ -250,8 +248,9 @@ struct StaffPagesController: Sendable {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         let pages = try pages()
-        let zone = TimeZone(identifier: Site.defaultTimeZone)!
         guard let id = fields["practitioner"].flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("No practitioner of your departments has this id.") }
+        // Times typed are the practitioner's site's wall-clock times.
+        let zone = try await agenda.practitioner(id, by: booker).timeZone
         guard let start = Self.localInstant(fields["from"], zone: zone), let end = Self.localInstant(fields["to"], zone: zone), end > start else {
             return try await absenceForm(request, context, fields: fields, hits: nil, saved: false, error: pages.text("absence_bad_dates", page.language),
                                          status: .unprocessableContent)
