@@ -170,7 +170,7 @@ struct AccountPagesTests {
         // Every refusal a page can show has its sentence in each language: booking rules, account
         // rules, motive and template settings.
         let keys = RuleViolation.Code.allCases.map { "rule_" + $0.rawValue } + AccountProblem.Code.allCases.map { "account_problem_" + $0.rawValue }
-            + MotiveRules.Problem.allCases.map(\.rawValue) + TemplateRules.Problem.allCases.map(\.rawValue)
+            + MotiveRules.Problem.allCases.map(\.rawValue) + TemplateRules.Problem.allCases.map(\.rawValue) + StaffAgenda.OpeningProblem.allCases.map(\.rawValue)
         for language in Language.allCases {
             for key in keys { #expect(pages.tables[language]?[key] != nil, "\(language.rawValue): \(key)") }
         }

@@ -135,6 +135,47 @@ struct StaffPagesTests {
         }
     }
 
+    @Test("an extra opening on a Saturday: wrong times or motives are explained and save nothing; saved, its slots are offered at once to the motives and channels chosen")
+    func extraOpening() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await Self.secretarySession(client, test, department: fixture.org.department.id)
+                let query = "practitioner=\(fixture.org.practitioner.id.json)&department=\(fixture.org.department.id.json)"
+                let day = try await client.execute(uri: "/staff/agenda?department=\(fixture.org.department.id.json)&day=2026-11-23", method: .get,
+                                                   headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(day.text.contains("/staff/opening?\(query.replacingOccurrences(of: "&", with: "&amp;"))"))
+                let form = try await client.execute(uri: "/staff/opening?\(query)", method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(form.status == .ok && form.text.contains("name=\"ch-phone\" value=\"1\" checked") && !form.text.contains("name=\"ch-online\" value=\"1\" checked"))
+
+                let fields = ["_csrf": session.csrf, "practitioner": fixture.org.practitioner.id.json, "department": fixture.org.department.id.json,
+                              "from": "2026-11-28T09:00", "to": "2026-11-28T11:00", "ch-phone": "1", "ch-online": "1",
+                              "m-\(fixture.followUp.id.json)": "1", "reason": "Rattrapage des reports"]
+                let backwards = try await Pages.post(client, "/staff/opening", form: fields.merging(["to": "2026-11-28T08:00"]) { $1 }, cookie: session.cookie)
+                #expect(backwards.status == .unprocessableContent && backwards.text.contains("la fin après le début"))
+                #expect(backwards.text.contains("value=\"2026-11-28T09:00\""))
+                let elsewhere = try await Pages.post(client, "/staff/opening", form: fields.merging(["m-\(UUID().uuidString.lowercased())": "1"]) { $1 },
+                                                     cookie: session.cookie)
+                #expect(elsewhere.status == .unprocessableContent && elsewhere.text.contains("motifs de ce service"))
+                let noChannel = try await Pages.post(client, "/staff/opening", form: fields.filter { !$0.key.hasPrefix("ch-") }, cookie: session.cookie)
+                #expect(noChannel.status == .unprocessableContent && noChannel.text.contains("au moins un canal"))
+                #expect(try await test.rows("SELECT id FROM schedule_exceptions").isEmpty)
+
+                let saturday = "/api/v1/availability?practitioner=\(fixture.org.practitioner.id.json)&from=2026-11-28&days=1&motive="
+                #expect(try await client.execute(uri: saturday + fixture.followUp.id.json, method: .get).text.contains("\"slots\":[]"))
+                let saved = try await Pages.post(client, "/staff/opening", form: fields, cookie: session.cookie)
+                #expect(saved.status == .ok && saved.text.contains("Ouverture enregistrée"))
+                // Online, at once: eight 15-minute follow-ups; the first visit was not chosen.
+                let followUps = try await client.execute(uri: saturday + fixture.followUp.id.json, method: .get).text
+                #expect(followUps.components(separatedBy: "\"start\"").count - 1 == 8, "\(followUps)")
+                #expect(try await client.execute(uri: saturday + fixture.org.motive.id.json, method: .get).text.contains("\"slots\":[]"))
+                let agenda = try await client.execute(uri: "/staff/agenda?department=\(fixture.org.department.id.json)&day=2026-11-28", method: .get,
+                                                      headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(agenda.text.contains("<strong>Libre :</strong> 09:00–11:00"))
+            }
+        }
+    }
+
     @Test("visitors and patients are sent to sign in; a secretary of another department sees nothing of this one")
     func access() async throws {
         try await TestDatabase.with { test in

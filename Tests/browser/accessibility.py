@@ -63,6 +63,10 @@ try:
     audited.append(("staff home", audit(driver, "staff home")))
     go(driver, By.LINK_TEXT, "Cardiologie")
     audited.append(("agenda", audit(driver, "agenda")))
+    agenda = driver.current_url
+    go(driver, By.LINK_TEXT, "Ajouter une ouverture")
+    audited.append(("extra opening", audit(driver, "extra opening")))
+    driver.get(agenda)
     go(driver, By.LINK_TEXT, "Semaine")
     audited.append(("week", audit(driver, "week")))
     go(driver, By.XPATH, "//table[contains(@class,'week')]//th//a")

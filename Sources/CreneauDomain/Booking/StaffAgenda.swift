@@ -180,4 +180,54 @@ public struct StaffAgenda: Sendable {
         try await motives.insert(absence)
         return (absence, hits)
     }
+
+    // MARK: Extra openings
+
+    /// The problems an exceptional session can have, each a stable translation key.
+    public enum OpeningProblem: String, Error, Sendable, CaseIterable {
+        case times = "opening_problem_times"
+        case past = "opening_problem_past"
+        case channels = "opening_problem_channels"
+        case motives = "opening_problem_motives"
+        case reason = "opening_problem_reason"
+    }
+
+    /// What the opening form offers: the practitioner, the department (with its site's zone) and its active motives.
+    public func openingChoices(practitionerID: UUID, departmentID: UUID, by booker: Booker) async throws -> (PractitionerProfile, Department, TimeZone, [Motive]) {
+        let profile = try await practitioner(practitionerID, by: booker)
+        guard booker.serves(departmentID), profile.departments.contains(where: { $0.id == departmentID }),
+              let (department, zone) = try await organisation.departmentAndZone(id: departmentID) else {
+            throw BookingError.notFound("No practitioner of your departments has this id.")
+        }
+        return (profile, department, zone, try await motives.motives(departmentID: departmentID).filter(\.isActive))
+    }
+
+    /// Opens an exceptional session for a practitioner in one of their departments: bookable
+    /// through `channels` for the chosen motives of that department (all of them when none is
+    /// chosen), from now on, on every instance (the agenda versions move). At most a day long,
+    /// on the 5-minute grid, in the future.
+    public func addOpening(
+        practitionerID: UUID, departmentID: UUID, from start: Date, to end: Date, channels: ChannelSet, motiveIDs: [UUID], reason: String, by booker: Booker
+    ) async throws -> ScheduleException {
+        let profile = try await practitioner(practitionerID, by: booker)
+        guard booker.serves(departmentID), profile.departments.contains(where: { $0.id == departmentID }) else {
+            throw BookingError.notFound("No practitioner of your departments has this id.")
+        }
+        let minutes = end.timeIntervalSince(start) / 60
+        guard minutes > 0, minutes <= 1_440, Int(start.timeIntervalSince1970) % 300 == 0, Int(end.timeIntervalSince1970) % 300 == 0 else {
+            throw OpeningProblem.times
+        }
+        guard end > clock.now() else { throw OpeningProblem.past }
+        guard !channels.isEmpty, channels.rawValue <= ChannelSet.maximumRawValue else { throw OpeningProblem.channels }
+        let offered = try await motives.motives(departmentID: departmentID).filter(\.isActive).map(\.id)
+        guard !offered.isEmpty, motiveIDs.allSatisfy(offered.contains) else { throw OpeningProblem.motives }
+        let trimmed = reason.trimmed
+        guard trimmed.count <= 200 else { throw OpeningProblem.reason }
+        // An opening with no motive would take every motive of every department: name them.
+        let opening = ScheduleException(
+            id: ids.next(), owner: .practitioner(practitionerID), kind: .extraOpening, startsAt: start, endsAt: end, reason: trimmed,
+            channels: channels, motiveIDs: (motiveIDs.isEmpty ? offered : motiveIDs).sorted { $0.uuidString < $1.uuidString })
+        try await motives.insert(opening)
+        return opening
+    }
 }
