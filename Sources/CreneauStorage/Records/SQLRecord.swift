@@ -25,7 +25,7 @@ extension SQLRecord {
 /// Encoding conventions shared by every table: UUIDs as lower-case text,
 /// instants as whole Unix seconds, calendar days as ISO text.
 enum Column {
-    static func id(_ value: UUID) -> String { value.uuidString.lowercased() }
+    static func id(_ value: UUID) -> String { UUIDText.format(value) }
     static func id(_ value: UUID?) -> String? { value.map(id) }
     static func instant(_ value: Date) -> Int64 { Int64(value.timeIntervalSince1970.rounded(.down)) }
     static func instant(_ value: Date?) -> Int64? { value.map(instant) }
@@ -34,13 +34,13 @@ enum Column {
 extension SQLRow {
     func uuid(_ column: String) throws -> UUID {
         let text = try decode(column: column, as: String.self)
-        guard let value = UUID(uuidString: text) else { throw CorruptRow(column: column, value: text) }
+        guard let value = UUIDText.parse(text) else { throw CorruptRow(column: column, value: text) }
         return value
     }
 
     func optionalUUID(_ column: String) throws -> UUID? {
         guard let text = try decode(column: column, as: String?.self) else { return nil }
-        guard let value = UUID(uuidString: text) else { throw CorruptRow(column: column, value: text) }
+        guard let value = UUIDText.parse(text) else { throw CorruptRow(column: column, value: text) }
         return value
     }
 

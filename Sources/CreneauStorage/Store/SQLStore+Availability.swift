@@ -141,10 +141,12 @@ extension SQLStore: AvailabilityRepository {
               FROM holds h JOIN motive_resources mr ON mr.motive_id = h.motive_id JOIN motives m ON m.id = h.motive_id
               WHERE mr.resource_id IN \(idList(ids)) AND h.starts_at < \(bind: wideTo) AND h.ends_at > \(bind: wideFrom)
               """
+        // One owner (a booking's check, one agenda): no need to read whose each row is.
+        let only = ids.count == 1 ? ids.first : nil
         for row in try await db.raw(occupations).all() {
             let start = try row.instant("starts_at"), end = try row.instant("ends_at")
             let before = TimeInterval(try row.int("buffer_before_minutes") * 60), after = TimeInterval(try row.int("buffer_after_minutes") * 60)
-            result[try row.uuid("owner"), default: []].append(Occupation(
+            result[try only ?? row.uuid("owner"), default: []].append(Occupation(
                 interval: Interval(start: start.addingTimeInterval(-before), end: end.addingTimeInterval(after)),
                 motiveID: try row.uuid("motive_id"), start: start, holderID: try row.uuid("holder"),
                 expiresAt: try row.optionalInstant("expires_at")))
