@@ -173,7 +173,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     let availability = CachedAvailability(store: storage.store, clock: clock)
     let booking = BookingService.live(
         store: storage.store, directory: directory, availability: availability,
-        writer: GroupCommitWriter(store: storage.store, clock: clock), clock: clock, holdDuration: configuration.holdDuration)
+        writer: GroupCommitWriter(store: storage.store, clock: clock, cache: availability), clock: clock, holdDuration: configuration.holdDuration)
     let mailQueue = MailQueue(transport: try makeMailer(configuration, logger: logger), logger: logger)
     let emails = AccountEmails(publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)")
     let dependencies = HTTPDependencies(

@@ -23,7 +23,7 @@ extension TestDatabase {
         let availability = CachedAvailability(store: store, clock: clock)
         let booking = BookingService(.init(
             directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
-            appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock), audit: store, clock: clock,
+            appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock, cache: availability), audit: store, clock: clock,
             ids: .random, tokens: .random))
         let emails = AccountEmails(publicURL: "https://rdv.avoine.example")
         return HTTPDependencies(

@@ -1,6 +1,6 @@
 import CreneauDomain
 import CreneauSeed
-import CreneauStorage
+@testable import CreneauStorage
 import CreneauTestSupport
 import Foundation
 import Logging
@@ -158,6 +158,65 @@ struct CachedAvailabilityMemoryTests {
             try await test.run("UPDATE agenda_versions SET version = version + 1 WHERE owner_id = '*'")
             let third = try await cache.agendas([(org.practitioner.id, org.motive)], from: from, to: from.addingTimeInterval(9 * 86_400))
             #expect(third[org.practitioner.id]?.practitioner.templates.first?.ranges.isEmpty == true)
+        }
+    }
+
+    /// The booking service with `cache` as its agenda cache and its writer following it.
+    static func service(_ store: SQLStore, cache: CachedAvailability, follows: Bool = true) -> BookingService {
+        BookingService(.init(
+            directory: CachedDirectory(store: store, clock: .fixed(Fixtures.now)), motives: store, availability: cache,
+            patients: store, referringDoctors: store, appointments: store, bookings: store,
+            writer: GroupCommitWriter(store: store, clock: .fixed(Fixtures.now), cache: follows ? cache : nil), audit: store,
+            clock: .fixed(Fixtures.now), ids: .random, tokens: .random))
+    }
+
+    @Test("bookings this instance commits are followed without reading them back; another instance's make it read again; answers stay the database's")
+    func followsOwnBookings() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let practitioner = fixture.org.practitioner.id
+            let probe = CachedAvailabilityTests()
+            let cache = CachedAvailability(store: test.store, clock: .fixed(Fixtures.now))
+            let mine = Self.service(test.store, cache: cache)
+            // Another instance: its own cache, its own writer.
+            let other = Self.service(test.store, cache: CachedAvailability(store: test.store, clock: .fixed(Fixtures.now)))
+            let requests = [(practitionerID: practitioner, motive: fixture.org.motive), (practitionerID: practitioner, motive: fixture.followUp)]
+            func version(_ owner: UUID) async throws -> Int64 {
+                try #require(try await test.rows("SELECT version FROM agenda_versions WHERE owner_id = '\(owner.uuidString.lowercased())'").first)
+                    .decode(column: "version", as: Int64.self)
+            }
+            func same() async throws {
+                let cached = try await probe.slots(cache, requests), direct = try await probe.slots(test.store, requests)
+                #expect(cached == direct)
+            }
+            try await same()
+            let tuesday = BookingFixture.monday(9).addingTimeInterval(86_400)
+
+            // My booking: the cache holds the database's version at once, with the visit in it (and in the room's agenda).
+            _ = try await mine.book(fixture.request(at: tuesday), by: .visitor)
+            #expect(cache.heldVersion(practitionerID: practitioner) == (try await version(practitioner)))
+            try await same()
+
+            // A hold, then the booking that uses it: the hold's occupation goes, the visit's comes.
+            let hold = try await mine.placeHold(practitionerID: practitioner, motiveID: fixture.org.motive.id, start: tuesday.addingTimeInterval(3_600),
+                                                channel: .online, by: .visitor)
+            try await same()
+            var request = fixture.request(at: hold.startsAt)
+            request.holdID = hold.id
+            _ = try await mine.book(request, by: .visitor)
+            #expect(cache.heldVersion(practitionerID: practitioner) == (try await version(practitioner)))
+            try await same()
+
+            // Another instance books: my next booking cannot tell what happened in between, so it patches nothing…
+            _ = try await other.book(fixture.request(at: tuesday.addingTimeInterval(1_800)), by: .visitor)
+            let before = cache.heldVersion(practitionerID: practitioner)
+            _ = try await mine.book(fixture.request(at: tuesday.addingTimeInterval(7_200)), by: .visitor)
+            #expect(cache.heldVersion(practitionerID: practitioner) == before)
+            #expect(before != (try await version(practitioner)))
+            // …and the next answer reads the agenda again, like the database.
+            try await same()
+            let answer = try await probe.slots(cache, requests)
+            #expect(answer[practitioner]?.contains { $0.start == tuesday.addingTimeInterval(1_800) } == false)
         }
     }
 }

@@ -43,10 +43,11 @@ public struct BookingFixture: Sendable {
 
     /// The booking service as `creneau serve` wires it, on `store`.
     public func service(store: SQLStore, clock: Clock = .fixed(Fixtures.now), writer: (any BookingWriter)? = nil) -> BookingService {
-        BookingService(.init(
-            directory: CachedDirectory(store: store, clock: clock), motives: store, availability: CachedAvailability(store: store, clock: clock),
+        let availability = CachedAvailability(store: store, clock: clock)
+        return BookingService(.init(
+            directory: CachedDirectory(store: store, clock: clock), motives: store, availability: availability,
             patients: store, referringDoctors: store, appointments: store, bookings: store,
-            writer: writer ?? GroupCommitWriter(store: store, clock: clock), audit: store, clock: clock, ids: .random, tokens: .random))
+            writer: writer ?? GroupCommitWriter(store: store, clock: clock, cache: availability), audit: store, clock: clock, ids: .random, tokens: .random))
     }
 
     public func newPatient(_ first: String = "Léa", email: String? = "lea@example.org") -> PatientDetails {

@@ -81,9 +81,10 @@ public struct BookingBenchmark: Sendable {
         let centre = try await makeCentre(practitioners: max(practitioners, clients), now: now)
         let directory = CachedDirectory(store: storage.store, clock: .live)
         try await directory.warm()
+        let availability = CachedAvailability(store: storage.store, clock: .live)
         let service = BookingService.live(
-            store: storage.store, directory: directory, availability: CachedAvailability(store: storage.store, clock: .live),
-            writer: GroupCommitWriter(store: storage.store, clock: .live), clock: .live, holdDuration: 600)
+            store: storage.store, directory: directory, availability: availability,
+            writer: GroupCommitWriter(store: storage.store, clock: .live, cache: availability), clock: .live, holdDuration: 600)
         let tomorrow = LocalDate(now, in: centre.timeZone).adding(days: 1)
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
         let started = ContinuousClock.now

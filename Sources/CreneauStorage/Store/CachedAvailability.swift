@@ -156,4 +156,36 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
             return try loadedCalendar.snapshots(requests, practitioners: practitioners, resources: resources)
         }
     }
+
+    /// Follows this instance's own committed bookings without reading them back. An agenda held
+    /// at exactly the version the batch started from gets the batch's occupations and the
+    /// version the batch ended at: every change between the two was the batch's own (it held the
+    /// version rows). Any other agenda is left alone, and reloads when next asked, as before.
+    /// Patching is idempotent (by holder), because an agenda filed under a version may already
+    /// hold newer rows: then its version no longer matches the database and it is never served.
+    public func follow(_ delta: AgendaDelta) {
+        state.withLockedValue { state in
+            let window = Interval(start: state.windowStart, end: state.windowStart.addingTimeInterval(800 * 86_400))
+            func patched(_ entry: Entry?, owner: UUID, isPractitioner: Bool) -> Entry? {
+                guard var entry, let versions = delta.versions[owner], entry.version == versions.before else { return nil }
+                entry.agenda.occupations.removeAll { $0.holderID.map(delta.released.contains) ?? false }
+                for added in delta.added where isPractitioner ? added.practitionerID == owner : added.resourceIDs.contains(owner) {
+                    let occupation = added.occupation
+                    guard occupation.interval.overlaps(window), !entry.agenda.occupations.contains(where: { $0.holderID == occupation.holderID }) else { continue }
+                    entry.agenda.occupations.append(occupation)
+                }
+                entry.version = versions.after
+                return entry
+            }
+            for owner in delta.versions.keys {
+                if let entry = patched(state.practitioners[owner], owner: owner, isPractitioner: true) { state.practitioners[owner] = entry }
+                if let entry = patched(state.resources[owner], owner: owner, isPractitioner: false) { state.resources[owner] = entry }
+            }
+        }
+    }
+
+    /// The version an agenda is held at (tests: whether the cache followed a commit).
+    func heldVersion(practitionerID: UUID) -> Int64? {
+        state.withLockedValue { $0.practitioners[practitionerID]?.version }
+    }
 }

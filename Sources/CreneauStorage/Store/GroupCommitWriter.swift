@@ -16,13 +16,16 @@ public actor GroupCommitWriter: BookingWriter {
     /// SQLite has one writer: one batch at a time. PostgreSQL takes several transactions at
     /// once and flushes their commits together; a few batches in flight keep it busy.
     private let concurrentBatches: Int
+    /// This instance's agenda cache, told what each commit did so it need not read it back.
+    private let cache: CachedAvailability?
 
     /// Batches of this many bookings or fewer; a transient conflict is retried this many times.
     public static let defaultMaximumBatch = 128
     static let maximumAttempts = 3
 
-    public init(store: SQLStore, clock: Clock, maximumBatch: Int = GroupCommitWriter.defaultMaximumBatch) {
+    public init(store: SQLStore, clock: Clock, cache: CachedAvailability? = nil, maximumBatch: Int = GroupCommitWriter.defaultMaximumBatch) {
         self.store = store
+        self.cache = cache
         self.clock = clock
         self.maximumBatch = maximumBatch
         self.concurrentBatches = store.database.engine == .sqlite ? 1 : 4
@@ -43,7 +46,9 @@ public actor GroupCommitWriter: BookingWriter {
             let batch = Array(queue.prefix(maximumBatch))
             queue.removeFirst(batch.count)
             do {
-                let results = try await store.commitEach(batch.map(\.write), now: clock.now())
+                let (results, delta) = try await store.commitTracked(batch.map(\.write), now: clock.now())
+                // Before any caller hears back: its next question finds the cache already following.
+                cache?.follow(delta)
                 var retry: [(write: BookingWrite, attempts: Int, continuation: CheckedContinuation<BookingWriteOutcome, any Error>)] = []
                 for (item, result) in zip(batch, results) {
                     if case .failure(let error) = result, error is TransientWriteConflict, item.attempts < Self.maximumAttempts {

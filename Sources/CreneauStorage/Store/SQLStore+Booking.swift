@@ -7,6 +7,16 @@ import SQLKit
 /// A deadlock or serialization failure on PostgreSQL: the item can simply be tried again.
 public struct TransientWriteConflict: Error, Sendable {}
 
+/// What one committed batch of bookings did to the agendas it touched: each owner's version
+/// before and after the batch (it held their version rows, so every change in between is its
+/// own), the occupations it added (with the practitioner and rooms each belongs to) and the
+/// holds its bookings used up.
+public struct AgendaDelta: Sendable {
+    public var versions: [UUID: (before: Int64, after: Int64)] = [:]
+    public var added: [(practitionerID: UUID, resourceIDs: [UUID], occupation: Occupation)] = []
+    public var released: Set<UUID> = []
+}
+
 extension SQLStore: BookingRepository {
     public func commit(_ writes: [BookingWrite], now: Date) async throws -> [BookingWriteOutcome] {
         try await commitEach(writes, now: now).map { try $0.get() }
@@ -15,33 +25,82 @@ extension SQLStore: BookingRepository {
     /// Like `commit`, but a write that fails for another reason than its
     /// outcome (a deadlock, a missing row) fails alone: the others still commit.
     public func commitEach(_ writes: [BookingWrite], now: Date) async throws -> [Result<BookingWriteOutcome, any Error>] {
-        guard !writes.isEmpty else { return [] }
+        try await commitTracked(writes, now: now).results
+    }
+
+    /// `commitEach`, also saying what the batch did to the agendas it touched (`AgendaDelta`),
+    /// so this instance's cache can follow its own bookings without reading them back.
+    public func commitTracked(_ writes: [BookingWrite], now: Date) async throws -> (results: [Result<BookingWriteOutcome, any Error>], delta: AgendaDelta) {
+        guard !writes.isEmpty else { return ([], AgendaDelta()) }
         return try await database.transaction { db in
             try await purgeExpiredHolds(now: now, on: db)
+            // Hold the touched agendas' version rows from here to the commit: every version change
+            // between `before` and `after` is then this batch's own.
+            let owners = Set(writes.flatMap { [$0.appointment.practitionerID] + $0.appointment.resourceIDs })
+            let before = try await lockVersions(of: owners, on: db)
             var cache = FootprintCache()
+            var results: [Result<BookingWriteOutcome, any Error>] = []
             // Most batches hold no conflict: write them in a few multi-row statements; only if
             // that fails, go booking by booking to find out which ones cannot be written.
             if writes.count > 1, writes.allSatisfy({ $0.holdID == nil && $0.appointment.status != .cancelled }),
                try await writeTogether(writes, cache: &cache, on: db) {
-                return writes.map { _ in .success(.booked) }
-            }
-            var results: [Result<BookingWriteOutcome, any Error>] = []
-            for (index, write) in writes.enumerated() {
-                let savepoint = "booking_\(index)"
-                try await db.raw("SAVEPOINT \(unsafeRaw: savepoint)").run()
-                do {
-                    let outcome = try await writeBooking(write, now: now, cache: &cache, on: db)
-                    if outcome != .booked { try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run() }
-                    try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
-                    results.append(.success(outcome))
-                } catch {
-                    try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run()
-                    try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
-                    results.append(.failure(Self.classify(error)))
+                results = writes.map { _ in .success(.booked) }
+            } else {
+                for (index, write) in writes.enumerated() {
+                    let savepoint = "booking_\(index)"
+                    try await db.raw("SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    do {
+                        let outcome = try await writeBooking(write, now: now, cache: &cache, on: db)
+                        if outcome != .booked { try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run() }
+                        try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
+                        results.append(.success(outcome))
+                    } catch {
+                        try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run()
+                        try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
+                        results.append(.failure(Self.classify(error)))
+                    }
                 }
             }
-            return results
+            let after = try await versions(of: owners, on: db)
+            var delta = AgendaDelta()
+            for owner in owners { delta.versions[owner] = (before[owner] ?? 0, after[owner] ?? 0) }
+            for (write, result) in zip(writes, results) {
+                guard case .success(.booked) = result else { continue }
+                if let hold = write.holdID { delta.released.insert(hold) }
+                let appointment = write.appointment
+                guard appointment.status != .cancelled, let footprint = cache.motives[appointment.motiveID] else { continue }
+                delta.added.append((appointment.practitionerID, appointment.resourceIDs, Occupation(
+                    interval: Interval(start: appointment.startsAt.addingTimeInterval(-TimeInterval(footprint.bufferBeforeMinutes * 60)),
+                                       end: appointment.endsAt.addingTimeInterval(TimeInterval(footprint.bufferAfterMinutes * 60))),
+                    motiveID: appointment.motiveID, start: appointment.startsAt, holderID: appointment.id)))
+            }
+            return (results, delta)
         }
+    }
+
+    /// The owners' version rows, created at 0 when missing and locked (an upsert that changes
+    /// nothing takes the row lock on both engines) until the transaction ends; in id order, so
+    /// two batches wait for each other rather than deadlock.
+    private func lockVersions(of owners: Set<UUID>, on db: any SQLDatabase) async throws -> [UUID: Int64] {
+        guard !owners.isEmpty else { return [:] }
+        let values = SQLList(owners.map(Column.id).sorted().map { SQLGroupExpression([SQLBind($0), SQLLiteral.numeric("0")]) })
+        var result: [UUID: Int64] = [:]
+        for row in try await db.raw("""
+            INSERT INTO agenda_versions (owner_id, version) VALUES \(values)
+            ON CONFLICT (owner_id) DO UPDATE SET version = agenda_versions.version RETURNING owner_id, version
+            """).all() {
+            result[try row.uuid("owner_id")] = try row.decode(column: "version", as: Int64.self)
+        }
+        return result
+    }
+
+    private func versions(of owners: Set<UUID>, on db: any SQLDatabase) async throws -> [UUID: Int64] {
+        guard !owners.isEmpty else { return [:] }
+        var result: [UUID: Int64] = [:]
+        for row in try await db.raw("SELECT owner_id, version FROM agenda_versions WHERE owner_id IN \(idList(owners))").all() {
+            result[try row.uuid("owner_id")] = try row.decode(column: "version", as: Int64.self)
+        }
+        return result
     }
 
     /// Writes a whole batch with one statement per table, inside a savepoint.
