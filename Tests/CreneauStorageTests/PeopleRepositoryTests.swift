@@ -120,6 +120,13 @@ struct PeopleRepositoryTests {
             #expect(try await store.searchReferringDoctors("Dupont", limit: 10).count == 2)
             #expect(try await store.searchReferringDoctors("%", limit: 10).isEmpty)
             #expect(try await store.referringDoctor(id: dupont.id) == dupont)
+            // Existence, as a booking asks it: unknown ids are asked again each time (a doctor may be added).
+            #expect(try await store.referringDoctorExists(id: dupont.id))
+            #expect(try await store.referringDoctorExists(id: dupont.id))
+            let later = ReferringDoctor(id: UUID(), nationalID: "810000000777", firstName: "Inès", lastName: "Garnier", profession: "Médecin")
+            #expect(try await store.referringDoctorExists(id: later.id) == false)
+            try await store.insert(later)
+            #expect(try await store.referringDoctorExists(id: later.id))
 
             var twin = other
             twin.id = UUID()

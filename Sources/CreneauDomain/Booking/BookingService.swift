@@ -115,7 +115,7 @@ public struct BookingService: Sendable {
         // A city doctor booking through the portal is the referring doctor.
         var referringDoctorID = request.referringDoctorID
         if case .referringDoctor(_, let doctorID) = booker.kind, referringDoctorID == nil { referringDoctorID = doctorID }
-        if let id = referringDoctorID, try await deps.referringDoctors.referringDoctor(id: id) == nil {
+        if let id = referringDoctorID, !(try await deps.referringDoctors.referringDoctorExists(id: id)) {
             throw BookingError.refused(RuleViolation(.unknownReferringDoctor, "The referring doctor was not found in the directory. Search the directory again and choose them from the list."))
         }
 

@@ -103,6 +103,8 @@ public protocol ReferringDoctorRepository: Sendable {
     func insert(_ doctor: ReferringDoctor) async throws
     func update(_ doctor: ReferringDoctor) async throws
     func referringDoctor(id: UUID) async throws -> ReferringDoctor?
+    /// Whether the directory holds this doctor (the booking check: it asks once per booking).
+    func referringDoctorExists(id: UUID) async throws -> Bool
     /// Every word of `query` must match name, town or postcode, accents ignored.
     func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor]
 }

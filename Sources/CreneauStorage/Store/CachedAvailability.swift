@@ -82,14 +82,11 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
 
         let practitionerIDs = Set(requests.map(\.practitionerID))
         let resourceIDs = Set(requests.flatMap(\.motive.requiredResourceIDs))
+        // Versions first, read after this call began (shared with concurrent callers): data read
+        // after them is at least as new as the version it is filed under.
+        let keys = Set([Self.configurationKey] + (practitionerIDs.union(resourceIDs)).map(Column.id))
+        let versions = try await store.versionReads.read(keys, from: store.database)
         return try await store.database.withConnection { db in
-            // Versions first: data read after them is at least as new as the version it is filed under.
-            var versions: [String: Int64] = [:]
-            let keys = [Self.configurationKey] + (practitionerIDs.union(resourceIDs)).map(Column.id)
-            for row in try await db.select().columns("owner_id", "version").from("agenda_versions")
-                .where("owner_id", .in, SQLGroupExpression(keys.map { SQLBind($0) })).all() {
-                versions[try row.decode(column: "owner_id", as: String.self)] = try row.decode(column: "version", as: Int64.self)
-            }
             let configuration = versions[Self.configurationKey] ?? 0
             func version(_ id: UUID) -> Int64 { versions[Column.id(id)] ?? 0 }
 

@@ -38,10 +38,8 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
     }
 
     private func current(day: LocalDate) async throws -> Snapshot {
-        let version = try await store.database.withConnection { db in
-            try await db.select().column("version").from("agenda_versions").where("owner_id", .equal, SQLBind(CachedAvailability.configurationKey))
-                .first()?.decode(column: "version", as: Int64.self) ?? 0
-        }
+        let key = CachedAvailability.configurationKey
+        let version = try await store.versionReads.read([key], from: store.database)[key] ?? 0
         let task = state.withLockedValue { state -> Task<Snapshot, any Error>? in
             if let held = state.snapshot, held.version == version, held.day == day { return nil }
             if let loading = state.loading, loading.version == version, loading.day == day { return loading.task }

@@ -127,6 +127,15 @@ extension SQLStore: ReferringDoctorRepository {
     public func update(_ doctor: ReferringDoctor) async throws { try await updateRow(doctor) }
     public func referringDoctor(id: UUID) async throws -> ReferringDoctor? { try await findRow(ReferringDoctor.self, id: id) }
 
+    public func referringDoctorExists(id: UUID) async throws -> Bool {
+        if knownDoctors.contains(id) { return true }
+        let found = try await database.withConnection { db in
+            try await db.select().column("id").from(ReferringDoctor.table).where("id", .equal, SQLBind(Column.id(id))).first() != nil
+        }
+        if found { knownDoctors.insert(id) }
+        return found
+    }
+
     public func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor] {
         let words = SearchText.fold(query).split(separator: " ").prefix(6)
         guard !words.isEmpty else { return [] }

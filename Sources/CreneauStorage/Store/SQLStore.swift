@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import CreneauDomain
 import Foundation
 import SQLKit
@@ -6,6 +7,11 @@ import SQLKit
 public struct SQLStore: Sendable {
     public let database: Database
     let cipher: FieldCipher
+    /// Referring doctors found once: the directory only grows (no code removes a doctor, and
+    /// appointments' foreign keys would refuse it), so a booking need not ask again.
+    let knownDoctors = KnownIDs()
+    /// The caches' reads of `agenda_versions`, shared by concurrent callers.
+    let versionReads = VersionReads()
 
     public init(database: Database, cipher: FieldCipher) {
         self.database = database
@@ -104,4 +110,11 @@ extension SQLStore: HealthRepository {
             _ = try await db.raw("SELECT 1 AS ok").first()
         }
     }
+}
+
+/// A set of ids shared by every copy of a store.
+final class KnownIDs: Sendable {
+    private let ids = NIOLockedValueBox(Set<UUID>())
+    func contains(_ id: UUID) -> Bool { ids.withLockedValue { $0.contains(id) } }
+    func insert(_ id: UUID) { ids.withLockedValue { _ = $0.insert(id) } }
 }
