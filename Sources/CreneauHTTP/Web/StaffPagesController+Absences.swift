@@ -1,0 +1,69 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// Absences: preview the appointments an absence hits, then save it.
+extension StaffPagesController {
+    /// "2026-11-30T08:00" from a datetime-local field, in the site's zone.
+    static func localInstant(_ text: String?, zone: TimeZone) -> Date? {
+        guard let text, text.count >= 16, let day = LocalDate(text.prefix(10)) else { return nil }
+        let time = text.dropFirst(11).prefix(5).split(separator: ":")
+        guard time.count == 2, let hour = Int(time[0]), let minute = Int(time[1]), (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
+        return day.instant(atMinute: hour * 60 + minute, in: zone)
+    }
+
+    func absenceForm(_ request: Request, _ context: AppRequestContext, fields: [String: String], hits: [StaffAgenda.Entry]?, saved: Bool,
+                     error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let booker = staff(context) else { return Self.signIn }
+        var page = PageContext(request, context)
+        let pages = try pages()
+        guard let id = (fields["practitioner"] ?? request.uri.queryParameters.get("practitioner").map { String($0) }).flatMap(UUID.init(uuidString:)),
+              let profile = try? await agenda.practitioner(id, by: booker) else { throw APIError.notFound("No practitioner of your departments has this id.") }
+        let zone = profile.timeZone
+        var values: [String: Any] = [
+            "practitioner": profile.practitioner.displayName, "practitionerId": id.json, "csrf": page.csrf(request, context, browser),
+            "from": fields["from"] ?? "", "to": fields["to"] ?? "", "reason": fields["reason"] ?? "", "saved": saved, "back": "/staff",
+        ]
+        if let hits {
+            values["previewed"] = true
+            values["count"] = hits.count
+            values["hasHits"] = !hits.isEmpty
+            values["hits"] = hits.map { entry -> [String: Any] in
+                let day = LocalDate(entry.appointment.startsAt, in: zone)
+                return [
+                    "href": "/staff/agenda?department=\(entry.appointment.departmentID.json)&day=\(day.description)",
+                    "day": PageFormat.day(entry.appointment.startsAt, zone, page.language), "time": PageFormat.time(entry.appointment.startsAt, zone, page.language),
+                    "patient": entry.patient.map { "\($0.lastName.uppercased()) \($0.firstName)" } ?? "—", "phone": entry.patient?.phone ?? "",
+                    "motive": entry.motive?.name ?? "",
+                ]
+            }
+        }
+        if let error { values["error"] = error }
+        return try pages.render("absence", page, title: pages.text("absence_title", page.language), values: values, status: status)
+    }
+
+    func absence(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let booker = staff(context) else { return Self.signIn }
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        let pages = try pages()
+        guard let id = fields["practitioner"].flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("No practitioner of your departments has this id.") }
+        // Times typed are the practitioner's site's wall-clock times.
+        let zone = try await agenda.practitioner(id, by: booker).timeZone
+        guard let start = Self.localInstant(fields["from"], zone: zone), let end = Self.localInstant(fields["to"], zone: zone), end > start else {
+            return try await absenceForm(request, context, fields: fields, hits: nil, saved: false, error: pages.text("absence_bad_dates", page.language),
+                                         status: .unprocessableContent)
+        }
+        do {
+            if fields["action"] == "save" {
+                let (_, hits) = try await agenda.addAbsence(practitionerID: id, from: start, to: end, reason: fields["reason"] ?? "", by: booker)
+                return try await absenceForm(request, context, fields: fields, hits: hits, saved: true, error: nil)
+            }
+            let hits = try await agenda.appointmentsHit(practitionerID: id, from: start, to: end, by: booker)
+            return try await absenceForm(request, context, fields: fields, hits: hits, saved: false, error: nil)
+        } catch BookingError.refused(let violation) {
+            return try await absenceForm(request, context, fields: fields, hits: nil, saved: false,
+                                         error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
+        }
+    }
+}
