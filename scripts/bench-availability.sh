@@ -10,10 +10,11 @@ db="${1:-/tmp/creneau-aphp.sqlite}"
 port="${PORT:-8099}"
 duration="${DURATION:-15}"
 connections="${CONNECTIONS:-16}"
-bin=.build/release/creneau
+# CRENEAU_BIN: an executable built elsewhere (e.g. with --build-path); else this checkout's release build.
+bin="${CRENEAU_BIN:-.build/release/creneau}"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-swift build -c release --product creneau >/dev/null
+[ -n "${CRENEAU_BIN:-}" ] || swift build -c release --product creneau >/dev/null
 [ -f "$db" ] || "$bin" seed --profile aphp --database-path "$db"
 
 work="$(mktemp -d /tmp/creneau-bench.XXXXXX)"
