@@ -7,10 +7,21 @@ extension AgendaSnapshot {
     /// (appointments with their buffers, live holds), and the time already past. Motive-independent
     /// on purpose: it says "free 10:30–12:00", and the booking page says what fits in it.
     public func freeTime(on day: LocalDate, departmentID: UUID, now: Date) -> [Interval] {
-        let dayInterval = Interval(start: day.instant(atMinute: 0, in: timeZone), end: day.adding(days: 1).instant(atMinute: 0, in: timeZone))
+        let dayInterval = interval(of: day)
+        var busy = practitioner.exceptions.filter { $0.kind == .absence }.map { Interval(start: $0.startsAt, end: $0.endsAt) }
+        busy += practitioner.occupations.filter { $0.expiresAt.map { $0 > now } ?? true }.map(\.interval)
+        busy.append(Interval(start: dayInterval.start, end: max(dayInterval.start, now)))
+        return Self.subtract(busy.filter { $0.overlaps(dayInterval) }, from: Self.merged(openingHours(on: day, departmentID: departmentID)))
+    }
+
+    /// The practitioner's opening hours on `day`, unmerged: the template ranges valid that day
+    /// (of `departmentID` only, when given; any motive, any channel; none on a public holiday)
+    /// and the extra openings that touch the day, clipped to it.
+    func openingHours(on day: LocalDate, departmentID: UUID?) -> [Interval] {
+        let dayInterval = interval(of: day)
         var open: [Interval] = []
         if !holidays.contains(day) {
-            for template in practitioner.templates where template.departmentID == departmentID && template.isValid(on: day) {
+            for template in practitioner.templates where (departmentID.map { template.departmentID == $0 } ?? true) && template.isValid(on: day) {
                 for range in template.ranges where range.weekday == day.isoWeekday {
                     open.append(Interval(start: day.instant(atMinute: range.startMinute, in: timeZone), end: day.instant(atMinute: range.endMinute, in: timeZone)))
                 }
@@ -20,15 +31,17 @@ extension AgendaSnapshot {
             let span = Interval(start: max(exception.startsAt, dayInterval.start), end: min(exception.endsAt, dayInterval.end))
             if span.start < span.end { open.append(span) }
         }
-        var busy = practitioner.exceptions.filter { $0.kind == .absence }.map { Interval(start: $0.startsAt, end: $0.endsAt) }
-        busy += practitioner.occupations.filter { $0.expiresAt.map { $0 > now } ?? true }.map(\.interval)
-        busy.append(Interval(start: dayInterval.start, end: max(dayInterval.start, now)))
-        return Self.subtract(busy.filter { $0.overlaps(dayInterval) }, from: Self.merged(open))
+        return open
+    }
+
+    /// The local day as instants, from midnight to the next midnight in the site's zone.
+    func interval(of day: LocalDate) -> Interval {
+        Interval(start: day.instant(atMinute: 0, in: timeZone), end: day.adding(days: 1).instant(atMinute: 0, in: timeZone))
     }
 
     /// The practitioner's absences that touch the day, clipped to it.
     public func absences(on day: LocalDate) -> [Interval] {
-        let dayInterval = Interval(start: day.instant(atMinute: 0, in: timeZone), end: day.adding(days: 1).instant(atMinute: 0, in: timeZone))
+        let dayInterval = interval(of: day)
         return practitioner.exceptions.filter { $0.kind == .absence }
             .map { Interval(start: max($0.startsAt, dayInterval.start), end: min($0.endsAt, dayInterval.end)) }
             .filter { $0.start < $0.end }

@@ -59,28 +59,11 @@ public struct TemplatePreview: Sendable {
             if let agenda = any {
                 absences = agenda.practitioner.exceptions.filter { $0.kind == .absence }
                     .map { Interval(start: $0.startsAt, end: $0.endsAt) }.filter { $0.overlaps(dayInterval) }
-                let open = Self.openingHours(agenda, on: date, dayInterval: dayInterval)
+                let open = agenda.openingHours(on: date, departmentID: nil)
                 let visits = Set(agenda.practitioner.occupations.filter { $0.expiresAt == nil && dayInterval.start <= $0.start && $0.start < dayInterval.end }.map(\.start))
                 outside = visits.filter { start in !open.contains { $0.start <= start && start < $0.end } }.sorted()
             }
             return Day(date: date, isHoliday: any?.holidays.contains(date) ?? false, ranges: ranges, absences: absences, slots: slots, outside: outside)
         }
-    }
-
-    /// Every range of every template valid that day, for any motive and channel, and the extra openings.
-    static func openingHours(_ agenda: AgendaSnapshot, on day: LocalDate, dayInterval: Interval) -> [Interval] {
-        var intervals: [Interval] = []
-        if !agenda.holidays.contains(day) {
-            for template in agenda.practitioner.templates where template.isValid(on: day) {
-                for range in template.ranges where range.weekday == day.isoWeekday {
-                    intervals.append(Interval(start: day.instant(atMinute: range.startMinute, in: agenda.timeZone),
-                                              end: day.instant(atMinute: range.endMinute, in: agenda.timeZone)))
-                }
-            }
-        }
-        for exception in agenda.practitioner.exceptions where exception.kind == .extraOpening && exception.endsAt > dayInterval.start && exception.startsAt < dayInterval.end {
-            intervals.append(Interval(start: exception.startsAt, end: exception.endsAt))
-        }
-        return intervals
     }
 }

@@ -61,6 +61,17 @@ public struct StaffAgenda: Sendable {
         public let timeZone: TimeZone
         public let days: [LocalDate]
         public let rows: [Row]
+        /// Today in the site's zone (the "today" link, this week).
+        public let today: LocalDate
+    }
+
+    /// Where a span starts: a given day, or today in the department's site zone; `week` moves it
+    /// back to that week's Monday.
+    public struct Start: Sendable {
+        let day: LocalDate?
+        let week: Bool
+        public static func day(_ day: LocalDate?) -> Start { Start(day: day, week: false) }
+        public static func week(holding day: LocalDate?) -> Start { Start(day: day, week: true) }
     }
 
     /// The departments this booker works in (every department for group-wide grants).
@@ -73,37 +84,34 @@ public struct StaffAgenda: Sendable {
         return result.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
     }
 
-    /// The time zone of the department's site, when this booker serves it: "today" on its agenda.
-    public func timeZone(departmentID: UUID, by booker: Booker) async throws -> TimeZone {
-        guard booker.isStaff, booker.serves(departmentID), let (_, zone) = try await organisation.departmentAndZone(id: departmentID) else {
-            throw BookingError.notFound("No department of yours has this id.")
-        }
-        return zone
-    }
-
-    /// `days` days from `first` (a day, or a week); `practitionerID`: only that practitioner's row
+    /// `days` days from `start` (a day, or a week); `practitionerID`: only that practitioner's row
     /// (a practitioner's own agenda). With `patients`, each appointment comes with its patient and
     /// every patient listed is audited; without, only times and motives are read (a week's
     /// overview of a whole department names nobody).
     public func span(
-        from first: LocalDate, days: Int, departmentID: UUID, practitionerID: UUID? = nil, patients withPatients: Bool = true, by booker: Booker
+        from origin: Start, days: Int, departmentID: UUID, practitionerID: UUID? = nil, patients withPatients: Bool = true, by booker: Booker
     ) async throws -> Span {
         guard booker.isStaff, booker.serves(departmentID), let (department, zone) = try await organisation.departmentAndZone(id: departmentID) else {
             throw BookingError.notFound("No department of yours has this id.")
         }
+        let today = LocalDate(clock.now(), in: zone)
+        let day = origin.day ?? today
+        let first = origin.week ? day.adding(days: 1 - day.isoWeekday) : day
         let dates = (0..<max(days, 1)).map { first.adding(days: $0) }
         let start = first.instant(atMinute: 0, in: zone), end = first.adding(days: dates.count).instant(atMinute: 0, in: zone)
         let profiles = try await directory.members(of: department).filter { practitionerID == nil || $0.practitioner.id == practitionerID }
         // Any motive of the department loads the practitioner's agenda (templates, absences, occupations).
+        let departmentMotives = try await motives.motives(departmentID: departmentID)
         let agendas: [UUID: AgendaSnapshot]
-        if let motive = try await motives.motives(departmentID: departmentID).first {
+        if let motive = departmentMotives.first {
             agendas = try await availability.agendas(profiles.map { (practitionerID: $0.practitioner.id, motive: motive) }, from: start, to: end)
         } else {
             agendas = [:]
         }
         let now = clock.now()
         var rows: [Row] = []
-        var motiveCache: [UUID: Motive] = [:]
+        // The department's appointments are for its motives: read once above, not once per motive.
+        var motiveCache = Dictionary(uniqueKeysWithValues: departmentMotives.map { ($0.id, $0) })
         var listed: [Entry] = []
         for profile in profiles {
             let appointments = try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
@@ -117,7 +125,7 @@ public struct StaffAgenda: Sendable {
             }))
         }
         try await recordListing(listed, by: booker)
-        return Span(department: department, timeZone: zone, days: dates, rows: rows)
+        return Span(department: department, timeZone: zone, days: dates, rows: rows, today: today)
     }
 
     /// Each appointment with its patient and motive (motives read once each), by start time.

@@ -20,10 +20,8 @@ extension StaffPagesController {
     func week(_ request: Request, _ context: AppRequestContext, departmentID: UUID, only: UUID?, week: LocalDate?, booker: Booker) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try pages()
-        let today = LocalDate(clock.now(), in: try await agenda.timeZone(departmentID: departmentID, by: booker))
-        let day = week ?? today
-        let monday = day.adding(days: 1 - day.isoWeekday)
-        let result = try await agenda.span(from: monday, days: 7, departmentID: departmentID, practitionerID: only, patients: only != nil, by: booker)
+        let result = try await agenda.span(from: .week(holding: week), days: 7, departmentID: departmentID, practitionerID: only, patients: only != nil, by: booker)
+        let monday = result.days[0], today = result.today
         let zoneOfSite = result.timeZone
         let base = "/staff/agenda?department=\(departmentID.json)" + (only.map { "&practitioner=\($0.json)" } ?? "")
         func noon(_ date: LocalDate) -> Date { date.instant(atMinute: 720, in: zoneOfSite) }

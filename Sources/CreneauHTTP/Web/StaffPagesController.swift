@@ -72,9 +72,9 @@ struct StaffPagesController: Sendable {
         }
         var page = PageContext(request, context)
         let pages = try pages()
-        let today = LocalDate(clock.now(), in: try await agenda.timeZone(departmentID: departmentID, by: booker))
-        let date = parameters.get("day").flatMap { LocalDate(String($0)) } ?? today
-        let result = try await agenda.span(from: date, days: 1, departmentID: departmentID, practitionerID: only, by: booker)
+        let result = try await agenda.span(from: .day(parameters.get("day").flatMap { LocalDate(String($0)) }), days: 1,
+                                           departmentID: departmentID, practitionerID: only, by: booker)
+        let date = result.days[0], today = result.today
         let csrf = page.csrf(request, context, browser)
         let now = clock.now()
         let base = "/staff/agenda?department=\(departmentID.json)" + (only.map { "&practitioner=\($0.json)" } ?? "")
