@@ -16,19 +16,23 @@ public struct Storage: Sendable {
 
     /// Opens the database and the key ring named by `configuration`. Nothing
     /// is written to the database here.
-    public static func open(_ configuration: Configuration, logger: Logger) throws -> Storage {
+    /// `serving`: a server's connections, with the configured timeouts (`DatabaseTimeouts`);
+    /// seeds and migrations from the command line run without a statement limit.
+    public static func open(_ configuration: Configuration, logger: Logger, serving: Bool = false) throws -> Storage {
         // Check the folder, then the keys (the default key file lives in that
         // folder), then open the pool: once made, a pool must be shut down, so
         // nothing may fail after it.
         if case .sqlite(let path, let createDirectory) = configuration.database {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if createDirectory {
-                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                // Health data: the folder we make is the server user's alone.
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw DatabaseOpenError.missingDirectory(folder)
             }
+            restrictDataFiles(database: path)
         }
         let cipher = try KeyRing.load(configuration.keys)
         let database: Database
@@ -36,7 +40,9 @@ public struct Storage: Sendable {
         case .sqlite(let path, _):
             database = try Database.sqlite(path: path, logger: logger)
         case .postgres(let postgres, _):
-            database = Database.postgres(configuration: postgres, logger: logger)
+            let limits = configuration.databaseTimeouts
+            database = Database.postgres(configuration: postgres, logger: logger,
+                                         timeouts: serving ? .init(connect: limits.connect, statement: limits.statement) : nil)
         }
         return Storage(database: database, store: SQLStore(database: database, cipher: cipher))
     }
@@ -55,6 +61,17 @@ public struct Storage: Sendable {
         } catch {
             throw StartupError.databaseUnreachable(where: configuration.databaseSummary, detail: String(describing: type(of: error)))
         }
+    }
+}
+
+/// The database file and its WAL and shared-memory files are readable by the server's
+/// user only (0600): created so before SQLite opens them (it gives its WAL and SHM the
+/// database file's mode), and set so if an older version left them 0644.
+func restrictDataFiles(database path: String) {
+    let files = FileManager.default
+    if !files.fileExists(atPath: path) { files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) }
+    for file in [path, path + "-wal", path + "-shm"] where files.fileExists(atPath: file) {
+        try? files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
     }
 }
 
@@ -154,7 +171,7 @@ struct DatabaseService: Service {
 /// Builds the whole server: storage migrated (and seeded with `demo`),
 /// router, HTTP server and the services that live as long as it.
 public func buildApplication(_ configuration: Configuration, demo: Bool, logger: Logger) async throws -> some ApplicationProtocol {
-    let storage = try Storage.open(configuration, logger: logger)
+    let storage = try Storage.open(configuration, logger: logger, serving: true)
     let clock = configuration.clock
     if let start = configuration.demoStart { logger.notice("Demonstration clock", metadata: ["clock.start": "\(start)"]) }
     let directory = CachedDirectory(store: storage.store, clock: clock)
@@ -190,9 +207,17 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.limits = configuration.rateLimits ? .standard : .off
     served.trustedProxies = configuration.trustedProxies
+    served.metricsAccess = configuration.metrics
+    served.publicOrigin = configuration.publicURL.flatMap(Origin.init(url:))?.text
     let router = buildRouter(served, logLevel: .info)
+    let limits = configuration.connections
+    let counter = ConnectionCounter(limits: limits, exempt: configuration.trustedProxies)
+    raiseDescriptorLimit(logger: logger)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuardHandler(counter: counter)],
+            idleTimeout: .milliseconds(Int64(limits.idleTimeout * 1_000)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),
         logger: logger)
     app.addServices(

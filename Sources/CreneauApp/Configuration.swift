@@ -1,4 +1,5 @@
 import CreneauDomain
+import CreneauHTTP
 import CreneauMail
 import Foundation
 import Logging
@@ -62,6 +63,14 @@ public struct Configuration: Sendable {
 
     /// The clock the server runs on: the real one, or the training clock, fixed once at load.
     public var clock: Clock = .live
+
+    /// What one client may hold of the server (`ConnectionLimits`): timeouts and connection caps.
+    public var connections = ConnectionLimits()
+    /// Where `/metrics` is served: beside the application (default, loopback deployments),
+    /// behind a bearer token (`CRENEAU_METRICS_TOKEN`), or not at all (`CRENEAU_METRICS=off`).
+    public var metrics: MetricsAccess = .open
+    /// Database timeouts (`CRENEAU_DB_CONNECT_TIMEOUT`, `CRENEAU_DB_STATEMENT_TIMEOUT`, seconds).
+    public var databaseTimeouts = DatabaseTimeouts()
 
     public static let defaultDatabasePath = "data/creneau.sqlite"
 
@@ -198,6 +207,18 @@ public struct Configuration: Sendable {
             }
             configuration.demoStart = start
             configuration.clock = .starting(at: start)
+        }
+        configuration.connections = try ConnectionLimits.load(value)
+        configuration.databaseTimeouts = try DatabaseTimeouts.load(value)
+        if let text = value("CRENEAU_METRICS") {
+            guard ["on", "off"].contains(text.lowercased()) else { throw ConfigurationError(setting: "CRENEAU_METRICS", problem: "must be on or off.") }
+            if text.lowercased() == "off" { configuration.metrics = .off }
+        }
+        if let token = value("CRENEAU_METRICS_TOKEN") {
+            guard token.count >= 24 else {
+                throw ConfigurationError(setting: "CRENEAU_METRICS_TOKEN", problem: "must be at least 24 characters (a random secret the scraper sends as a bearer token).")
+            }
+            if configuration.metrics != .off { configuration.metrics = .token(token) }
         }
         if let text = value("CRENEAU_MAIL_FROM") {
             guard (try? MIMEMessage.Mailbox(text)) != nil else {

@@ -31,6 +31,10 @@ public struct HTTPDependencies: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`CRENEAU_TRUSTED_PROXIES`).
     public var trustedProxies: Set<String> = []
     public var metrics: HTTPMetrics
+    /// Who may read `/metrics` (`CRENEAU_METRICS`, `CRENEAU_METRICS_TOKEN`).
+    public var metricsAccess: MetricsAccess = .open
+    /// The public origin (`CRENEAU_PUBLIC_URL`), against which browsers' `Origin` is checked.
+    public var publicOrigin: String?
     public var clock: Clock
 
     public init(
@@ -71,10 +75,10 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     router.add(middleware: RequestLogMiddleware(level: logLevel))
     router.add(middleware: ErrorMiddleware())
     let browser = BrowserSession(secure: dependencies.strictTransportSecurity)
-    router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator, browser: browser))
+    router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator, browser: browser, publicOrigin: dependencies.publicOrigin))
 
     HealthController(health: dependencies.health).register(on: router)
-    MetricsController(metrics: dependencies.metrics).register(on: router)
+    MetricsController(metrics: dependencies.metrics, access: dependencies.metricsAccess).register(on: router)
     HomeController().register(on: router)
     PractitionersController(directory: dependencies.directory, clock: dependencies.clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: dependencies.clock).register(on: router)

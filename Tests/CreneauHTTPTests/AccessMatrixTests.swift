@@ -34,7 +34,7 @@ struct AccessMatrixTests {
     func token(_ client: some TestClientProtocol, _ who: (email: String, secret: String)) async throws -> String {
         let code = String(format: "%06d", TOTP(secret: who.secret).compute(date: Fixtures.now))
         let body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["email": who.email, "password": "correct horse battery staple", "code": code]))
-        return try await client.execute(uri: "/api/v1/sessions", method: .post, body: body).decode(AuthAPITests.Token.self).token
+        return try await client.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: body).decode(AuthAPITests.Token.self).token
     }
 
     @Test("each caller gets exactly what it should on each endpoint")
@@ -77,10 +77,10 @@ struct AccessMatrixTests {
 
                 func headers(_ caller: Caller, owner: String) -> HTTPFields {
                     switch caller {
-                    case .owner: [API.token: owner]
-                    case .otherVisitor: [API.token: other.token]
-                    case .nobody: [:]
-                    default: [.authorization: "Bearer \(tokens[caller]!)"]
+                    case .owner: [API.token: owner, .contentType: "application/json"]
+                    case .otherVisitor: [API.token: other.token, .contentType: "application/json"]
+                    case .nobody: [.contentType: "application/json"]
+                    default: [.authorization: "Bearer \(tokens[caller]!)", .contentType: "application/json"]
                     }
                 }
                 let cancel = ByteBuffer(string: #"{"reason":"demande du patient"}"#)

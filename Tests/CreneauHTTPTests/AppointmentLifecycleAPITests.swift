@@ -24,15 +24,15 @@ struct AppointmentLifecycleAPITests {
                 let booked = try await API.book(client, API.body(fixture, start: "2026-11-24T09:00:00+01:00")).decode(API.Booked.self)
                 let token = try #require(booked.manageToken)
                 let uri = "/api/v1/appointments/\(booked.id)/cancel"
-                try await client.execute(uri: uri, method: .post, body: json(["reason": "Empêchement"])) { response in
+                try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"], body: json(["reason": "Empêchement"])) { response in
                     #expect(response.status == .notFound)
                 }
-                try await client.execute(uri: uri, method: .post, headers: [API.token: token], body: json(["reason": "Empêchement"])) { response in
+                try await client.execute(uri: uri, method: .post, headers: [API.token: token, .contentType: "application/json"], body: json(["reason": "Empêchement"])) { response in
                     #expect(response.status == .ok)
                     #expect(response.text.contains(#""status":"cancelled""#))
                     #expect(response.text.contains(#""cancelledBy":"patient""#))
                 }
-                let again = try await client.execute(uri: uri, method: .post, headers: [API.token: token], body: ByteBuffer())
+                let again = try await client.execute(uri: uri, method: .post, headers: [API.token: token, .contentType: "application/json"], body: ByteBuffer())
                 #expect(again.status == .conflict)
                 #expect(try again.decode(API.Refusal.self).error.code == "invalid_transition")
                 #expect(try await API.book(client, API.body(fixture, start: "2026-11-24T09:00:00+01:00")).status == .created)
@@ -58,7 +58,7 @@ struct AppointmentLifecycleAPITests {
                 let move = "/api/v1/appointments/\(booked.id)/move"
                 for (start, expected) in [("2026-11-24T10:00:00+01:00", HTTPResponse.Status.ok), ("2026-11-24T11:00:00+01:00", .ok),
                                           ("2026-11-24T09:30:00+01:00", .unprocessableContent)] {
-                    let response = try await client.execute(uri: move, method: .post, headers: [API.token: token], body: json(["start": start]))
+                    let response = try await client.execute(uri: move, method: .post, headers: [API.token: token, .contentType: "application/json"], body: json(["start": start]))
                     #expect(response.status == expected, "\(start)")
                     if expected == .ok { #expect(response.text.contains("\"start\":\"\(start)\"")) }
                     else { #expect(try response.decode(API.Refusal.self).error.code == "move_limit_reached") }
@@ -69,7 +69,7 @@ struct AppointmentLifecycleAPITests {
                 let other = try await API.book(client, API.body(fixture, start: "2026-11-24T09:00:00+01:00")).decode(API.Booked.self)
                 time.advance(by: 22 * 3_600)  // Tuesday 06:00: three hours before.
                 for uri in ["/api/v1/appointments/\(other.id)/cancel", "/api/v1/appointments/\(other.id)/move"] {
-                    let response = try await client.execute(uri: uri, method: .post, headers: [API.token: other.manageToken!],
+                    let response = try await client.execute(uri: uri, method: .post, headers: [API.token: other.manageToken!, .contentType: "application/json"],
                                                             body: json(["start": "2026-11-25T09:00:00+01:00"]))
                     #expect(response.status == .unprocessableContent)
                     #expect(try response.decode(API.Refusal.self).error.message.contains("Please call the department"))
@@ -86,13 +86,13 @@ struct AppointmentLifecycleAPITests {
                 let mine = try await API.book(client, API.body(fixture, start: "2026-11-24T09:00:00+01:00")).decode(API.Booked.self)
                 #expect(try await API.book(client, API.body(fixture, start: "2026-11-24T10:00:00+01:00")).status == .created)
                 let response = try await client.execute(uri: "/api/v1/appointments/\(mine.id)/move", method: .post,
-                                                        headers: [API.token: mine.manageToken!], body: json(["start": "2026-11-24T10:00:00+01:00"]))
+                                                        headers: [API.token: mine.manageToken!, .contentType: "application/json"], body: json(["start": "2026-11-24T10:00:00+01:00"]))
                 #expect(response.status == .conflict)
                 #expect(try response.decode(API.Refusal.self).error.nextSlots?.isEmpty == false)
                 let shown = try await client.execute(uri: "/api/v1/appointments/\(mine.id)", method: .get, headers: [API.token: mine.manageToken!])
                 #expect(try shown.decode(API.Booked.self).start == "2026-11-24T09:00:00+01:00")
                 let bad = try await client.execute(uri: "/api/v1/appointments/\(mine.id)/move", method: .post,
-                                                   headers: [API.token: mine.manageToken!], body: json(["start": "mardi"]))
+                                                   headers: [API.token: mine.manageToken!, .contentType: "application/json"], body: json(["start": "mardi"]))
                 #expect(bad.status == .badRequest)
             }
         }
@@ -107,11 +107,11 @@ struct AppointmentLifecycleAPITests {
                 struct HoldJSON: Decodable { let id: String; let expiresAt: String }
                 let slot: [String: Any] = ["practitioner": fixture.org.practitioner.id.uuidString, "motive": fixture.org.motive.id.uuidString,
                                            "start": "2026-11-23T09:00:00+01:00"]
-                let placed = try await client.execute(uri: "/api/v1/holds", method: .post, body: json(slot))
+                let placed = try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(slot))
                 #expect(placed.status == .created)
                 let hold = try placed.decode(HoldJSON.self)
                 #expect(hold.expiresAt == "2026-11-23T08:10:00+01:00")
-                #expect(try await client.execute(uri: "/api/v1/holds", method: .post, body: json(slot)).status == .conflict)
+                #expect(try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(slot)).status == .conflict)
                 #expect(try await API.book(client, API.body(fixture)).status == .conflict)
 
                 // The patient who holds it books it.
@@ -121,14 +121,14 @@ struct AppointmentLifecycleAPITests {
 
                 // A hold left alone lapses after ten minutes; booking with it then says so, and the slot is free.
                 let later: [String: Any] = slot.merging(["start": "2026-11-23T10:00:00+01:00"]) { $1 }
-                let second = try await client.execute(uri: "/api/v1/holds", method: .post, body: json(later)).decode(HoldJSON.self)
+                let second = try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(later)).decode(HoldJSON.self)
                 time.advance(by: 11 * 60)
                 let expired = try await API.book(client, API.body(fixture, start: "2026-11-23T10:00:00+01:00", extra: ["hold": second.id]))
                 #expect(expired.status == .unprocessableContent)
                 #expect(try expired.decode(API.Refusal.self).error.code == "hold_expired")
                 #expect(try await API.book(client, API.body(fixture, start: "2026-11-23T10:00:00+01:00")).status == .created)
 
-                let third = try await client.execute(uri: "/api/v1/holds", method: .post, body: json(slot.merging(["start": "2026-11-23T11:00:00+01:00"]) { $1 }))
+                let third = try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(slot.merging(["start": "2026-11-23T11:00:00+01:00"]) { $1 }))
                     .decode(HoldJSON.self)
                 #expect(try await client.execute(uri: "/api/v1/holds/\(third.id)", method: .delete).status == .noContent)
                 #expect(try await client.execute(uri: "/api/v1/holds/\(third.id)", method: .delete).status == .notFound)

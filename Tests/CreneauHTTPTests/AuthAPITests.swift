@@ -55,7 +55,7 @@ struct AuthAPITests {
     func signIn(_ client: some TestClientProtocol, _ staff: Staff, code: String?, password: String? = nil) async throws -> TestResponse {
         var body: [String: Any] = ["email": staff.email, "password": password ?? staff.password]
         if let code { body["code"] = code }
-        return try await client.execute(uri: "/api/v1/sessions", method: .post, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        return try await client.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
     }
 
     func code(_ staff: Staff, at date: Date) -> String { String(format: "%06d", TOTP(secret: staff.secret).compute(date: date)) }

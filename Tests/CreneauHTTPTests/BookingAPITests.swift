@@ -115,7 +115,7 @@ struct BookingAPITests {
                 #expect(other.status == .unprocessableContent)
                 #expect(try other.decode(Refusal.self).error.code == "idempotency_key_reused")
 
-                let missing = try await client.execute(uri: "/api/v1/appointments", method: .post, body: Self.body(fixture))
+                let missing = try await client.execute(uri: "/api/v1/appointments", method: .post, headers: [.contentType: "application/json"], body: Self.body(fixture))
                 #expect(missing.status == .badRequest)
                 #expect(try missing.decode(Refusal.self).error.code == "missing_idempotency_key")
             }
@@ -166,7 +166,7 @@ struct BookingAPITests {
                     #expect(try await Self.book(client, body).status == .notFound)
                 }
                 try await client.execute(uri: "/api/v1/appointments/\(UUID())", method: .get) { #expect($0.status == .notFound) }
-                try await client.execute(uri: "/api/v1/appointments/\(UUID())/cancel", method: .post, body: ByteBuffer(string: "{}")) { #expect($0.status == .notFound) }
+                try await client.execute(uri: "/api/v1/appointments/\(UUID())/cancel", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}")) { #expect($0.status == .notFound) }
                 #expect(try await test.rows("SELECT id FROM appointments").isEmpty)
                 #expect(try await test.rows("SELECT id FROM patients").count == 1)
             }

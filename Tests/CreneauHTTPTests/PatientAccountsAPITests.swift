@@ -167,7 +167,7 @@ struct PatientAccountsAPITests {
                 }
                 let underFifteen = try await Self.post(client, "/api/v1/accounts", Self.signUpBody("a@example.org", birthDate: "2012-01-01"))
                 #expect(try underFifteen.decode(Refusal.self).error.message.contains("parent or guardian"))
-                let malformed = try await client.execute(uri: "/api/v1/accounts", method: .post, body: ByteBuffer(string: "{not json"))
+                let malformed = try await client.execute(uri: "/api/v1/accounts", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{not json"))
                 #expect(malformed.status == .badRequest)
                 #expect(try await test.store.account(email: "a@example.org") == nil)
                 #expect(mailer.messages.isEmpty)

@@ -63,19 +63,30 @@ struct PatientsAPITests {
                 #expect(record.appointments.map(\.id) == [booked.id.uuidString.lowercased()])
                 #expect(try await client.execute(uri: "/api/v1/patients/\(UUID())", method: .get, headers: bearer).status == .notFound)
 
-                // Dermatology's secretary sees the person, not cardiology's appointments.
+                // Dermatology's secretary finds the person, but has no appointment with her: the
+                // record opens only when she states why (break the glass), and never shows cardiology's appointments.
                 let dermToken = try await matrix.token(client, derm)
-                let seen = try await client.execute(uri: "/api/v1/patients/\(one[0].id)", method: .get, headers: [.authorization: "Bearer \(dermToken)"])
+                let dermBearer: HTTPFields = [.authorization: "Bearer \(dermToken)"]
+                let closed = try await client.execute(uri: "/api/v1/patients/\(one[0].id)", method: .get, headers: dermBearer)
+                #expect(closed.status == .forbidden)
+                #expect(!closed.text.contains("Lefèvre"))
+                #expect(try await client.execute(uri: "/api/v1/patients/\(one[0].id)?breakGlass=curiosity", method: .get, headers: dermBearer).status == .badRequest)
+                let seen = try await client.execute(uri: "/api/v1/patients/\(one[0].id)?breakGlass=patient_request", method: .get, headers: dermBearer)
                     .decode(Record.self)
                 #expect(seen.appointments.isEmpty)
+                // Search results say who (name, birth date), not how to reach them.
+                let listed = try await Self.search(client, ["q": "lefevre lea", "birthDate": "1992-05-14"], token: token)
+                #expect(!listed.text.contains("email") && !listed.text.contains("phone"))
 
                 // Visitors and patients have no patient search.
                 #expect(try await Self.search(client, ["q": "lefevre"], token: nil).status == .unauthorized)
 
                 let leaID = UUID(uuidString: one[0].id)!
                 let audit = try await test.store.entries(patientID: leaID)
-                #expect(audit.filter { $0.action == "search_patients" }.count == 2)
-                #expect(audit.filter { $0.action == "read_patient" && $0.outcome == .allowed }.count == 2)
+                #expect(audit.filter { $0.action == "search_patients" }.count == 3)
+                #expect(audit.filter { $0.action == "read_patient" && $0.outcome == .allowed }.count == 1)
+                #expect(audit.filter { $0.action == "read_patient" && $0.outcome == .denied }.count == 1)
+                #expect(audit.filter { $0.action == "break_glass:patient_request" && $0.outcome == .allowed }.count == 1)
                 #expect(audit.allSatisfy { $0.target == "patient:\(one[0].id)" })
                 let cardiologyID = try #require(try await test.store.account(email: cardiology.email)?.id)
                 let dermID = try #require(try await test.store.account(email: derm.email)?.id)

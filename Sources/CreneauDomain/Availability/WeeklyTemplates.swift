@@ -11,7 +11,7 @@ public struct WeeklyTemplates: Sendable {
     let directory: any DirectoryRepository
     let scheduling: any SchedulingRepository
     let availability: any AvailabilityRepository
-    let clock: Clock
+    public let clock: Clock
     let ids: IDGenerator
 
     public init(

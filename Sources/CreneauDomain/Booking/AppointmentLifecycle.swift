@@ -103,3 +103,18 @@ extension AppointmentStatus {
         }
     }
 }
+
+extension Appointment {
+    /// What `booker` may read of this appointment. A referring doctor named on a booking
+    /// someone else made (the patient online, a secretary) sees its time and status, not the
+    /// reason the patient typed nor the staff's notes: those are the patient's and the
+    /// hospital's. What he wrote himself, he reads back.
+    public func seen(by booker: Booker) -> Appointment {
+        guard case .referringDoctor(let accountID, _) = booker.kind, createdByAccountID != accountID else { return self }
+        var shown = self
+        shown.reason = nil
+        shown.notes = nil
+        shown.cancellationReason = nil
+        return shown
+    }
+}

@@ -214,7 +214,7 @@ public struct BookingService: Sendable {
             throw error
         }
         if booker.isStaff { try await audit("read_appointment", appointment, by: booker, outcome: .allowed) }
-        return appointment
+        return appointment.seen(by: booker)
     }
 
     func audit(_ action: String, _ appointment: Appointment, by booker: Booker, outcome: AuditOutcome) async throws {

@@ -9,6 +9,8 @@ public enum PatientRules {
             let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty { return RuleViolation(.invalidPatient, "The patient's \(field) is missing.") }
             if text.count > maximumNameLength { return RuleViolation(.invalidPatient, "The patient's \(field) is too long.") }
+            // A name goes into emails, calendars and agendas: a line break in it could add a header or a line.
+            if hasControlCharacters(value) { return RuleViolation(.invalidPatient, "The patient's \(field) contains a line break or another invisible character.") }
         }
         if details.birthDate > today { return RuleViolation(.invalidPatient, "The birth date is in the future.") }
         if details.birthDate < today.adding(days: -130 * 366) { return RuleViolation(.invalidPatient, "The birth date is too far in the past.") }
@@ -27,10 +29,15 @@ public enum PatientRules {
         return nil
     }
 
+    /// Line breaks, tabs, NUL and the other C0/C1 control characters (Unicode category Cc).
+    public static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     static func isPlausibleEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
-            && text.count <= 254 && !text.contains(where: \.isWhitespace)
+            && text.count <= 254 && !text.contains(where: \.isWhitespace) && !hasControlCharacters(text)
     }
 
     static func isPlausiblePhone(_ text: String) -> Bool {

@@ -59,36 +59,70 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 }
 
+// Arithmetic on days is done on whole numbers (days since 1970-01-01), never through a
+// force-unwrapped Calendar computation: a date or instant that came from outside, however
+// far, gives a day and never traps. Results outside years 1...9999 are clamped to that
+// range; the edges (`InputBounds`) refuse such dates long before they get here.
 extension LocalDate {
-    /// The day on which `instant` falls in `timeZone`.
-    public init(_ instant: Date, in timeZone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        self.init(year: parts.year!, month: parts.month!, day: parts.day!)!
+    static let first = LocalDate(checkedYear: 1, month: 1, day: 1)
+    static let last = LocalDate(checkedYear: 9999, month: 12, day: 31)
+    /// About ±300,000 years in seconds: any `Date` is clamped into this before it becomes
+    /// a whole number, so `Int(_:)` cannot trap on a huge or infinite interval.
+    static let secondsLimit: Double = 1e13
+
+    private init(checkedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
-    /// The day `count` days later (or earlier when negative).
+    /// Days since 1970-01-01 (H. Hinnant's days_from_civil).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The day `days` after 1970-01-01, clamped to years 1...9999 (civil_from_days).
+    public init(daysSinceEpoch days: Int) {
+        let low = LocalDate.first.daysSinceEpoch, high = LocalDate.last.daysSinceEpoch
+        let z = min(max(days, low), high) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(checkedYear: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
+    /// The day on which `instant` falls in `timeZone`.
+    public init(_ instant: Date, in timeZone: TimeZone) {
+        let raw = instant.timeIntervalSince1970
+        let seconds = raw.isFinite ? min(max(raw, -Self.secondsLimit), Self.secondsLimit) : 0
+        let local = Int(seconds.rounded(.down)) + timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: seconds))
+        let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
+        self.init(daysSinceEpoch: days)
+    }
+
+    /// The day `count` days later (or earlier when negative), clamped to years 1...9999.
     public func adding(days count: Int) -> LocalDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let start = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
-        return LocalDate(calendar.date(byAdding: .day, value: count, to: start)!, in: calendar.timeZone)
+        let limit = 4_000_000 // more days than years 1...9999 hold: no overflow, same clamp
+        return LocalDate(daysSinceEpoch: daysSinceEpoch + min(max(count, -limit), limit))
     }
 
     /// Whole days from this day to `other` (negative when `other` is earlier).
     public func days(until other: LocalDate) -> Int {
-        let utc = TimeZone(identifier: "UTC")!
-        return Int((other.instant(atMinute: 720, in: utc).timeIntervalSince(instant(atMinute: 720, in: utc)) / 86_400).rounded())
+        other.daysSinceEpoch - daysSinceEpoch
     }
 
-    /// ISO weekday: 1 is Monday, 7 is Sunday (as French agendas count).
+    /// ISO weekday: 1 is Monday, 7 is Sunday (as French agendas count). 1970-01-01 was a Thursday.
     public var isoWeekday: Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let date = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
-        let weekday = calendar.component(.weekday, from: date) // 1 = Sunday
-        return weekday == 1 ? 7 : weekday - 1
+        ((daysSinceEpoch % 7) + 7 + 3) % 7 + 1
     }
 
     /// The instant at `minute` minutes after local midnight in `timeZone`.
@@ -98,6 +132,9 @@ extension LocalDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let components = DateComponents(year: year, month: month, day: day, hour: minute / 60, minute: minute % 60)
-        return calendar.date(from: components)!
+        if let resolved = calendar.date(from: components) { return resolved }
+        // Foundation answers every valid day; should it not, read the wall clock with the day's offset.
+        let utc = Double(daysSinceEpoch) * 86_400 + Double(minute) * 60
+        return Date(timeIntervalSince1970: utc - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: utc))))
     }
 }

@@ -130,8 +130,8 @@ struct AccountsController: Sendable {
 
     static func date(_ text: String?, field: String) throws -> LocalDate {
         guard let text, !text.isEmpty else { throw APIError.badRequest("Give \"\(field)\" (YYYY-MM-DD).", code: "missing_field") }
-        guard let date = LocalDate(text) else {
-            throw APIError.badRequest("\"\(field)\" must be a date written YYYY-MM-DD, like 1984-03-07.", code: "invalid_field")
+        guard let date = try InputDates.birthDate(text, field: "\"\(field)\"") else {
+            throw APIError.badRequest("Give \"\(field)\" (YYYY-MM-DD).", code: "missing_field")
         }
         return date
     }

@@ -83,30 +83,33 @@ struct AppointmentsController: Sendable {
         defer { idempotency.end(scope: scope, key: key) }
 
         let parsed: BookingBody = try Self.decode(body)
-        let bookingRequest = try Self.bookingRequest(parsed)
-        let prepared = try await booking.prepare(bookingRequest, by: context.booker)
-        let json = AppointmentJSON(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, manageToken: prepared.manageToken)
-        let data = try JSON.encode(json)
-        let now = clock.now()
-        let record = IdempotencyRecord(
-            scope: scope, key: key, fingerprint: fingerprint, status: 201, body: data,
-            createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
+        let bookingRequest = try Self.bookingRequest(parsed, now: clock.now())
+        let json: AppointmentJSON, data: Data
         do {
+            let prepared = try await booking.prepare(bookingRequest, by: context.booker)
+            json = AppointmentJSON(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, manageToken: prepared.manageToken)
+            data = try JSON.encode(json)
+            let now = clock.now()
+            let record = IdempotencyRecord(
+                scope: scope, key: key, fingerprint: fingerprint, status: 201, body: data,
+                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
             _ = try await booking.commit(prepared, idempotency: record)
-        } catch is IdempotencyKeyUsed {
-            // Another instance booked with this key first: answer as it did.
+        } catch let error where error is IdempotencyKeyUsed || error is BookingError {
+            // A copy of this request may have been booked by another instance meanwhile: its own
+            // booking then makes this slot "taken" (or the patient's limit reached). A retry must
+            // get the first answer, never a refusal that invites booking a second slot.
             if let replay = try await idempotency.replay(scope: scope, key: key, fingerprint: fingerprint) { return replay }
-            throw IdempotencyKeyUsed()
+            throw error
         }
         var response = JSON.response(data: data, status: .created)
         response.headers[.location] = json.links.`self`
         return response
     }
 
-    static func bookingRequest(_ body: BookingBody) throws -> BookingRequest {
+    static func bookingRequest(_ body: BookingBody, now: Date) throws -> BookingRequest {
         let practitioner = try requiredID(body.practitioner, field: "practitioner")
         let motive = try requiredID(body.motive, field: "motive")
-        let start = try instant(body.start, field: "start")
+        let start = try instant(body.start, field: "start", now: now)
         let channel = try channel(body.channel)
         let patient: BookingRequest.PatientChoice
         switch (body.patient, body.patientId) {
@@ -120,9 +123,8 @@ struct AppointmentsController: Sendable {
             guard let first = details.firstName, let last = details.lastName else {
                 throw APIError.badRequest("\"patient\" needs \"firstName\" and \"lastName\".", code: "missing_field")
             }
-            guard let text = details.birthDate else { throw APIError.badRequest("\"patient\" needs \"birthDate\" (YYYY-MM-DD).", code: "missing_field") }
-            guard let birth = LocalDate(text) else {
-                throw APIError.badRequest("\"patient.birthDate\" must be a date written YYYY-MM-DD, like 1984-03-07.", code: "invalid_field")
+            guard let birth = try InputDates.birthDate(details.birthDate, field: "\"patient.birthDate\"") else {
+                throw APIError.badRequest("\"patient\" needs \"birthDate\" (YYYY-MM-DD).", code: "missing_field")
             }
             patient = .new(PatientDetails(firstName: first, lastName: last, birthDate: birth, email: details.email, phone: details.phone))
         }
@@ -165,7 +167,7 @@ struct AppointmentsController: Sendable {
     func move(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Self.pathID(context)
         let body: MoveBody = try Self.decode(try await Self.body(request))
-        let start = try Self.instant(body.start, field: "start")
+        let start = try Self.instant(body.start, field: "start", now: clock.now())
         // The end follows from the motive; the service fills it in from the slot.
         let appointment = try await booking.perform(
             .move(start: start, end: start, reason: body.reason), appointmentID: id, by: context.booker, manageToken: Self.manageToken(request))
@@ -185,7 +187,7 @@ struct AppointmentsController: Sendable {
         let hold = try await booking.placeHold(
             practitionerID: try Self.requiredID(body.practitioner, field: "practitioner"),
             motiveID: try Self.requiredID(body.motive, field: "motive"),
-            start: try Self.instant(body.start, field: "start"),
+            start: try Self.instant(body.start, field: "start", now: clock.now()),
             channel: try Self.channel(body.channel), by: context.booker)
         let timeZone = try await booking.timeZone(ofPractitioner: hold.practitionerID)
         return try JSON.response(HoldJSON(hold, timeZone: timeZone), status: .created)
@@ -238,8 +240,10 @@ struct AppointmentsController: Sendable {
         guard let key = request.headers[idempotencyKeyHeader], !key.isEmpty else {
             throw APIError.badRequest("Send an Idempotency-Key header (a new random UUID for each booking) so that a retry never books twice.", code: "missing_idempotency_key")
         }
-        guard key.count <= 255, key.utf8.allSatisfy({ (33...126).contains($0) }) else {
-            throw APIError.badRequest("The Idempotency-Key must be 1 to 255 visible ASCII characters.", code: "invalid_idempotency_key")
+        // Visitors share one scope, so a key must be too random to guess: a UUID is 36 characters.
+        guard (16...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            throw APIError.badRequest("The Idempotency-Key must be 16 to 255 visible ASCII characters: send a new random UUID for each booking.",
+                                      code: "invalid_idempotency_key")
         }
         return key
     }
@@ -276,12 +280,8 @@ struct AppointmentsController: Sendable {
         return id
     }
 
-    static func instant(_ text: String?, field: String) throws -> Date {
-        guard let text, !text.isEmpty else { throw APIError.badRequest("\"\(field)\" is missing.", code: "missing_field") }
-        guard let date = RFC3339.parse(text) else {
-            throw APIError.badRequest("\"\(field)\" must be an RFC 3339 time with its offset, like 2026-11-24T09:15:00+01:00.", code: "invalid_field")
-        }
-        return date
+    static func instant(_ text: String?, field: String, now: Date) throws -> Date {
+        try InputDates.instant(rfc3339: text, field: field, now: now)
     }
 
     static func channel(_ text: String?) throws -> Channel {

@@ -26,9 +26,9 @@ struct AvailabilityController: Sendable {
         let practitionerID = try query.requiredID("practitioner", what: "practitioner")
         let motiveID = try query.requiredID("motive", what: "motive")
         let channel = try query.channel(for: booker)
-        let requestedFrom = try query.date("from")
-
         let now = clock.now()
+        let requestedFrom = try query.date("from", now: now)
+
         guard let offer = try await directory.practitionerWithMotives(id: practitionerID, now: now) else {
             throw APIError.notFound("No practitioner has this id.")
         }
@@ -54,8 +54,8 @@ struct AvailabilityController: Sendable {
         let days = try query.integer("days", default: Self.searchDays, in: 1...31, explanation: "how many days to look ahead")
         let limit = try query.integer("limit", default: 100, in: 1...500, explanation: "how many practitioners to return")
         let site = try await query.siteID(in: directory)
-        let requestedFrom = try query.date("from")
         let now = clock.now()
+        let requestedFrom = try query.date("from", now: now)
 
         let (from, found) = try await SlotSearch(directory: directory, availability: availability, clock: clock).search(
             text: text, specialty: specialty, siteID: site, channel: channel, from: requestedFrom, days: days, limit: limit, slotsPerResult: Self.slotsPerResult)

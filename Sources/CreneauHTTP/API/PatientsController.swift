@@ -28,6 +28,22 @@ struct PatientsController: Sendable {
         }
     }
 
+    /// A search result says who the patient is, enough to tell two Martins apart, and
+    /// nothing to reach them by: their contact details are in the record.
+    struct FoundJSON: Encodable {
+        let id: String
+        let firstName: String
+        let lastName: String
+        let birthDate: String
+
+        init(_ patient: Patient) {
+            id = patient.id.json
+            firstName = patient.firstName
+            lastName = patient.lastName
+            birthDate = patient.birthDate.description
+        }
+    }
+
     struct SearchBody: Decodable {
         let q: String?
         let birthDate: String?
@@ -42,18 +58,22 @@ struct PatientsController: Sendable {
         let staff = router.group(context: StaffContext.self)
         staff.post("/api/v1/patients/search") { request, context in
             let body: SearchBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
-            var birthDate: LocalDate?
-            if let text = body.birthDate, !text.isEmpty {
-                guard let date = LocalDate(text) else {
-                    throw APIError.badRequest("\"birthDate\" must be a date written YYYY-MM-DD, like 1984-03-07.", code: "invalid_field")
-                }
-                birthDate = date
-            }
-            return try JSON.response(try await records.search(body.q ?? "", birthDate: birthDate, by: context.booker).map(PatientJSON.init))
+            let birthDate = try InputDates.birthDate(body.birthDate, field: "\"birthDate\"")
+            return try JSON.response(try await records.search(body.q ?? "", birthDate: birthDate, by: context.booker).map(FoundJSON.init))
         }
-        staff.get("/api/v1/patients/{id}") { _, context in
+        // `?breakGlass=emergency|patient_request|continuity_of_care` opens the record of a patient
+        // none of the caller's departments knows; the reason is audited with the reading.
+        staff.get("/api/v1/patients/{id}") { request, context in
             guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No patient has this id.") }
-            let (patient, appointments) = try await records.record(of: id, by: context.booker)
+            var reason: PatientRecords.BreakGlassReason?
+            if let given = request.uri.queryParameters.get("breakGlass").map({ String($0) }) {
+                guard let parsed = PatientRecords.BreakGlassReason(rawValue: given) else {
+                    let choices = PatientRecords.BreakGlassReason.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw APIError.badRequest("breakGlass must be one of: \(choices).", code: "invalid_parameter")
+                }
+                reason = parsed
+            }
+            let (patient, appointments) = try await records.record(of: id, by: context.booker, breakGlass: reason)
             var shown: [AppointmentJSON] = []
             for appointment in appointments {
                 let (motive, timeZone) = try await booking.context(of: appointment)

@@ -25,12 +25,9 @@ struct QueryParameters {
         return id
     }
 
-    func date(_ name: String) throws -> LocalDate? {
-        guard let text = string(name) else { return nil }
-        guard let date = LocalDate(text) else {
-            throw APIError.badRequest("\(name) must be a date written YYYY-MM-DD, for example 2026-11-23.", code: "invalid_parameter")
-        }
-        return date
+    /// An agenda day, within five years of `now` (`InputDates`).
+    func date(_ name: String, now: Date) throws -> LocalDate? {
+        try InputDates.agendaDay(string(name), field: name, now: now)
     }
 
     func integer(_ name: String, default value: Int, in range: ClosedRange<Int>, explanation: String) throws -> Int {

@@ -3,9 +3,11 @@ import Foundation
 import Hummingbird
 
 /// `GET /healthz`: 200 only when the database answers, so a load balancer
-/// takes an instance out when its database is gone.
+/// takes an instance out when its database is gone — and 503 within `deadline`
+/// whatever the database does (a frozen server must not freeze the probe).
 struct HealthController: Sendable {
     let health: any HealthRepository
+    var deadline: Duration = .seconds(2)
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/healthz") { _, context in try await self.check(context: context) }
@@ -13,7 +15,8 @@ struct HealthController: Sendable {
 
     func check(context: AppRequestContext) async throws -> Response {
         do {
-            try await health.ping()
+            let health = self.health
+            try await Deadline.run(within: deadline) { try await health.ping() }
         } catch {
             context.logger.warning("Health check failed", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError.unavailable("The database is not answering.")

@@ -2,6 +2,7 @@ import CreneauDomain
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The one place where errors become HTTP responses. Known errors keep their
 /// meaning (400, 404, 409, 422, 503); anything else is a 500 with the request
@@ -73,6 +74,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case is IdempotencyKeyUsed:
             return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
         case is DecodingError:
             return .badRequest("The request body is not valid JSON of the expected shape.", code: "malformed_body")
         case let error as HTTPError:

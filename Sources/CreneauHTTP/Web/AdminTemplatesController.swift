@@ -69,7 +69,7 @@ struct AdminTemplatesController: Sendable {
     func edit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let booker = AdminPagesController.admin(context) else { return StaffPagesController.signIn }
         let draft = try await templates.draft(templateID: try Self.id(context), by: booker)
-        let week = templates.week(holding: Self.query(request, "week").flatMap { LocalDate($0) }, in: draft.timeZone)
+        let week = templates.week(holding: try InputDates.pageDay(Self.query(request, "week"), field: "week", now: templates.clock.now()), in: draft.timeZone)
         return try render(request, context, draft: draft, rows: TemplateForm.rows(of: draft.template), week: week,
                           preview: try await templates.preview(draft, week: week), saved: Self.query(request, "saved") != nil)
     }
@@ -96,12 +96,12 @@ struct AdminTemplatesController: Sendable {
         } else {
             draft = try await templates.draft(templateID: try Self.id(context), by: booker)
         }
-        let week = templates.week(holding: fields["week"].flatMap { LocalDate($0.trimmed) }, in: draft.timeZone)
+        let week = templates.week(holding: try InputDates.pageDay(fields["week"], field: "week", now: templates.clock.now()), in: draft.timeZone)
         let rows = TemplateForm.rows(from: fields)
         func refuse(_ finding: TemplateRules.Finding) throws -> Response {
             try render(request, context, draft: draft, rows: rows, week: week, preview: nil, finding: finding, fields: fields, status: .unprocessableContent)
         }
-        switch TemplateForm.template(from: fields, base: draft.template, ids: ids) {
+        switch TemplateForm.template(from: fields, base: draft.template, ids: ids, now: templates.clock.now()) {
         case .failure(let finding):
             return try refuse(finding)
         case .success(let template):

@@ -143,7 +143,7 @@ struct PatientPagesController: Sendable {
         if let motive = chosen {
             let zone = profile.timeZone
             let today = LocalDate(now, in: zone)
-            let from = max(parameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
+            let from = max(try InputDates.pageDay(parameters.get("from").map { String($0) }, field: "from", now: now) ?? today, today)
             let week = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: from, days: 7)
             let csrf = page.csrf(request, context, browser)
             let days = PageFormat.days(week.slots, week.timeZone, page.language) {
@@ -172,11 +172,10 @@ struct PatientPagesController: Sendable {
 
     func hold(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let fields = try await FormBody.parse(request)
-        guard let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)), let motive = fields["motive"].flatMap(UUID.init(uuidString:)),
-              let seconds = fields["start"].flatMap(Int64.init) else {
+        guard let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)), let motive = fields["motive"].flatMap(UUID.init(uuidString:)) else {
             throw APIError.badRequest("This slot could not be read. Go back and choose it again.", code: "invalid_field")
         }
-        let start = Date(timeIntervalSince1970: TimeInterval(seconds))
+        let start = try InputDates.instant(unixSeconds: fields["start"], field: "start", now: clock.now())
         do {
             let hold = try await booking.placeHold(practitionerID: practitioner, motiveID: motive, start: start, channel: .online, by: context.booker)
             return Response(status: .seeOther, headers: [.location: "/book/\(hold.id.json)", .cacheControl: "no-store"])
@@ -283,7 +282,7 @@ struct PatientPagesController: Sendable {
             patient = .existing(id)
         } else {
             guard let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty,
-                  let birth = fields["birthDate"].flatMap({ LocalDate($0) }) else {
+                  let birth = InputDates.birthDate(form: fields["birthDate"]) else {
                 return try await bookingForm(request, context, fields: fields, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
             }
             patient = .new(PatientDetails(
@@ -394,7 +393,7 @@ extension PatientPagesController {
         let (motive, zone) = try await booking.context(of: appointment)
         let profile = try await directory.practitionerProfile(id: appointment.practitionerID)
         let today = LocalDate(clock.now(), in: zone)
-        let from = max(request.uri.queryParameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
+        let from = max(try InputDates.pageDay(request.uri.queryParameters.get("from").map { String($0) }, field: "from", now: clock.now()) ?? today, today)
         let week = try await search.slots(practitionerID: appointment.practitionerID, motive: motive, channel: .online, from: from, days: 7)
         let csrf = page.csrf(request, context, browser)
         let tokenQuery = token.map { "token=\($0)&" } ?? ""
@@ -419,9 +418,8 @@ extension PatientPagesController {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
-        guard let seconds = fields["start"].flatMap(Int64.init) else { throw APIError.badRequest("This slot could not be read. Choose it again.", code: "invalid_field") }
+        let start = try InputDates.instant(unixSeconds: fields["start"], field: "start", now: clock.now())
         let token = fields["token"]?.nilIfEmpty
-        let start = Date(timeIntervalSince1970: TimeInterval(seconds))
         do {
             _ = try await booking.perform(.move(start: start, end: start, reason: nil), appointmentID: id, by: context.booker, manageToken: token)
         } catch BookingError.refused(let violation) {

@@ -133,7 +133,7 @@ struct SignInPagesController: Sendable {
         let page = PageContext(request, context)
         let pages = try pages()
         guard let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty,
-              let birth = fields["birthDate"].flatMap({ LocalDate($0) }), let relationship = fields["relationship"].flatMap(Relationship.init(rawValue:)) else {
+              let birth = InputDates.birthDate(form: fields["birthDate"]), let relationship = fields["relationship"].flatMap(Relationship.init(rawValue:)) else {
             return try await account(request, context, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
         }
         do {

@@ -55,7 +55,7 @@ struct StaffBookingController: Sendable {
         let chosen = parameters.get("motive").flatMap { UUID(uuidString: String($0)) }.flatMap { id in motives.first { $0.id == id } } ?? motives.first
         let zone = offer.profile.timeZone
         let today = LocalDate(now, in: zone)
-        let from = max(parameters.get("from").flatMap { LocalDate(String($0)) } ?? today, today)
+        let from = max(try InputDates.pageDay(parameters.get("from").map { String($0) }, field: "from", now: now) ?? today, today)
         var values: [String: Any] = [
             "practitioner": offer.profile.practitioner.displayName, "practitionerId": id.json,
             "patient": parameters.get("patient").flatMap { UUID(uuidString: String($0))?.json } ?? "",
@@ -80,13 +80,13 @@ struct StaffBookingController: Sendable {
     func hold(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let booker = staff(context) else { return StaffPagesController.signIn }
         let fields = try await FormBody.parse(request)
-        guard let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)), let motive = fields["motive"].flatMap(UUID.init(uuidString:)),
-              let seconds = fields["start"].flatMap(Int64.init) else {
+        guard let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)), let motive = fields["motive"].flatMap(UUID.init(uuidString:)) else {
             throw APIError.badRequest("This slot could not be read. Go back and choose it again.", code: "invalid_field")
         }
+        let start = try InputDates.instant(unixSeconds: fields["start"], field: "start", now: clock.now())
         do {
             let hold = try await booking.placeHold(
-                practitionerID: practitioner, motiveID: motive, start: Date(timeIntervalSince1970: TimeInterval(seconds)), channel: Self.channel(for: booker), by: booker)
+                practitionerID: practitioner, motiveID: motive, start: start, channel: Self.channel(for: booker), by: booker)
             let patient = fields["patient"].flatMap(UUID.init(uuidString:)).map { "?patient=\($0.json)" } ?? ""
             return Response(status: .seeOther, headers: [.location: "/staff/book/\(hold.id.json)\(patient)", .cacheControl: "no-store"])
         } catch BookingError.slotTaken {
@@ -131,9 +131,10 @@ struct StaffBookingController: Sendable {
     static func patientQuery(_ text: String) -> (name: String, birthDate: LocalDate?) {
         var words: [String] = [], birth: LocalDate?
         for word in text.split(separator: " ").map(String.init) {
-            if let date = LocalDate(word) { birth = date; continue }
+            if let date = LocalDate(word), InputBounds.birthDates.contains(date) { birth = date; continue }
             let parts = word.split(separator: "/")
-            if parts.count == 3, let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]), let date = LocalDate(year: year, month: month, day: day) {
+            if parts.count == 3, parts.allSatisfy({ $0.count <= 4 }), let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]),
+               let date = LocalDate(year: year, month: month, day: day), InputBounds.birthDates.contains(date) {
                 birth = date
                 continue
             }
@@ -184,7 +185,7 @@ struct StaffBookingController: Sendable {
         let patient: BookingRequest.PatientChoice
         if let id = fields["patientId"].flatMap(UUID.init(uuidString:)) {
             patient = .existing(id)
-        } else if let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty, let birth = fields["birthDate"].flatMap({ LocalDate($0) }) {
+        } else if let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty, let birth = InputDates.birthDate(form: fields["birthDate"]) {
             patient = .new(PatientDetails(firstName: first, lastName: last, birthDate: birth, phone: fields["phone"]?.trimmed.nilIfEmpty))
         } else {
             return try await form(request, context, fields: fields, found: nil, doctors: nil, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)

@@ -4,9 +4,11 @@ import Hummingbird
 
 /// Absences: preview the appointments an absence hits, then save it.
 extension StaffPagesController {
-    /// "2026-11-30T08:00" from a datetime-local field, in the site's zone.
-    static func localInstant(_ text: String?, zone: TimeZone) -> Date? {
-        guard let text, text.count >= 16, let day = LocalDate(text.prefix(10)) else { return nil }
+    /// "2026-11-30T08:00" from a datetime-local field, in the site's zone; nil when it cannot
+    /// be read or falls more than five years from `now` (the form then says the times are wrong).
+    static func localInstant(_ text: String?, zone: TimeZone, now: Date) -> Date? {
+        guard let text, (16...19).contains(text.count), let day = LocalDate(text.prefix(10)),
+              InputBounds.agendaDays(around: LocalDate(now, in: zone)).contains(day) else { return nil }
         let time = text.dropFirst(11).prefix(5).split(separator: ":")
         guard time.count == 2, let hour = Int(time[0]), let minute = Int(time[1]), (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
         return day.instant(atMinute: hour * 60 + minute, in: zone)
@@ -50,7 +52,7 @@ extension StaffPagesController {
         guard let id = fields["practitioner"].flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("No practitioner of your departments has this id.") }
         // Times typed are the practitioner's site's wall-clock times.
         let zone = try await agenda.practitioner(id, by: booker).timeZone
-        guard let start = Self.localInstant(fields["from"], zone: zone), let end = Self.localInstant(fields["to"], zone: zone), end > start else {
+        guard let start = Self.localInstant(fields["from"], zone: zone, now: clock.now()), let end = Self.localInstant(fields["to"], zone: zone, now: clock.now()), end > start else {
             return try await absenceForm(request, context, fields: fields, hits: nil, saved: false, error: pages.text("absence_bad_dates", page.language),
                                          status: .unprocessableContent)
         }

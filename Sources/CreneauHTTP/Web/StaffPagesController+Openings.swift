@@ -50,7 +50,9 @@ extension StaffPagesController {
         func refuse(_ problem: StaffAgenda.OpeningProblem) async throws -> Response {
             try await openingForm(request, context, fields: fields, saved: nil, error: pages.text(problem.rawValue, page.language), status: .unprocessableContent)
         }
-        guard let start = Self.localInstant(fields["from"], zone: zone), let end = Self.localInstant(fields["to"], zone: zone) else { return try await refuse(.times) }
+        guard let start = Self.localInstant(fields["from"], zone: zone, now: clock.now()), let end = Self.localInstant(fields["to"], zone: zone, now: clock.now()) else {
+            return try await refuse(.times)
+        }
         let channels = ChannelSet(channels: AdminPagesController.channels.filter { fields["ch-" + $0.rawValue] != nil })
         // Ticked boxes that are not ids of this department's motives are refused by the rule, not dropped.
         let ticked = fields.keys.filter { $0.hasPrefix("m-") }.map { UUID(uuidString: String($0.dropFirst(2))) ?? UUID() }

@@ -68,11 +68,12 @@ struct StaffPagesController: Sendable {
         }
         let only = parameters.get("practitioner").flatMap { UUID(uuidString: String($0)) }
         if let week = parameters.get("week").map({ String($0) }) {
-            return try await self.week(request, context, departmentID: departmentID, only: only, week: LocalDate(week), booker: booker)
+            return try await self.week(request, context, departmentID: departmentID, only: only,
+                                       week: try InputDates.pageDay(week, field: "week", now: clock.now()), booker: booker)
         }
         var page = PageContext(request, context)
         let pages = try pages()
-        let result = try await agenda.span(from: .day(parameters.get("day").flatMap { LocalDate(String($0)) }), days: 1,
+        let result = try await agenda.span(from: .day(try InputDates.pageDay(parameters.get("day").map { String($0) }, field: "day", now: clock.now())), days: 1,
                                            departmentID: departmentID, practitionerID: only, by: booker)
         let date = result.days[0], today = result.today
         let csrf = page.csrf(request, context, browser)

@@ -51,14 +51,16 @@ enum TemplateForm {
 
     /// The template the form describes, built on `base` (owner, department and id stay
     /// the stored ones), or the first field that does not parse.
-    static func template(from fields: [String: String], base: ScheduleTemplate, ids: IDGenerator) -> Result<ScheduleTemplate, TemplateRules.Finding> {
+    static func template(from fields: [String: String], base: ScheduleTemplate, ids: IDGenerator, now: Date) -> Result<ScheduleTemplate, TemplateRules.Finding> {
         var template = base
-        guard let from = fields["from"].flatMap({ LocalDate($0.trimmed) }) else { return .failure(.init(problem: .validity, rangeIndex: nil)) }
+        // Validity dates within fifty years of today: a template is not for centuries.
+        let allowed = InputBounds.validityDays(around: LocalDate(now, in: TimeZone(secondsFromGMT: 0) ?? .current))
+        guard let from = fields["from"].flatMap({ LocalDate($0.trimmed) }), allowed.contains(from) else { return .failure(.init(problem: .validity, rangeIndex: nil)) }
         template.validFrom = from
         let until = fields["until"]?.trimmed ?? ""
         if until.isEmpty {
             template.validUntil = nil
-        } else if let day = LocalDate(until) {
+        } else if let day = LocalDate(until), allowed.contains(day) {
             template.validUntil = day
         } else {
             return .failure(.init(problem: .validity, rangeIndex: nil))

@@ -66,12 +66,30 @@ public final class Database: Sendable {
         return Database(engine: .sqlite, pool: .sqlite(pool), threadPool: threadPool, writer: (writerPool, writerThreads), logger: logger)
     }
 
+    /// How long a server waits on PostgreSQL before a request answers 503: to connect or
+    /// get a connection from the pool, and for one statement (PostgreSQL's own
+    /// `statement_timeout`). Nil (no statement limit) for seeds and migrations.
+    public struct Timeouts: Sendable {
+        public var connect: TimeInterval
+        public var statement: TimeInterval
+        public init(connect: TimeInterval, statement: TimeInterval) {
+            self.connect = connect
+            self.statement = statement
+        }
+    }
+
     /// Connects lazily to PostgreSQL; the first query reports an unreachable server.
-    public static func postgres(configuration: SQLPostgresConfiguration, logger: Logger, connectionsPerEventLoop: Int = 8) -> Database {
+    public static func postgres(configuration: SQLPostgresConfiguration, logger: Logger, connectionsPerEventLoop: Int = 8,
+                                timeouts: Timeouts? = nil) -> Database {
+        var configuration = configuration
+        if let timeouts {
+            configuration.coreConfiguration.options.connectTimeout = .milliseconds(Int64(timeouts.connect * 1_000))
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "\(Int(timeouts.statement * 1_000))"))
+        }
         let pool = EventLoopGroupConnectionPool(
             source: PostgresConnectionSource(sqlConfiguration: configuration),
             maxConnectionsPerEventLoop: connectionsPerEventLoop,
-            requestTimeout: .seconds(10),
+            requestTimeout: .milliseconds(Int64((timeouts?.connect ?? 10) * 1_000)),
             pruneInterval: .seconds(60),
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton

@@ -1,4 +1,6 @@
+@preconcurrency import AsyncKit
 import CreneauDomain
+import NIOCore
 import PostgresNIO
 import SQLiteNIO
 
@@ -9,6 +11,9 @@ enum StorageErrors {
         if error is RepositoryError { return error }
         if let error = error as? SQLiteError { return map(sqlite: error) }
         if let error = error as? PSQLError { return map(postgres: error) }
+        // The pool could not give a connection in time, or is closing: the database is not there for us now.
+        if error is ConnectionPoolTimeoutError || error is ConnectionPoolError { return RepositoryError.unavailable(String(describing: error)) }
+        if error is ChannelError || error is IOError { return RepositoryError.unavailable(String(describing: type(of: error))) }
         return error
     }
 
@@ -48,6 +53,10 @@ enum StorageErrors {
         case "23503": return RepositoryError.missingReference(constraint: constraint)
         case "23514", "23502": return RepositoryError.invalidValue(constraint: constraint)
         case "P0001": return RepositoryError.invalidValue(constraint: error.serverInfo?[.message] ?? "")
+        // Shutting down (57P01 admin, 57P02 crash), starting up (57P03), a statement past its
+        // timeout (57014), too many connections (53300), a connection lost (class 08): try again later.
+        case let state? where ["57P01", "57P02", "57P03", "57014", "53300"].contains(state) || state.hasPrefix("08"):
+            return RepositoryError.unavailable("PostgreSQL \(state)")
         case .some: return error
         case .none:
             // No server answer: the connection failed or was closed.

@@ -20,6 +20,8 @@ public struct Migrator: Sendable {
         let migrations = self.migrations
         return try await database.transaction { db in
             if engine == .postgres {
+                // A server's connections carry a statement timeout; a migration may take longer.
+                try await db.execute("SET LOCAL statement_timeout = 0")
                 // Any constant works; it only has to be the same for every instance.
                 try await db.execute("SELECT pg_advisory_xact_lock(7243019)")
             }
