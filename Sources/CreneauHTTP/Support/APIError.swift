@@ -41,8 +41,11 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(.conflict, code: code, message: message)
     }
 
+    /// The database (or another dependency) is not there for us now: try again in a few seconds.
     public static func unavailable(_ message: String) -> APIError {
-        APIError(.serviceUnavailable, code: "unavailable", message: message)
+        var error = APIError(.serviceUnavailable, code: "unavailable", message: message)
+        error.retryAfter = 5
+        return error
     }
 }
 
