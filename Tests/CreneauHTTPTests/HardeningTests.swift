@@ -208,6 +208,104 @@ struct HardeningTests {
         }
     }
 
+    @Test("finding 6: copies of one booking with one Idempotency-Key on two instances: one appointment, never 'slot taken'")
+    func retriesOnTwoInstances() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await test.withSecondInstance { otherStore in
+                var first = test.dependencies(clock: .fixed(Fixtures.now)), second = test.dependencies(store: otherStore, clock: .fixed(Fixtures.now))
+                first.limits = .off
+                second.limits = .off
+                let instanceTwo = Application(router: buildRouter(second))
+                try await Application(router: buildRouter(first)).test(.router) { one in
+                    try await instanceTwo.test(.router) { two in
+                        try await Self.copiesStorm(one, two, fixture)
+                    }
+                }
+            }
+            #expect(try await test.rows("SELECT id FROM appointments").count == 30)
+        }
+    }
+
+    /// Thirty slots (weekdays 09:00–12:00, each for another patient), each asked twice at once
+    /// with one key: one copy to each instance, as a client retrying through a load balancer.
+    static func copiesStorm(_ one: some TestClientProtocol, _ two: some TestClientProtocol, _ fixture: BookingFixture) async throws {
+        var answers: [(Int, Int, String)] = []
+        try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
+            for index in 0..<30 {
+                let day = index / 6, slot = index % 6
+                let start = String(format: "2026-11-%02dT%02d:%02d:00+01:00", 23 + day, 9 + slot / 2, slot % 2 * 30)
+                let body = BookingAPITests.body(fixture, start: start, patient: [
+                    "firstName": "Patient\(index)", "lastName": "Copie", "birthDate": "1980-01-01", "email": "p\(index)@example.org"])
+                let key = UUID().uuidString
+                group.addTask { Self.outcome(index, try await BookingAPITests.book(one, body, key: key)) }
+                // The retry leaves 0–15 ms later, as the probe's did: its copy may find the first one committed.
+                let delay = Duration.microseconds(Int64(index * 517 % 15_000))
+                group.addTask {
+                    try await Task.sleep(for: delay)
+                    return Self.outcome(index, try await BookingAPITests.book(two, body, key: key))
+                }
+            }
+            for try await answer in group { answers.append(answer) }
+        }
+        for index in 0..<30 {
+            let pair = answers.filter { $0.0 == index }
+            #expect(pair.contains { $0.1 == 201 }, "slot \(index): \(pair)")
+            #expect(pair.allSatisfy { $0.1 == 201 || ($0.1 == 409 && $0.2 == "idempotency_key_in_use") }, "slot \(index): \(pair)")
+            // Two 201s are the same appointment (the second a replay).
+            #expect(Set(pair.filter { $0.1 == 201 }.map(\.2)).count == 1)
+        }
+    }
+
+    static func outcome(_ index: Int, _ response: TestResponse) -> (Int, Int, String) {
+        (index, Int(response.status.code), code(response) ?? (try? response.decode(BookingAPITests.Booked.self).id) ?? "")
+    }
+
+    /// The bookings of another instance whose first look for an idempotency record comes
+    /// too early (the copy's commit lands just after it): the window the probe hit.
+    final class EarlyLook: BookingRepository, @unchecked Sendable {
+        let store: SQLStore
+        let lock = NSLock()
+        var missed = false
+        init(_ store: SQLStore) { self.store = store }
+
+        func idempotencyRecord(scope: String, key: String) async throws -> IdempotencyRecord? {
+            let first = lock.withLock { defer { missed = true }; return !missed }
+            return first ? nil : try await store.idempotencyRecord(scope: scope, key: key)
+        }
+        func commit(_ writes: [BookingWrite], now: Date) async throws -> [BookingWriteOutcome] { try await store.commit(writes, now: now) }
+        func apply(_ change: AppointmentChange) async throws -> AppointmentChangeOutcome { try await store.apply(change) }
+        func place(_ hold: Hold, now: Date) async throws -> Bool { try await store.place(hold, now: now) }
+        func releaseHold(id: UUID) async throws -> Bool { try await store.releaseHold(id: id) }
+        func hold(id: UUID) async throws -> Hold? { try await store.hold(id: id) }
+        func purgeExpired(now: Date) async throws -> (holds: Int, idempotencyRecords: Int) { try await store.purgeExpired(now: now) }
+        func upcomingVisits(patientID: UUID, after: Date) async throws -> [UpcomingVisit] { try await store.upcomingVisits(patientID: patientID, after: after) }
+        func manageTokenMatches(appointmentID: UUID, token: String) async throws -> Bool { try await store.manageTokenMatches(appointmentID: appointmentID, token: token) }
+    }
+
+    @Test("finding 6: a copy that looked for its key just before the first one committed gets the first answer, not 'slot taken'")
+    func retryJustAfterCommit() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await test.withSecondInstance { otherStore in
+                var second = test.dependencies(store: otherStore, clock: .fixed(Fixtures.now))
+                second.bookings = EarlyLook(otherStore)
+                let instanceTwo = Application(router: buildRouter(second))
+                try await Application(router: buildRouter(test.dependencies())).test(.router) { one in
+                    try await instanceTwo.test(.router) { two in
+                        let key = UUID().uuidString
+                        let first = try await BookingAPITests.book(one, BookingAPITests.body(fixture), key: key)
+                        #expect(first.status == .created)
+                        let copy = try await BookingAPITests.book(two, BookingAPITests.body(fixture), key: key)
+                        #expect(copy.status == .created, "\(copy.status): \(copy.text)")
+                        #expect(copy.text == first.text)
+                    }
+                }
+            }
+            #expect(try await test.rows("SELECT id FROM appointments").count == 1)
+        }
+    }
+
     /// A database that never answers, as PostgreSQL stopped by SIGSTOP.
     struct FrozenHealth: HealthRepository {
         func ping() async throws { try await Task.sleep(for: .seconds(30)) }
