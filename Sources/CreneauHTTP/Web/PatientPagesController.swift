@@ -289,6 +289,8 @@ struct PatientPagesController: Sendable {
                 firstName: first, lastName: last, birthDate: birth, email: fields["email"]?.trimmed.nilIfEmpty, phone: fields["phone"]?.trimmed.nilIfEmpty))
         }
         guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
+            // The first send may have used the hold on another instance meanwhile.
+            if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) { return Self.redirect(toAppointment: stored) }
             return try await bookingForm(request, context, fields: fields, error: nil, status: .gone)
         }
         let bookingRequest = BookingRequest(
@@ -299,10 +301,22 @@ struct PatientPagesController: Sendable {
             let booked = Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
             _ = try await booking.commit(prepared, idempotency: try booked.record(booker: context.booker, key: key, hold: holdID, now: clock.now()))
             return Self.redirect(toAppointment: booked)
-        } catch BookingError.refused(let violation) {
+        } catch let error as BookingError {
+            // A resend that raced its first send (another instance, the same key): the first answer, never a refusal.
+            if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) { return Self.redirect(toAppointment: stored) }
+            return try await refusal(error, request, context, fields: fields, hold: hold, pages: pages, page: page)
+        }
+    }
+
+    func refusal(_ error: BookingError, _ request: Request, _ context: AppRequestContext, fields: [String: String], hold: Hold,
+                 pages: WebPages, page: PageContext) async throws -> Response {
+        switch error {
+        case .refused(let violation):
             return try await bookingForm(request, context, fields: fields, error: Self.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
-        } catch BookingError.slotTaken(let next, let zone) {
+        case .slotTaken(let next, let zone):
             return try taken(request, context, next: next, zone: zone, practitioner: hold.practitionerID, motive: hold.motiveID)
+        default:
+            throw error
         }
     }
 

@@ -174,12 +174,16 @@ struct StaffBookingController: Sendable {
             return Response(status: .seeOther, headers: [
                 .location: "/staff/agenda?department=\(appointment.departmentID.json)&day=\(day.description)", .cacheControl: "no-store"])
         }
-        if let stored = try await PatientPagesController.Booked.stored(in: bookings, booker: booker, key: key, hold: holdID),
-           let id = UUID(uuidString: stored.id) {
+        func replayed() async throws -> Response? {
+            guard let stored = try await PatientPagesController.Booked.stored(in: bookings, booker: booker, key: key, hold: holdID),
+                  let id = UUID(uuidString: stored.id) else { return nil }
             return try await agenda(try await booking.appointment(id: id, by: booker, manageToken: nil))
         }
+        if let replay = try await replayed() { return replay }
         // After the replay check: the hold is used up by the booking the replay answers for.
         guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
+            // The first send may have used the hold on another instance meanwhile.
+            if let replay = try await replayed() { return replay }
             return try await form(request, context, fields: fields, found: nil, doctors: nil, error: nil, status: .gone)
         }
         let patient: BookingRequest.PatientChoice
