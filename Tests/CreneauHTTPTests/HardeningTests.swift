@@ -306,6 +306,36 @@ struct HardeningTests {
         }
     }
 
+    @Test("finding 5: wrong passwords slow down the address that sends them, with backoff; the owner still signs in from her desk")
+    func noLockout() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let staff = try await AuthAPITests().secretary(test, department: fixture.org.department.id)
+            let time = MovableClock()
+            let authenticator = test.dependencies(clock: time.clock).authenticator
+            for _ in 0..<5 {
+                await #expect(throws: Authenticator.failed) {
+                    try await authenticator.signIn(email: staff.email, password: "guess guess guess", code: "000000", address: "203.0.113.9")
+                }
+            }
+            // The attacker's address now waits; the owner, elsewhere, does not.
+            await #expect(throws: Authenticator.tooMany(2)) {
+                try await authenticator.signIn(email: staff.email, password: staff.password, code: "000000", address: "203.0.113.9")
+            }
+            let owner = try await authenticator.signIn(email: staff.email, password: staff.password,
+                                                       code: AuthAPITests().code(staff, at: time.clock.now()), address: "10.1.2.3")
+            guard case .signedIn = owner else { Issue.record("the owner could not sign in: \(owner)"); return }
+            // Each further failure doubles the wait.
+            time.advance(by: 2)
+            await #expect(throws: Authenticator.failed) {
+                try await authenticator.signIn(email: staff.email, password: "guess guess guess", code: "000000", address: "203.0.113.9")
+            }
+            await #expect(throws: Authenticator.tooMany(4)) {
+                try await authenticator.signIn(email: staff.email, password: "guess guess guess", code: "000000", address: "203.0.113.9")
+            }
+        }
+    }
+
     /// A database that never answers, as PostgreSQL stopped by SIGSTOP.
     struct FrozenHealth: HealthRepository {
         func ping() async throws { try await Task.sleep(for: .seconds(30)) }

@@ -35,7 +35,11 @@ public struct Authenticator: Sendable {
 
     static func idleTimeout(_ kind: SessionRecord.Kind) -> TimeInterval { kind == .browser ? browserIdleTimeout : apiIdleTimeout }
     /// Failed sign-ins: 5 per account per 15 minutes, 20 per address per minute.
-    static let perAccount = RateLimiter.Rule(limit: 5, window: 15 * 60)
+    /// Wrong passwords or codes for one account from one address: five free, then 2 s, 4 s… up to 15 minutes.
+    let pairFailures = Backoff(free: 5, longest: 15 * 60)
+    /// The same account from everywhere: a ceiling for guessing spread over many machines,
+    /// high enough that one attacker cannot lock the owner out.
+    let accountFailures = Backoff(free: 50, longest: 15 * 60)
     static let perAddress = RateLimiter.Rule(limit: 20, window: 60)
     /// A bcrypt hash of nothing anyone knows, verified for unknown emails so that they take as long.
     static let decoyHash = Bcrypt.hash("creneau-decoy-\(UUID().uuidString)", cost: 12)
@@ -83,9 +87,24 @@ public struct Authenticator: Sendable {
     public func signIn(email: String, password: String, code: String?, address: String, kind: SessionRecord.Kind = .api) async throws -> Outcome {
         let now = clock.now()
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) ?? limiter.attempt("account:" + email, rule: Self.perAccount, now: now) {
+        let pair = "account:" + email + "|address:" + address, whole = "account:" + email
+        if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) ?? pairFailures.wait(pair, now: now)
+            ?? accountFailures.wait(whole, now: now) {
             throw Self.tooMany(wait)
         }
+        do {
+            let outcome = try await verify(email: email, password: password, code: code, kind: kind, now: now)
+            pairFailures.reset(pair)
+            accountFailures.reset(whole)
+            return outcome
+        } catch let error as APIError where error == Self.failed {
+            pairFailures.fail(pair, now: now)
+            accountFailures.fail(whole, now: now)
+            throw error
+        }
+    }
+
+    private func verify(email: String, password: String, code: String?, kind: SessionRecord.Kind, now: Date) async throws -> Outcome {
         let account = try await accounts.account(email: email)
         let hash = account?.passwordHash ?? Self.decoyHash
         let passwordMatches = Bcrypt.verify(password, hash: hash)
@@ -101,7 +120,6 @@ public struct Authenticator: Sendable {
         } else {
             return .codeSent(try await sendCode(to: account, now: now))
         }
-        limiter.reset("account:" + email)
         return .signedIn(try await openSession(account.id, kind: kind, now: now))
     }
 
@@ -130,7 +148,7 @@ public struct Authenticator: Sendable {
         switch try await challenges.checkCode(digits, challenge: challenge, at: now, maxAttempts: Self.codeAttempts) {
         case .accepted(let accountID):
             guard let account = try await accounts.account(id: accountID), account.disabledAt == nil else { throw Self.codeExpired }
-            limiter.reset("account:" + account.email)
+            accountFailures.reset("account:" + account.email)
             return try await openSession(account.id, kind: kind, now: now)
         case .rejected(let left):
             throw APIError(.unauthorized, code: "wrong_code", message: "This code is not right. You can try \(left) more time\(left == 1 ? "" : "s").")

@@ -44,3 +44,49 @@ public struct RateLimits: Sendable {
         visitorBookings: RateLimiter.Rule(limit: 20, window: 60), accountBookings: RateLimiter.Rule(limit: 120, window: 60))
     public static let off = RateLimits(visitorBookings: nil, accountBookings: nil)
 }
+
+/// Failed attempts per key with exponential backoff: the first `free` failures cost
+/// nothing, then each further try must wait 2, 4, 8… seconds after the last failure, up to
+/// `longest`. Unlike a lock, it only slows whoever fails: keyed by account *and* address,
+/// a stranger guessing a secretary's password from one machine does not lock her out of
+/// her own desk.
+final class Backoff: Sendable {
+    let free: Int
+    let longest: TimeInterval
+    private let failures = Mutex<[String: (count: Int, last: Date)]>([:])
+
+    init(free: Int, longest: TimeInterval) {
+        self.free = free
+        self.longest = longest
+    }
+
+    /// Seconds to wait before `key` may try again, or nil.
+    func wait(_ key: String, now: Date) -> Int? {
+        failures.withLock { failures in
+            guard let entry = failures[key], entry.count >= free else { return nil }
+            let left = entry.last.addingTimeInterval(delay(after: entry.count)).timeIntervalSince(now)
+            return left > 0 ? max(1, Int(left.rounded(.up))) : nil
+        }
+    }
+
+    func fail(_ key: String, now: Date) {
+        failures.withLock { failures in
+            if failures.count > 100_000 { failures = failures.filter { now.timeIntervalSince($0.value.last) < longest } }
+            var entry = failures[key] ?? (0, now)
+            // A key quiet for the longest delay starts again from nothing.
+            if now.timeIntervalSince(entry.last) >= longest { entry.count = 0 }
+            entry.count = min(entry.count + 1, 64)
+            entry.last = now
+            failures[key] = entry
+        }
+    }
+
+    func reset(_ key: String) {
+        _ = failures.withLock { $0.removeValue(forKey: key) }
+    }
+
+    func delay(after count: Int) -> TimeInterval {
+        guard count >= free else { return 0 }
+        return min(longest, pow(2, Double(min(count - free + 1, 30))))
+    }
+}
