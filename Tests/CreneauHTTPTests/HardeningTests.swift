@@ -336,6 +336,34 @@ struct HardeningTests {
         }
     }
 
+    @Test("finding 5: a referring doctor books by the patient's identity, never a bare record id, and does not read what the patient typed")
+    func referringDoctor() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            var motive = fixture.org.motive
+            motive.channels.insert(ChannelSet(.referral))
+            try await test.store.update(motive)
+            let service = fixture.service(store: test.store)
+            // Léa booked online herself, naming Dr Dupont, with a reason of her own.
+            let online = try await service.book(fixture.request(at: BookingFixture.monday(9)), by: .visitor).appointment
+            let account = try await AccessMatrixTests().account(test, email: "dupont@cabinet.test", role: .referringDoctor, scope: .everywhere,
+                                                                referringDoctor: fixture.doctor.id)
+            let dupont = Booker(.referringDoctor(accountID: try #require(try await test.store.account(email: account.email)?.id), doctorID: fixture.doctor.id))
+            await #expect(throws: BookingError.self) {
+                _ = try await service.book(fixture.request(at: BookingFixture.monday(10), patient: .existing(online.patientID), channel: .referral), by: dupont)
+            }
+            // By identity, the same Léa: her record, no second patient.
+            let patients = try await test.rows("SELECT id FROM patients").count
+            let referred = try await service.book(fixture.request(at: BookingFixture.monday(11), channel: .referral), by: dupont).appointment
+            #expect(referred.patientID == online.patientID)
+            #expect(try await test.rows("SELECT id FROM patients").count == patients)
+            // He reads his own booking's reason, not the one Léa typed.
+            #expect(try await service.appointment(id: referred.id, by: dupont, manageToken: nil).reason == "Essoufflement à l'effort")
+            let hers = try await service.appointment(id: online.id, by: dupont, manageToken: nil)
+            #expect(hers.reason == nil && hers.status == .booked)
+        }
+    }
+
     /// A database that never answers, as PostgreSQL stopped by SIGSTOP.
     struct FrozenHealth: HealthRepository {
         func ping() async throws { try await Task.sleep(for: .seconds(30)) }

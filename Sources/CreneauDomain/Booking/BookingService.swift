@@ -102,10 +102,16 @@ public struct BookingService: Sendable {
             if let violation = PatientRules.check(details, today: LocalDate(now, in: offer.timeZone), channel: request.channel) {
                 throw BookingError.refused(violation)
             }
-            let patient = Patient(
-                id: deps.ids.next(), firstName: details.firstName.trimmed, lastName: details.lastName.trimmed,
-                birthDate: details.birthDate, email: details.email?.trimmed.nilIfEmpty, phone: details.phone?.trimmed.nilIfEmpty, createdAt: now)
-            (patientID, newPatient, kind) = (patient.id, patient, .new)
+            if case .referringDoctor = booker.kind, let found = try await samePerson(details) {
+                // A city doctor finds the patient by identity: the hospital's record when the name and birth date match exactly one.
+                (patientID, newPatient) = (found, nil)
+                kind = try await deps.patients.isKnown(patientID: found, departmentID: motive.departmentID) ? .known : .new
+            } else {
+                let patient = Patient(
+                    id: deps.ids.next(), firstName: details.firstName.trimmed, lastName: details.lastName.trimmed,
+                    birthDate: details.birthDate, email: details.email?.trimmed.nilIfEmpty, phone: details.phone?.trimmed.nilIfEmpty, createdAt: now)
+                (patientID, newPatient, kind) = (patient.id, patient, .new)
+            }
         case .existing(let id):
             try await requireAccess(toPatient: id, by: booker)
             (patientID, newPatient) = (id, nil)
@@ -344,9 +350,21 @@ public struct BookingService: Sendable {
         case .patient(let accountID):
             let managed = try await deps.patients.managedPatients(accountID: accountID)
             guard managed.contains(where: { $0.patientID == patientID }) else { throw BookingError.notFound("No patient has this id in your account.") }
-        case .staff, .referringDoctor:
+        case .staff:
             guard try await deps.patients.patient(id: patientID) != nil else { throw BookingError.notFound("No patient has this id.") }
+        case .referringDoctor:
+            // A bare id would let a city doctor put a booking in any patient's account.
+            throw BookingError.refused(RuleViolation(.invalidPatient,
+                "A referring doctor gives the patient's identity (first name, last name, birth date), not a record id."))
         }
+    }
+
+    /// The one patient whose folded name and birth date are exactly these, if there is exactly one.
+    func samePerson(_ details: PatientDetails) async throws -> UUID? {
+        let name = SearchText.fold("\(details.firstName.trimmed) \(details.lastName.trimmed)")
+        let found = try await deps.patients.searchPatients(name, birthDate: details.birthDate, limit: 3)
+            .filter { $0.searchText == name }
+        return found.count == 1 ? found[0].id : nil
     }
 
     func requireAccess(to appointment: Appointment, by booker: Booker, manageToken: String?) async throws {
