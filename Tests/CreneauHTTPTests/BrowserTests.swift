@@ -35,8 +35,8 @@ struct BrowserTests {
     }
 
     /// Runs a scenario; it prints "ok…" when every check passed.
-    static func scenario(_ name: String, _ arguments: [String]) throws {
-        let run = try python(scripts.appendingPathComponent(name).path, arguments: arguments)
+    static func scenario(_ name: String, _ arguments: [String]) async throws {
+        let run = try await python(scripts.appendingPathComponent(name).path, arguments: arguments)
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.hasPrefix("ok"), "\(run.output)")
     }
@@ -44,7 +44,7 @@ struct BrowserTests {
     @Test("a visitor is refused without a referring doctor, books with one, downloads the .ics, cancels, switches to English")
     func patientBooking() async throws {
         try await Self.withDemoServer { server in
-            try Self.scenario("patient_booking.py", [server.url, server.shots])
+            try await Self.scenario("patient_booking.py", [server.url, server.shots])
             for name in ["home-phone", "booking-refused-phone", "confirmation-phone", "cancelled-english-phone"] {
                 #expect(FileManager.default.fileExists(atPath: "\(server.shots)/\(name).png"), "no screenshot \(name)")
             }
@@ -55,18 +55,18 @@ struct BrowserTests {
     func patientAccount() async throws {
         try await Self.withDemoServer { server in
             // Without CRENEAU_SMTP_URL the demo writes its emails beside its database.
-            try Self.scenario("patient_account.py", [server.url, server.shots, server.folder.appendingPathComponent("data/mail").path])
+            try await Self.scenario("patient_account.py", [server.url, server.shots, server.folder.appendingPathComponent("data/mail").path])
         }
     }
 
     @Test("a secretary signs in with her authenticator code and finds an online booking on the agenda, marked, with the patient's reason")
     func secretaryAgenda() async throws {
-        try await Self.withDemoServer { server in try Self.scenario("secretary_agenda.py", [server.url, server.shots]) }
+        try await Self.withDemoServer { server in try await Self.scenario("secretary_agenda.py", [server.url, server.shots]) }
     }
 
     @Test("an administrator adds a held-back Saturday to a weekly template: a backwards range is explained and kept, the preview shows it, saving keeps it")
     func adminTemplate() async throws {
-        try await Self.withDemoServer { server in try Self.scenario("admin_template.py", [server.url, server.shots]) }
+        try await Self.withDemoServer { server in try await Self.scenario("admin_template.py", [server.url, server.shots]) }
     }
 
     @Test("a secretary finds a caller, books her follow-up by phone and records the arrival (the demo on a Monday-evening training clock)")
@@ -77,7 +77,7 @@ struct BrowserTests {
         let start = "2026-11-23T21:00:00+01:00", startSeconds = 1_795_464_000
         let launched = Date().timeIntervalSince1970
         try await Self.withDemoServer(environment: ["CRENEAU_DEMO_START": start]) { server in
-            try Self.scenario("secretary_phone.py", [server.url, server.shots, String(startSeconds), String(launched)])
+            try await Self.scenario("secretary_phone.py", [server.url, server.shots, String(startSeconds), String(launched)])
         }
     }
 
@@ -86,10 +86,20 @@ struct BrowserTests {
         let repository = Self.scripts.deletingLastPathComponent().deletingLastPathComponent()
         let axe = ProcessInfo.processInfo.environment["CRENEAU_AXE_JS"] ?? repository.appendingPathComponent(".build/axe/axe.min.js").path
         try #require(FileManager.default.fileExists(atPath: axe), "axe-core is missing: run scripts/fetch-axe.sh (CI does)")
-        try await Self.withDemoServer { server in try Self.scenario("accessibility.py", [server.url, server.folder.path, axe]) }
+        try await Self.withDemoServer { server in try await Self.scenario("accessibility.py", [server.url, server.folder.path, axe]) }
     }
 
-    static func python(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs a Python script (bounded: 180 s) on a thread of its own: waiting for it on the
+    /// tests' cooperative threads would stall every other test on a two-core machine.
+    static func python(_ script: String, arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runPython(script, arguments: arguments) })
+            }
+        }
+    }
+
+    static func runPython(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [script] + arguments
