@@ -27,6 +27,8 @@ public struct Storage: Sendable {
             if createDirectory {
                 // Health data: the folder we make is the server user's alone.
                 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                // A default folder left 0755 by an older version is closed too.
+                try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder)
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -37,4 +37,16 @@ struct FuzzTests {
             #expect(!log.contains("Fatal error") && !log.contains("Program crashed"))
         }
     }
+
+    @Test("idle connections, half-sent requests and one address's crowd are closed; /healthz answers from elsewhere all along")
+    func connectionLimits() async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/hold-connections.py")
+        let limits = ["CRENEAU_IDLE_TIMEOUT": "1", "CRENEAU_REQUEST_TIMEOUT": "2", "CRENEAU_MAX_CONNECTIONS_PER_ADDRESS": "20"]
+        try await BrowserTests.withDemoServer(environment: limits) { server in
+            let run = try await BrowserTests.python(script.path, arguments: ["check", server.url, "1", "20"])
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.output.hasPrefix("ok"), "\(run.output)")
+        }
+    }
 }

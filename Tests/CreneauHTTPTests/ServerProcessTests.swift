@@ -66,6 +66,12 @@ struct ServerProcessTests {
         #expect(first.status == 0)
         #expect(first.output.contains("Applied: 0001_create_organisation"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/creneau.sqlite").path))
+        // Health data: the folder and the database are the server user's alone.
+        let mode = { (path: String) in
+            (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(path).path)[.posixPermissions] as? Int) ?? -1
+        }
+        #expect(mode("data") == 0o700)
+        #expect(mode("data/creneau.sqlite") == 0o600)
         let second = try run(["migrate"], in: folder)
         #expect(second.output.contains("up to date"))
     }

@@ -107,7 +107,7 @@ public struct Authenticator: Sendable {
     private func verify(email: String, password: String, code: String?, kind: SessionRecord.Kind, now: Date) async throws -> Outcome {
         let account = try await accounts.account(email: email)
         let hash = account?.passwordHash ?? Self.decoyHash
-        let passwordMatches = Bcrypt.verify(password, hash: hash)
+        let passwordMatches = await Passwords.verify(password, hash: hash)
         guard let account, passwordMatches, account.passwordHash != nil, account.disabledAt == nil else { throw Self.failed }
 
         let grants = try await accounts.grants(accountID: account.id)
@@ -196,13 +196,13 @@ public struct Authenticator: Sendable {
     /// pass the policy, and every session of the account ends ("log out everywhere").
     public func changePassword(_ identity: Identity, current: String, new: String) async throws {
         guard let account = try await accounts.account(id: identity.account.id), let hash = account.passwordHash,
-              Bcrypt.verify(current, hash: hash) else {
+              await Passwords.verify(current, hash: hash) else {
             throw APIError(.unprocessableContent, code: "wrong_password", message: "The current password is not right.")
         }
         if let problem = PasswordPolicy.problem(with: new, email: account.email) {
             throw APIError(.unprocessableContent, code: "weak_password", message: problem)
         }
-        try await accounts.setPassword(hash: Bcrypt.hash(new, cost: Self.bcryptCost), accountID: account.id, at: clock.now())
+        try await accounts.setPassword(hash: try await Passwords.hash(new, cost: Self.bcryptCost), accountID: account.id, at: clock.now())
         try await sessions.revokeSessions(accountID: account.id, at: clock.now())
     }
 

@@ -82,7 +82,7 @@ public struct PatientAccounts: Sendable {
             throw APIError.unprocessable(problem.message, code: problem.code.rawValue)
         }
         // Hashed before looking the address up, so both paths cost the same bcrypt time.
-        let hash = Bcrypt.hash(request.password, cost: Authenticator.bcryptCost)
+        let hash = try await Passwords.hash(request.password, cost: Authenticator.bcryptCost)
         if let existing = try await accounts.account(email: email) {
             try await mailer.send(emails.alreadyRegistered(to: existing.email, language: existing.language))
             return
@@ -147,7 +147,7 @@ public struct PatientAccounts: Sendable {
         if let problem = PasswordPolicy.problem(with: newPassword, email: account.email) {
             throw APIError.unprocessable(problem, code: "weak_password")
         }
-        let hash = Bcrypt.hash(newPassword, cost: Authenticator.bcryptCost)
+        let hash = try await Passwords.hash(newPassword, cost: Authenticator.bcryptCost)
         guard try await tokens.redeem(token, purpose: .resetPassword, at: now) == account.id else { throw Self.expiredLink }
         try await accounts.setPassword(hash: hash, accountID: account.id, at: now)
         try await accounts.markEmailVerified(accountID: account.id, at: now)
