@@ -118,7 +118,7 @@ public func seedDemoIfEmpty(_ storage: Storage, clock: Clock = .live, logger: Lo
     guard try await storage.store.isEmpty() else { return false }
     let now = clock.now()
     let options = SeedOptions(
-        profile: .avoine, seed: 1, today: LocalDate(now, in: TimeZone(identifier: Site.defaultTimeZone)!), now: now,
+        profile: .avoine, seed: 1, today: LocalDate(now, in: Site.defaultZone), now: now,
         demoPasswordHash: Bcrypt.hash(DemoAccounts.password, cost: 12))
     let report = try await Seeder(store: storage.store, logger: logger).seed(options)
     logger.info("Loaded the avoine demo", metadata: ["rows": "\(report)"])

@@ -30,7 +30,7 @@ struct Seed: AsyncParsableCommand {
                 guard let parsed = LocalDate(today) else { throw ValidationError("--today must be a date as YYYY-MM-DD.") }
                 day = parsed
             } else {
-                day = LocalDate(now, in: TimeZone(identifier: Site.defaultTimeZone)!)
+                day = LocalDate(now, in: Site.defaultZone)
             }
             let configuration = try database.configuration()
             let logger = Logging.bootstrap(configuration)

@@ -104,7 +104,7 @@ struct AppointmentLifecycleAPITests {
             let fixture = try await BookingFixture.make(in: test.store)
             let time = MovableClock()
             try await Application(router: buildRouter(test.dependencies(clock: time.clock))).test(.router) { client in
-                struct HoldJSON: Decodable { let id: String; let expiresAt: String }
+                struct HoldJSON: Decodable { let id: String; let expiresAt: String; let token: String }
                 let slot: [String: Any] = ["practitioner": fixture.org.practitioner.id.uuidString, "motive": fixture.org.motive.id.uuidString,
                                            "start": "2026-11-23T09:00:00+01:00"]
                 let placed = try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(slot))
@@ -114,8 +114,13 @@ struct AppointmentLifecycleAPITests {
                 #expect(try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(slot)).status == .conflict)
                 #expect(try await API.book(client, API.body(fixture)).status == .conflict)
 
-                // The patient who holds it books it.
-                let mine = try await API.book(client, API.body(fixture, extra: ["hold": hold.id]))
+                // Another visitor who learnt the hold's id can neither use it nor release it.
+                let stolen = try await API.book(client, API.body(fixture, extra: ["hold": hold.id]))
+                #expect(stolen.status == .unprocessableContent)
+                #expect(try await client.execute(uri: "/api/v1/holds/\(hold.id)", method: .delete).status == .notFound)
+                #expect(try await client.execute(uri: "/api/v1/holds/\(hold.id)", method: .delete, headers: [AppointmentsController.holdTokenHeader: "guess"]).status == .notFound)
+                // The patient who holds it (its token) books it.
+                let mine = try await API.book(client, API.body(fixture, extra: ["hold": hold.id, "holdToken": hold.token]))
                 #expect(mine.status == .created)
                 #expect(try await test.rows("SELECT id FROM holds").isEmpty)
 
@@ -123,15 +128,16 @@ struct AppointmentLifecycleAPITests {
                 let later: [String: Any] = slot.merging(["start": "2026-11-23T10:00:00+01:00"]) { $1 }
                 let second = try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(later)).decode(HoldJSON.self)
                 time.advance(by: 11 * 60)
-                let expired = try await API.book(client, API.body(fixture, start: "2026-11-23T10:00:00+01:00", extra: ["hold": second.id]))
+                let expired = try await API.book(client, API.body(fixture, start: "2026-11-23T10:00:00+01:00", extra: ["hold": second.id, "holdToken": second.token]))
                 #expect(expired.status == .unprocessableContent)
                 #expect(try expired.decode(API.Refusal.self).error.code == "hold_expired")
                 #expect(try await API.book(client, API.body(fixture, start: "2026-11-23T10:00:00+01:00")).status == .created)
 
                 let third = try await client.execute(uri: "/api/v1/holds", method: .post, headers: [.contentType: "application/json"], body: json(slot.merging(["start": "2026-11-23T11:00:00+01:00"]) { $1 }))
                     .decode(HoldJSON.self)
-                #expect(try await client.execute(uri: "/api/v1/holds/\(third.id)", method: .delete).status == .noContent)
-                #expect(try await client.execute(uri: "/api/v1/holds/\(third.id)", method: .delete).status == .notFound)
+                let release: HTTPFields = [AppointmentsController.holdTokenHeader: third.token]
+                #expect(try await client.execute(uri: "/api/v1/holds/\(third.id)", method: .delete, headers: release).status == .noContent)
+                #expect(try await client.execute(uri: "/api/v1/holds/\(third.id)", method: .delete, headers: release).status == .notFound)
             }
         }
     }

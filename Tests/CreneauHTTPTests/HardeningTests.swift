@@ -275,7 +275,8 @@ struct HardeningTests {
         }
         func commit(_ writes: [BookingWrite], now: Date) async throws -> [BookingWriteOutcome] { try await store.commit(writes, now: now) }
         func apply(_ change: AppointmentChange) async throws -> AppointmentChangeOutcome { try await store.apply(change) }
-        func place(_ hold: Hold, now: Date) async throws -> Bool { try await store.place(hold, now: now) }
+        func place(_ hold: Hold, token: String, now: Date) async throws -> Bool { try await store.place(hold, token: token, now: now) }
+        func holdTokenMatches(holdID: UUID, token: String) async throws -> Bool { try await store.holdTokenMatches(holdID: holdID, token: token) }
         func releaseHold(id: UUID) async throws -> Bool { try await store.releaseHold(id: id) }
         func hold(id: UUID) async throws -> Hold? { try await store.hold(id: id) }
         func purgeExpired(now: Date) async throws -> (holds: Int, idempotencyRecords: Int) { try await store.purgeExpired(now: now) }

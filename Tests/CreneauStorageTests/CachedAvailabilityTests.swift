@@ -198,11 +198,12 @@ struct CachedAvailabilityMemoryTests {
             try await same()
 
             // A hold, then the booking that uses it: the hold's occupation goes, the visit's comes.
-            let hold = try await mine.placeHold(practitionerID: practitioner, motiveID: fixture.org.motive.id, start: tuesday.addingTimeInterval(3_600),
-                                                channel: .online, by: .visitor)
+            let placed = try await mine.placeHold(practitionerID: practitioner, motiveID: fixture.org.motive.id, start: tuesday.addingTimeInterval(3_600),
+                                                  channel: .online, by: .visitor)
             try await same()
-            var request = fixture.request(at: hold.startsAt)
-            request.holdID = hold.id
+            var request = fixture.request(at: placed.hold.startsAt)
+            request.holdID = placed.hold.id
+            request.holdToken = placed.token
             _ = try await mine.book(request, by: .visitor)
             #expect(cache.heldVersion(practitionerID: practitioner) == (try await version(practitioner)))
             try await same()

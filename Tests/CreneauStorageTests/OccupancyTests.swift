@@ -130,10 +130,10 @@ struct OccupancyTests {
             let start = BookingFixture.monday(9)
             let hold = Hold(id: UUID(), practitionerID: fixture.org.practitioner.id, motiveID: fixture.org.motive.id, startsAt: start,
                             endsAt: start.addingTimeInterval(1_800), channel: .online, expiresAt: Fixtures.now.addingTimeInterval(600), createdAt: Fixtures.now)
-            #expect(try await test.store.place(hold, now: Fixtures.now))
+            #expect(try await test.store.place(hold, token: "token-hold", now: Fixtures.now))
             var second = hold
             second.id = UUID()
-            #expect(try await test.store.place(second, now: Fixtures.now) == false)
+            #expect(try await test.store.place(second, token: "token-second", now: Fixtures.now) == false)
             #expect(try await test.store.commit([write(appointment(fixture, at: start))], now: Fixtures.now) == [.slotTaken])
             // Ten minutes later the hold has lapsed: the next writer clears it and books.
             let later = Fixtures.now.addingTimeInterval(601)
@@ -145,7 +145,7 @@ struct OccupancyTests {
             third.id = UUID()
             third.startsAt = other
             third.endsAt = other.addingTimeInterval(1_800)
-            #expect(try await test.store.place(third, now: Fixtures.now))
+            #expect(try await test.store.place(third, token: "token-third", now: Fixtures.now))
             #expect(try await test.store.releaseHold(id: third.id))
             #expect(try await test.store.releaseHold(id: third.id) == false)
             #expect(try await test.store.commit([write(appointment(fixture, at: other))], now: Fixtures.now) == [.booked])

@@ -48,7 +48,7 @@ public struct AvailabilityBenchmark: Sendable {
 
     public func run(practitioners count: Int, days: Int, rounds: Int) async throws -> Result {
         let now = clock.now()
-        let paris = TimeZone(identifier: Site.defaultTimeZone)!
+        let paris = Site.defaultZone
         let today = LocalDate(now, in: paris)
         let chosen = try await sample(count, today: today)
         guard !chosen.isEmpty else { throw BenchmarkError.noData }
@@ -77,7 +77,7 @@ public struct AvailabilityBenchmark: Sendable {
 
     /// Request paths for the HTTP load: W1 (one practitioner, `days` days) and W2 (a specialty across all sites).
     public func urls(count: Int, days: Int) async throws -> (w1: [String], w2: [String]) {
-        let today = LocalDate(clock.now(), in: TimeZone(identifier: Site.defaultTimeZone)!)
+        let today = LocalDate(clock.now(), in: Site.defaultZone)
         let chosen = try await sample(count, today: today)
         let w1 = chosen.map { "/api/v1/availability?practitioner=\($0.practitionerID.uuidString.lowercased())&motive=\($0.motive.id.uuidString.lowercased())&from=\(today)&days=\(min(days, $0.motive.horizonDays))" }
         let specialties = try await store.database.withConnection { db in

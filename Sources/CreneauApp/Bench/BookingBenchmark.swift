@@ -49,7 +49,7 @@ public struct BookingBenchmark: Sendable {
     func makeCentre(practitioners count: Int, now: Date) async throws -> Centre {
         let store = storage.store
         guard try await store.isEmpty() else { throw BookingBenchmarkError.notEmpty }
-        let today = LocalDate(now, in: TimeZone(identifier: Site.defaultTimeZone)!)
+        let today = LocalDate(now, in: Site.defaultZone)
         let group = HospitalGroup(id: UUID(), name: "Bench", slug: "bench")
         let site = Site(id: UUID(), groupID: group.id, name: "Centre de vaccination", slug: "centre-vaccination", city: "Paris")
         let department = Department(id: UUID(), siteID: site.id, name: "Vaccination", specialty: "vaccination")

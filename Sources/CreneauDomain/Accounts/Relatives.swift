@@ -21,7 +21,7 @@ public struct Relatives: Sendable {
     let timeZone: TimeZone
 
     public init(patients: any PatientRepository, appointments: any AppointmentRepository, clock: Clock, ids: IDGenerator,
-                timeZone: TimeZone = TimeZone(identifier: Site.defaultTimeZone)!) {
+                timeZone: TimeZone = Site.defaultZone) {
         self.patients = patients
         self.appointments = appointments
         self.clock = clock

@@ -67,10 +67,14 @@ private struct DayPlanner {
         let before = TimeInterval(motive.bufferBeforeMinutes * 60)
         let after = TimeInterval(motive.bufferAfterMinutes * 60)
         let practitioner = Busy(agenda: agenda.practitioner, day: dayInterval, request: request)
-        let resources = motive.requiredResourceIDs.map { id in
-            ResourceCheck(agenda: agenda.resources[id]!, busy: Busy(agenda: agenda.resources[id]!, day: dayInterval, request: request),
-                          openings: Self.resourceOpenings(agenda.resources[id]!, motive: motive, day: day, dayInterval: dayInterval, timeZone: agenda.timeZone))
+        let resources = motive.requiredResourceIDs.compactMap { id in
+            agenda.resources[id].map { resource in
+                ResourceCheck(agenda: resource, busy: Busy(agenda: resource, day: dayInterval, request: request),
+                              openings: Self.resourceOpenings(resource, motive: motive, day: day, dayInterval: dayInterval, timeZone: agenda.timeZone))
+            }
         }
+        // A room the motive needs whose agenda was not loaded: no slot rather than a guess.
+        guard resources.count == motive.requiredResourceIDs.count else { return }
 
         for opening in openings {
             var start = opening.start

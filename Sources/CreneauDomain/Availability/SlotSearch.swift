@@ -32,7 +32,7 @@ public struct SlotSearch: Sendable {
         text: String?, specialty: String?, siteID: UUID?, channel: Channel, from requested: LocalDate?, days: Int, limit: Int, slotsPerResult: Int
     ) async throws -> (from: LocalDate, results: [Result]) {
         let now = clock.now()
-        let zone = TimeZone(identifier: Site.defaultTimeZone)!
+        let zone = Site.defaultZone
         let profiles = try await directory.searchPractitioners(query: text, specialty: specialty, siteID: siteID, limit: limit)
         let today = LocalDate(now, in: zone)
         let from = max(requested ?? today, today)
@@ -72,7 +72,7 @@ public struct SlotSearch: Sendable {
     public func slots(practitionerID: UUID, motive: Motive, channel: Channel, from requested: LocalDate?, days: Int) async throws -> Slots {
         let now = clock.now()
         // Load a wide window first to learn the site's zone, then cut it to the local days asked.
-        let guessZone = TimeZone(identifier: Site.defaultTimeZone)!
+        let guessZone = Site.defaultZone
         let from = requested ?? LocalDate(now, in: guessZone)
         let start = from.adding(days: -1).instant(atMinute: 0, in: guessZone)
         let agendas = try await availability.agendas([(practitionerID, motive)], from: start, to: start.addingTimeInterval(TimeInterval((days + 2) * 86_400)))

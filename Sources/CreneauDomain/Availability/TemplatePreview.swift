@@ -39,7 +39,7 @@ public struct TemplatePreview: Sendable {
             return copy
         }
         let any = edited.values.first
-        let zone = any?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+        let zone = any?.timeZone ?? Site.defaultZone
         timeZone = zone
         let active = motives.filter(\.isActive)
         days = (0..<7).map { offset in

@@ -95,11 +95,14 @@ public struct BookingRequest: Sendable {
     public var referringDoctorID: UUID?
     /// The hold taken while the form was filled, turned into the appointment.
     public var holdID: UUID?
+    /// The token given with the hold, when a visitor placed it.
+    public var holdToken: String?
 
     public init(
         practitionerID: UUID, motiveID: UUID, start: Date, patient: PatientChoice, channel: Channel,
-        reason: String? = nil, notes: String? = nil, referringDoctorID: UUID? = nil, holdID: UUID? = nil
+        reason: String? = nil, notes: String? = nil, referringDoctorID: UUID? = nil, holdID: UUID? = nil, holdToken: String? = nil
     ) {
+        self.holdToken = holdToken
         self.practitionerID = practitionerID
         self.motiveID = motiveID
         self.start = start
@@ -123,8 +126,12 @@ public struct Hold: Identifiable, Hashable, Sendable {
     public var channel: Channel
     public var expiresAt: Date
     public var createdAt: Date
+    /// The signed-in account that placed it; a visitor's hold is theirs by its token instead.
+    public var holderAccountID: UUID?
 
-    public init(id: UUID, practitionerID: UUID, motiveID: UUID, startsAt: Date, endsAt: Date, channel: Channel, expiresAt: Date, createdAt: Date) {
+    public init(id: UUID, practitionerID: UUID, motiveID: UUID, startsAt: Date, endsAt: Date, channel: Channel, expiresAt: Date, createdAt: Date,
+                holderAccountID: UUID? = nil) {
+        self.holderAccountID = holderAccountID
         self.id = id
         self.practitionerID = practitionerID
         self.motiveID = motiveID

@@ -134,7 +134,7 @@ public struct BookingService: Sendable {
 
         var ignoring: Set<UUID> = []
         if let holdID = request.holdID {
-            try await requireHold(holdID, matches: request, now: now)
+            try await requireHold(holdID, matches: request, by: booker, now: now)
             ignoring.insert(holdID)
         }
         let slot = try await requireSlot(offer: offer, start: request.start, channel: request.channel, kind: kind, now: now, ignoring: ignoring)
@@ -174,7 +174,13 @@ public struct BookingService: Sendable {
     // MARK: Holds
 
     /// Keeps a slot for `holdDuration` while the patient fills in the form.
-    public func placeHold(practitionerID: UUID, motiveID: UUID, start: Date, channel: Channel, by booker: Booker) async throws -> Hold {
+    /// A hold and the token that proves it is yours (needed when you are not signed in).
+    public struct PlacedHold: Sendable {
+        public let hold: Hold
+        public let token: String
+    }
+
+    public func placeHold(practitionerID: UUID, motiveID: UUID, start: Date, channel: Channel, by booker: Booker) async throws -> PlacedHold {
         let now = deps.clock.now()
         guard booker.channels.contains(channel) else {
             throw BookingError.forbidden("Holding a slot \(channel.phrase) is for the hospital's staff and referring doctors, who sign in first.")
@@ -187,19 +193,33 @@ public struct BookingService: Sendable {
         let slot = try await requireSlot(offer: offer, start: start, channel: channel, kind: nil, now: now, ignoring: [])
         let hold = Hold(
             id: deps.ids.next(), practitionerID: practitionerID, motiveID: motiveID, startsAt: slot.start, endsAt: slot.end,
-            channel: channel, expiresAt: now.addingTimeInterval(holdDuration), createdAt: now)
-        guard try await deps.bookings.place(hold, now: now) else {
+            channel: channel, expiresAt: now.addingTimeInterval(holdDuration), createdAt: now, holderAccountID: booker.accountID)
+        let token = deps.tokens.next()
+        guard try await deps.bookings.place(hold, token: token, now: now) else {
             throw try await slotTaken(practitionerID: practitionerID, motive: offer.motive, channel: channel, after: start)
         }
-        return hold
+        return PlacedHold(hold: hold, token: token)
     }
 
-    public func releaseHold(id: UUID) async throws {
-        guard try await deps.bookings.releaseHold(id: id) else { throw BookingError.notFound("There is no hold with this id, or it has expired.") }
+    static let noSuchHold = "There is no hold with this id, or it has expired."
+
+    /// The hold, if it is this booker's: placed by their account, or its token given.
+    /// Anyone else's hold does not exist for them (404), whether or not they guessed its id.
+    public func ownedHold(id: UUID, by booker: Booker, token: String?) async throws -> Hold? {
+        guard let hold = try await deps.bookings.hold(id: id) else { return nil }
+        if let holder = hold.holderAccountID, holder == booker.accountID { return hold }
+        if let token, !token.isEmpty, token.utf8.count <= 200, try await deps.bookings.holdTokenMatches(holdID: id, token: token) { return hold }
+        return nil
     }
 
-    func requireHold(_ id: UUID, matches request: BookingRequest, now: Date) async throws {
-        guard let hold = try await deps.bookings.hold(id: id), hold.expiresAt > now else {
+    public func releaseHold(id: UUID, by booker: Booker, token: String?) async throws {
+        guard try await ownedHold(id: id, by: booker, token: token) != nil, try await deps.bookings.releaseHold(id: id) else {
+            throw BookingError.notFound(Self.noSuchHold)
+        }
+    }
+
+    func requireHold(_ id: UUID, matches request: BookingRequest, by booker: Booker, now: Date) async throws {
+        guard let hold = try await ownedHold(id: id, by: booker, token: request.holdToken), hold.expiresAt > now else {
             throw BookingError.refused(RuleViolation(.holdExpired, "The time kept for you has run out and the slot was released. Choose a slot again."))
         }
         guard hold.practitionerID == request.practitionerID, hold.motiveID == request.motiveID, hold.startsAt == request.start else {
@@ -331,7 +351,7 @@ public struct BookingService: Sendable {
     /// The refusal for a taken slot, with the next free ones from the same day on.
     func slotTaken(practitionerID: UUID, motive: Motive, channel: Channel, after start: Date) async throws -> BookingError {
         let now = deps.clock.now()
-        let guess = TimeZone(identifier: Site.defaultTimeZone)!
+        let guess = Site.defaultZone
         let days = min(14, motive.horizonDays)
         let from = LocalDate(start, in: guess)
         let window = from.adding(days: -1).instant(atMinute: 0, in: guess)
@@ -426,13 +446,13 @@ extension BookingService {
         let profile = try await deps.directory.practitionerProfile(id: appointment.practitionerID)
         let department = profile?.departments.first { $0.id == appointment.departmentID }
         let site = profile?.sites.first { $0.id == department?.siteID }
-        let timeZone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? profile?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+        let timeZone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? profile?.timeZone ?? Site.defaultZone
         return (motive, timeZone)
     }
 
     /// The site time zone of a practitioner (for showing a hold).
     public func timeZone(ofPractitioner id: UUID) async throws -> TimeZone {
-        try await deps.directory.practitionerProfile(id: id)?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+        try await deps.directory.practitionerProfile(id: id)?.timeZone ?? Site.defaultZone
     }
 }
 
@@ -467,7 +487,7 @@ extension BookingService {
         let profile = try await deps.directory.practitionerProfile(id: appointment.practitionerID)
         let department = profile?.departments.first { $0.id == appointment.departmentID }
         let site = profile?.sites.first { $0.id == department?.siteID }
-        let timeZone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? profile?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+        let timeZone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? profile?.timeZone ?? Site.defaultZone
         let who = profile?.practitioner.displayName ?? ""
         let place = [department?.name, site?.name, site?.city].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
         return AppointmentSummary(motive: motive, timeZone: timeZone, practitionerName: who, place: place)

@@ -88,7 +88,7 @@ public enum ICalendar {
 
     static func utc(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone.gmt
         let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func pad(_ value: Int?, _ width: Int) -> String {
             let text = String(value ?? 0)

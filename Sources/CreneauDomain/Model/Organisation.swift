@@ -24,6 +24,9 @@ public struct Site: Identifiable, Hashable, Codable, Sendable {
     public var timeZone: String
 
     public static let defaultTimeZone = "Europe/Paris"
+    /// `defaultTimeZone` as a zone. Should the machine lack the time-zone database, UTC
+    /// rather than a crash (the server's start-up check names the missing package).
+    public static let defaultZone: TimeZone = TimeZone(identifier: defaultTimeZone) ?? .gmt
 
     public init(id: UUID, groupID: UUID, name: String, slug: String, city: String, timeZone: String = Site.defaultTimeZone) {
         self.id = id

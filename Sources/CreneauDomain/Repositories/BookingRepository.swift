@@ -66,8 +66,11 @@ public protocol BookingRepository: Sendable {
     func commit(_ writes: [BookingWrite], now: Date) async throws -> [BookingWriteOutcome]
     func apply(_ change: AppointmentChange) async throws -> AppointmentChangeOutcome
 
-    /// False when the slot is taken.
-    func place(_ hold: Hold, now: Date) async throws -> Bool
+    /// False when the slot is taken. `token` (stored as a hash) is what proves the hold is
+    /// yours when you are not signed in.
+    func place(_ hold: Hold, token: String, now: Date) async throws -> Bool
+    /// Whether `token` is the one given when the hold was placed.
+    func holdTokenMatches(holdID: UUID, token: String) async throws -> Bool
     /// False when there was no such hold.
     func releaseHold(id: UUID) async throws -> Bool
     func hold(id: UUID) async throws -> Hold?

@@ -48,14 +48,14 @@ extension OrganisationRepository {
     public func departmentAndZone(id: UUID) async throws -> (Department, TimeZone)? {
         guard let department = try await department(id: id) else { return nil }
         let site = try await site(id: department.siteID)
-        return (department, site.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!)
+        return (department, site.flatMap { TimeZone(identifier: $0.timeZone) } ?? Site.defaultZone)
     }
 }
 
 extension PractitionerProfile {
     /// The time zone of the first site the practitioner works at.
     public var timeZone: TimeZone {
-        sites.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: Site.defaultTimeZone)!
+        sites.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? Site.defaultZone
     }
 }
 

@@ -132,7 +132,7 @@ struct AppointmentsController: Sendable {
             practitionerID: practitioner, motiveID: motive, start: start, patient: patient, channel: channel,
             reason: body.reason, notes: body.notes,
             referringDoctorID: try body.referringDoctor.map { try requiredID($0, field: "referringDoctor") },
-            holdID: try body.hold.map { try requiredID($0, field: "hold") })
+            holdID: try body.hold.map { try requiredID($0, field: "hold") }, holdToken: body.holdToken)
     }
 
     // MARK: One appointment
@@ -184,17 +184,20 @@ struct AppointmentsController: Sendable {
     func hold(_ request: Request, context: AppRequestContext) async throws -> Response {
         try countAttempt(context)
         let body: HoldBody = try Self.decode(try await Self.body(request))
-        let hold = try await booking.placeHold(
+        let placed = try await booking.placeHold(
             practitionerID: try Self.requiredID(body.practitioner, field: "practitioner"),
             motiveID: try Self.requiredID(body.motive, field: "motive"),
             start: try Self.instant(body.start, field: "start", now: clock.now()),
             channel: try Self.channel(body.channel), by: context.booker)
-        let timeZone = try await booking.timeZone(ofPractitioner: hold.practitionerID)
-        return try JSON.response(HoldJSON(hold, timeZone: timeZone), status: .created)
+        let timeZone = try await booking.timeZone(ofPractitioner: placed.hold.practitionerID)
+        return try JSON.response(HoldJSON(placed.hold, token: placed.token, timeZone: timeZone), status: .created)
     }
 
+    static let holdTokenHeader = HTTPField.Name("Creneau-Hold-Token")!
+
+    /// Only who placed a hold releases it: their account, or the hold's token.
     func releaseHold(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await booking.releaseHold(id: try Self.pathID(context))
+        try await booking.releaseHold(id: try Self.pathID(context), by: context.booker, token: request.headers[Self.holdTokenHeader])
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 

@@ -38,7 +38,7 @@ struct AuditController: Sendable {
             }
             let entries = try await audit.entries(patientID: patientID)
             try await record(.allowed)
-            let utc = TimeZone(identifier: "UTC")!
+            let utc = TimeZone.gmt
             return try JSON.response(EntriesJSON(patient: patientID.json, entries: entries.map {
                 EntryJSON(at: RFC3339.format($0.at, in: utc), actor: $0.actorAccountID?.json, action: $0.action, target: $0.target, outcome: $0.outcome.rawValue)
             }))

@@ -22,6 +22,8 @@ struct BookingBody: Decodable {
     let channel: String?
     let referringDoctor: String?
     let hold: String?
+    /// The token `POST /api/v1/holds` gave with the hold (not needed by the account that placed it).
+    let holdToken: String?
 }
 
 struct HoldBody: Decodable {
@@ -99,8 +101,12 @@ struct HoldJSON: Encodable {
     let start: String
     let end: String
     let expiresAt: String
+    /// Proves the hold is yours: send it to book with the hold (`holdToken`) or to release it
+    /// (`Creneau-Hold-Token`). Shown once.
+    let token: String
 
-    init(_ hold: Hold, timeZone: TimeZone) {
+    init(_ hold: Hold, token: String, timeZone: TimeZone) {
+        self.token = token
         id = hold.id.json
         practitioner = hold.practitionerID.json
         motive = hold.motiveID.json

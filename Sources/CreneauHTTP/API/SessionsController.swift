@@ -111,13 +111,13 @@ struct SessionsController: Sendable {
             return try self.signedIn(signedIn, kind: kind)
         case .codeSent(let challenge):
             return try JSON.response(ChallengeJSON(
-                challenge: challenge.token, sentTo: challenge.sentTo, expiresAt: RFC3339.format(challenge.expiresAt, in: TimeZone(identifier: "UTC")!),
+                challenge: challenge.token, sentTo: challenge.sentTo, expiresAt: RFC3339.format(challenge.expiresAt, in: TimeZone.gmt),
                 message: "We have sent a six-digit code to \(challenge.sentTo). Give it with the challenge to finish signing in."), status: .accepted)
         }
     }
 
     func signedIn(_ signedIn: Authenticator.SignedIn, kind: SessionRecord.Kind) throws -> Response {
-        let expiresAt = RFC3339.format(signedIn.expiresAt, in: TimeZone(identifier: "UTC")!)
+        let expiresAt = RFC3339.format(signedIn.expiresAt, in: TimeZone.gmt)
         switch kind {
         case .api:
             return try JSON.response(SignedInJSON(

@@ -18,7 +18,7 @@ public struct PatientAccounts: Sendable {
     let tokenGenerator: TokenGenerator
     let limiter = RateLimiter()
     let limits: Limits
-    let timeZone = TimeZone(identifier: Site.defaultTimeZone)!
+    let timeZone = Site.defaultZone
 
     /// A link to verify an address works for a day; a reset link for an hour.
     public static let verificationLifetime: TimeInterval = 24 * 3_600

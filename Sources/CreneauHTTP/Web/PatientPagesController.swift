@@ -177,8 +177,9 @@ struct PatientPagesController: Sendable {
         }
         let start = try InputDates.instant(unixSeconds: fields["start"], field: "start", now: clock.now())
         do {
-            let hold = try await booking.placeHold(practitionerID: practitioner, motiveID: motive, start: start, channel: .online, by: context.booker)
-            return Response(status: .seeOther, headers: [.location: "/book/\(hold.id.json)", .cacheControl: "no-store"])
+            let placed = try await booking.placeHold(practitionerID: practitioner, motiveID: motive, start: start, channel: .online, by: context.booker)
+            // The hold's token travels with the form: only this browser's page can use or see the hold.
+            return Response(status: .seeOther, headers: [.location: "/book/\(placed.hold.id.json)?token=\(placed.token)", .cacheControl: "no-store"])
         } catch BookingError.slotTaken(let next, let zone) {
             return try taken(request, context, next: next, zone: zone, practitioner: practitioner, motive: motive)
         }
@@ -205,10 +206,10 @@ struct PatientPagesController: Sendable {
         case ended(Response)
     }
 
-    func liveHold(_ context: AppRequestContext, _ page: PageContext) async throws -> HoldLookup {
+    func liveHold(_ context: AppRequestContext, _ page: PageContext, token: String?) async throws -> HoldLookup {
         let pages = try pages()
         guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text),
-              let hold = try await bookings.hold(id: id), hold.expiresAt > clock.now() else {
+              let hold = try await booking.ownedHold(id: id, by: context.booker, token: token), hold.expiresAt > clock.now() else {
             return .ended(try pages.render("message", page, title: pages.text("book_hold_expired_title", page.language), values: [
                 "text": pages.text("book_hold_expired_text", page.language), "kind": "error", "role": "alert",
             ], status: .gone))
@@ -221,7 +222,8 @@ struct PatientPagesController: Sendable {
         var page = PageContext(request, context)
         let pages = try pages()
         let hold: Hold
-        switch try await liveHold(context, page) {
+        let token = Self.holdToken(request, fields)
+        switch try await liveHold(context, page, token: token) {
         case .live(let live): hold = live
         case .ended(let response): return response
         }
@@ -229,7 +231,7 @@ struct PatientPagesController: Sendable {
               let motive = offer.motives.first(where: { $0.id == hold.motiveID }) else { throw APIError.notFound("This slot no longer exists.") }
         let zone = offer.profile.timeZone
         var values: [String: Any] = [
-            "hold": hold.id.json, "csrf": page.csrf(request, context, browser), "key": fields["key"] ?? TokenGenerator.random.next(),
+            "hold": hold.id.json, "holdToken": token ?? "", "csrf": page.csrf(request, context, browser), "key": fields["key"] ?? TokenGenerator.random.next(),
             "motiveName": motive.name, "practitionerName": offer.profile.practitioner.displayName,
             "day": PageFormat.day(hold.startsAt, zone, page.language), "time": PageFormat.time(hold.startsAt, zone, page.language),
             "heldUntil": PageFormat.time(hold.expiresAt, zone, page.language),
@@ -288,14 +290,15 @@ struct PatientPagesController: Sendable {
             patient = .new(PatientDetails(
                 firstName: first, lastName: last, birthDate: birth, email: fields["email"]?.trimmed.nilIfEmpty, phone: fields["phone"]?.trimmed.nilIfEmpty))
         }
-        guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
+        let holdToken = Self.holdToken(request, fields)
+        guard let hold = try await booking.ownedHold(id: holdID, by: context.booker, token: holdToken), hold.expiresAt > clock.now() else {
             // The first send may have used the hold on another instance meanwhile.
             if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) { return Self.redirect(toAppointment: stored) }
             return try await bookingForm(request, context, fields: fields, error: nil, status: .gone)
         }
         let bookingRequest = BookingRequest(
             practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: .online,
-            reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id)
+            reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id, holdToken: holdToken)
         do {
             let prepared = try await booking.prepare(bookingRequest, by: context.booker)
             let booked = Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
@@ -318,6 +321,11 @@ struct PatientPagesController: Sendable {
         default:
             throw error
         }
+    }
+
+    /// The hold's token: the form's field, or the address the hold's redirect gave.
+    static func holdToken(_ request: Request, _ fields: [String: String]) -> String? {
+        (fields["holdToken"] ?? request.uri.queryParameters.get("token").map { String($0) })?.nilIfEmpty
     }
 
     /// What a refusal says: in English the rule's own sentence (it names the motive and the

@@ -85,8 +85,9 @@ struct StaffBookingController: Sendable {
         }
         let start = try InputDates.instant(unixSeconds: fields["start"], field: "start", now: clock.now())
         do {
+            // Staff holds belong to the account that placed them: no token to carry.
             let hold = try await booking.placeHold(
-                practitionerID: practitioner, motiveID: motive, start: start, channel: Self.channel(for: booker), by: booker)
+                practitionerID: practitioner, motiveID: motive, start: start, channel: Self.channel(for: booker), by: booker).hold
             let patient = fields["patient"].flatMap(UUID.init(uuidString:)).map { "?patient=\($0.json)" } ?? ""
             return Response(status: .seeOther, headers: [.location: "/staff/book/\(hold.id.json)\(patient)", .cacheControl: "no-store"])
         } catch BookingError.slotTaken {
@@ -98,10 +99,11 @@ struct StaffBookingController: Sendable {
 
     func form(_ request: Request, _ context: AppRequestContext, fields: [String: String], found: [Patient]?, doctors: [ReferringDoctor]?,
               error: String?, status: HTTPResponse.Status) async throws -> Response {
-        guard staff(context) != nil else { return StaffPagesController.signIn }
+        guard let booker = staff(context) else { return StaffPagesController.signIn }
         var page = PageContext(request, context)
         let pages = try pages()
-        guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text), let hold = try await bookings.hold(id: id), hold.expiresAt > clock.now(),
+        guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text),
+              let hold = try await booking.ownedHold(id: id, by: booker, token: nil), hold.expiresAt > clock.now(),
               let offer = try await directory.practitionerWithMotives(id: hold.practitionerID, now: clock.now()),
               let motive = offer.motives.first(where: { $0.id == hold.motiveID }) else {
             return try pages.render("message", page, title: pages.text("book_hold_expired_title", page.language), values: [
@@ -169,7 +171,7 @@ struct StaffBookingController: Sendable {
         let key = String((fields["key"] ?? "").prefix(100))
         func agenda(_ appointment: Appointment) async throws -> Response {
             // The agenda's day is the site's (the practitioner's first site, as the booking form showed it).
-            let zone = try await directory.practitionerProfile(id: appointment.practitionerID)?.timeZone ?? TimeZone(identifier: Site.defaultTimeZone)!
+            let zone = try await directory.practitionerProfile(id: appointment.practitionerID)?.timeZone ?? Site.defaultZone
             let day = LocalDate(appointment.startsAt, in: zone)
             return Response(status: .seeOther, headers: [
                 .location: "/staff/agenda?department=\(appointment.departmentID.json)&day=\(day.description)", .cacheControl: "no-store"])
@@ -181,7 +183,7 @@ struct StaffBookingController: Sendable {
         }
         if let replay = try await replayed() { return replay }
         // After the replay check: the hold is used up by the booking the replay answers for.
-        guard let hold = try await bookings.hold(id: holdID), hold.expiresAt > clock.now() else {
+        guard let hold = try await booking.ownedHold(id: holdID, by: booker, token: nil), hold.expiresAt > clock.now() else {
             // The first send may have used the hold on another instance meanwhile.
             if let replay = try await replayed() { return replay }
             return try await form(request, context, fields: fields, found: nil, doctors: nil, error: nil, status: .gone)

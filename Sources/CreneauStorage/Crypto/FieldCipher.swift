@@ -46,7 +46,9 @@ public struct FieldCipher: Sendable {
     /// Seals `text`. `context` is authenticated but not stored: the same
     /// context must be given to open, binding the ciphertext to its place.
     public func seal(_ text: String, context: String) throws -> (ciphertext: String, keyID: String) {
-        let box = try AES.GCM.seal(Data(text.utf8), using: keys[currentKeyID]!, authenticating: Data(context.utf8))
+        // The key ring refuses to load without its current key; a missing one is an error, not a trap.
+        guard let key = keys[currentKeyID] else { throw FieldCipherError.cannotOpen }
+        let box = try AES.GCM.seal(Data(text.utf8), using: key, authenticating: Data(context.utf8))
         guard let combined = box.combined else { throw FieldCipherError.cannotOpen }
         return (combined.base64EncodedString(), currentKeyID)
     }

@@ -40,5 +40,6 @@ extension Migration {
         .createOccupancy,
         .createSessions,
         .createPatientAccounts,
+        .holdOwners,
     ]
 }

@@ -47,7 +47,7 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
         let occupations = try await store.occupations(
             owner: owner, ids: refreshed, wideFrom: narrow?.from ?? wideFrom, wideTo: narrow?.to ?? wideTo, on: db)
         for id in refreshed {
-            var agenda = known[id]!
+            guard var agenda = known[id] else { continue }
             agenda.occupations = occupations[id] ?? []
             result[id] = agenda
         }
@@ -144,10 +144,10 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
                 guard state.configurationVersion == configuration, state.windowStart == windowStart else { return }
                 if state.calendar == nil { state.calendar = loadedCalendar }
                 for id in stalePractitioners where !partialPractitioners.contains(id) {
-                    state.practitioners[id] = Entry(version: version(id), agenda: practitioners[id]!)
+                    if let agenda = practitioners[id] { state.practitioners[id] = Entry(version: version(id), agenda: agenda) }
                 }
                 for id in staleResources where !partialResources.contains(id) {
-                    state.resources[id] = Entry(version: version(id), agenda: resources[id]!)
+                    if let agenda = resources[id] { state.resources[id] = Entry(version: version(id), agenda: agenda) }
                 }
             }
             return try loadedCalendar.snapshots(requests, practitioners: practitioners, resources: resources)

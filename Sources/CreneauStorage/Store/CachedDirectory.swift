@@ -82,7 +82,7 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         _ = try await current(day: today)
     }
 
-    private var today: LocalDate { LocalDate(clock.now(), in: TimeZone(identifier: Site.defaultTimeZone)!) }
+    private var today: LocalDate { LocalDate(clock.now(), in: Site.defaultZone) }
 
     public func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile] {
         let held = try await current(day: today)

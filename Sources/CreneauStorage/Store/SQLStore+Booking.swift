@@ -232,11 +232,11 @@ extension SQLStore: BookingRepository {
         }
     }
 
-    public func place(_ hold: Hold, now: Date) async throws -> Bool {
+    public func place(_ hold: Hold, token: String, now: Date) async throws -> Bool {
         do {
             try await database.transaction { db in
                 try await purgeExpiredHolds(now: now, on: db)
-                try await insertRow(HoldRow(hold: hold), on: db)
+                try await insertRow(HoldRow(hold: hold, tokenHash: Self.tokenHash(token)), on: db)
                 var cache = FootprintCache()
                 let resources = try await db.raw("SELECT resource_id FROM motive_resources WHERE motive_id = \(bind: Column.id(hold.motiveID))").all()
                     .map { try $0.uuid("resource_id") }
@@ -320,6 +320,21 @@ extension SQLStore: BookingRepository {
         }
     }
 
+    public func holdTokenMatches(holdID: UUID, token: String) async throws -> Bool {
+        let stored = try await database.withConnection { db in
+            try await db.raw("SELECT token_hash FROM holds WHERE id = \(bind: Column.id(holdID))").first()
+                .flatMap { try $0.optionalString("token_hash") }
+        }
+        guard let stored else { return false }
+        return Self.constantTimeEquals(Self.tokenHash(token), stored)
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let given = Array(a.utf8), expected = Array(b.utf8)
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     public func manageTokenMatches(appointmentID: UUID, token: String) async throws -> Bool {
         let stored = try await database.withConnection { db in
             try await db.raw("SELECT manage_token_hash FROM appointments WHERE id = \(bind: Column.id(appointmentID))").first()
@@ -374,17 +389,25 @@ struct IdempotencyRow: SQLRecord {
 struct HoldRow: SQLRecord {
     static let table = "holds"
     var hold: Hold
+    /// SHA-256 of the hold's token; never read back.
+    var tokenHash: String?
     var key: String { Column.id(hold.id) }
     var columns: [(String, SQLValue)] {
         [("id", key), ("practitioner_id", Column.id(hold.practitionerID)), ("motive_id", Column.id(hold.motiveID)),
          ("starts_at", Column.instant(hold.startsAt)), ("ends_at", Column.instant(hold.endsAt)), ("channel", hold.channel.rawValue),
-         ("expires_at", Column.instant(hold.expiresAt)), ("created_at", Column.instant(hold.createdAt))]
+         ("expires_at", Column.instant(hold.expiresAt)), ("created_at", Column.instant(hold.createdAt)),
+         ("token_hash", tokenHash), ("holder_account_id", Column.id(hold.holderAccountID))]
     }
-    init(hold: Hold) { self.hold = hold }
+    init(hold: Hold, tokenHash: String?) {
+        self.hold = hold
+        self.tokenHash = tokenHash
+    }
     init(row: any SQLRow) throws {
         hold = Hold(
             id: try row.uuid("id"), practitionerID: try row.uuid("practitioner_id"), motiveID: try row.uuid("motive_id"),
             startsAt: try row.instant("starts_at"), endsAt: try row.instant("ends_at"), channel: try row.enumeration("channel"),
-            expiresAt: try row.instant("expires_at"), createdAt: try row.instant("created_at"))
+            expiresAt: try row.instant("expires_at"), createdAt: try row.instant("created_at"),
+            holderAccountID: try row.optionalUUID("holder_account_id"))
+        tokenHash = nil
     }
 }
