@@ -7,7 +7,9 @@ import Foundation
 enum RFC3339 {
     static func format(_ instant: Date, in timeZone: TimeZone) -> String {
         let offset = timeZone.secondsFromGMT(for: instant)
-        var seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
+        // Clamped like LocalDate's: an instant no input can carry still prints instead of trapping.
+        let raw = instant.timeIntervalSince1970
+        var seconds = Int((raw.isFinite ? min(max(raw, -1e13), 1e13) : 0).rounded(.down)) + offset
         let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
         seconds -= secondOfDay
         let (year, month, day) = civil(fromDays: seconds / 86_400)
@@ -35,7 +37,8 @@ enum RFC3339 {
 
     private static func append(_ value: Int, width: Int, to text: inout String) {
         let digits = String(value)
-        for _ in digits.count..<width { text.append("0") }
+        // A year past 9999 has five digits: no padding then (an empty range, never a backwards one).
+        if digits.count < width { for _ in digits.count..<width { text.append("0") } }
         text.append(digits)
     }
 
