@@ -27,6 +27,24 @@ struct ConfigurationTests {
         #expect(set.holdDuration == 300 && !set.rateLimits && set.publicURL?.host == "rdv.hopital.fr")
     }
 
+    @Test("connection limits, database timeouts and /metrics access: defaults and settings")
+    func limits() throws {
+        let defaults = try Configuration.load(environment: [:])
+        #expect(defaults.connections == ConnectionLimits())
+        #expect(defaults.connections.idleTimeout == 30 && defaults.connections.maxConnectionsPerAddress == 256)
+        #expect(defaults.databaseTimeouts.connect == 5 && defaults.databaseTimeouts.statement == 10)
+        #expect(defaults.metrics == .open)
+        let set = try Configuration.load(environment: [
+            "CRENEAU_IDLE_TIMEOUT": "5", "CRENEAU_REQUEST_TIMEOUT": "7", "CRENEAU_MAX_CONNECTIONS": "500", "CRENEAU_MAX_CONNECTIONS_PER_ADDRESS": "20",
+            "CRENEAU_DB_CONNECT_TIMEOUT": "2", "CRENEAU_DB_STATEMENT_TIMEOUT": "30", "CRENEAU_METRICS_TOKEN": "a-scraper-secret-of-24-characters",
+        ])
+        #expect(set.connections.idleTimeout == 5 && set.connections.requestTimeout == 7)
+        #expect(set.connections.maxConnections == 500 && set.connections.maxConnectionsPerAddress == 20)
+        #expect(set.databaseTimeouts.connect == 2 && set.databaseTimeouts.statement == 30)
+        #expect(set.metrics == .token("a-scraper-secret-of-24-characters"))
+        #expect(try Configuration.load(environment: ["CRENEAU_METRICS": "off", "CRENEAU_METRICS_TOKEN": "a-scraper-secret-of-24-characters"]).metrics == .off)
+    }
+
     @Test("DATABASE_URL selects PostgreSQL; the command line wins over the environment")
     func postgres() throws {
         let configuration = try Configuration.load(
@@ -129,6 +147,14 @@ struct ConfigurationTests {
         (["CRENEAU_HOLD_MINUTES": "0"], "CRENEAU_HOLD_MINUTES"),
         (["CRENEAU_RATE_LIMITS": "maybe"], "CRENEAU_RATE_LIMITS"),
         (["CRENEAU_PUBLIC_URL": "rdv.hopital.fr"], "CRENEAU_PUBLIC_URL"),
+        (["CRENEAU_IDLE_TIMEOUT": "0"], "CRENEAU_IDLE_TIMEOUT"),
+        (["CRENEAU_REQUEST_TIMEOUT": "99999999999999999999"], "CRENEAU_REQUEST_TIMEOUT"),
+        (["CRENEAU_MAX_CONNECTIONS": "-1"], "CRENEAU_MAX_CONNECTIONS"),
+        (["CRENEAU_MAX_CONNECTIONS_PER_ADDRESS": "many"], "CRENEAU_MAX_CONNECTIONS_PER_ADDRESS"),
+        (["CRENEAU_DB_STATEMENT_TIMEOUT": "0"], "CRENEAU_DB_STATEMENT_TIMEOUT"),
+        (["CRENEAU_DB_CONNECT_TIMEOUT": "1e3"], "CRENEAU_DB_CONNECT_TIMEOUT"),
+        (["CRENEAU_METRICS": "maybe"], "CRENEAU_METRICS"),
+        (["CRENEAU_METRICS_TOKEN": "short"], "CRENEAU_METRICS_TOKEN"),
     ])
     func wrongValues(environment: [String: String], setting: String) {
         do {
