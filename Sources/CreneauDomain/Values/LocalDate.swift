@@ -76,8 +76,18 @@ extension LocalDate {
         self.day = day
     }
 
-    /// Days since 1970-01-01 (H. Hinnant's days_from_civil).
-    public var daysSinceEpoch: Int {
+    /// Days since 1970-01-01.
+    public var daysSinceEpoch: Int { Self.days(year: year, month: month, day: day) }
+
+    /// The day `days` after 1970-01-01, clamped to years 1...9999.
+    public init(daysSinceEpoch days: Int) {
+        let (year, month, day) = Self.civil(days: min(max(days, LocalDate.first.daysSinceEpoch), LocalDate.last.daysSinceEpoch))
+        self.init(checkedYear: year, month: month, day: day)
+    }
+
+    /// A proleptic Gregorian date to days since 1970-01-01, for any year (H. Hinnant's
+    /// days_from_civil); callers keep the inputs small enough not to overflow.
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -86,10 +96,9 @@ extension LocalDate {
         return era * 146_097 + doe - 719_468
     }
 
-    /// The day `days` after 1970-01-01, clamped to years 1...9999 (civil_from_days).
-    public init(daysSinceEpoch days: Int) {
-        let low = LocalDate.first.daysSinceEpoch, high = LocalDate.last.daysSinceEpoch
-        let z = min(max(days, low), high) + 719_468
+    /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), unclamped (civil_from_days).
+    public static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
@@ -97,7 +106,7 @@ extension LocalDate {
         let mp = (5 * doy + 2) / 153
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        self.init(checkedYear: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The day on which `instant` falls in `timeZone`.

@@ -1,3 +1,4 @@
+import CreneauDomain
 import Foundation
 
 /// RFC 3339 times with the site's UTC offset ("2026-11-23T09:15:00+01:00"),
@@ -42,17 +43,10 @@ enum RFC3339 {
         text.append(digits)
     }
 
-    /// Days since 1970-01-01 to a Gregorian date (H. Hinnant's civil_from_days).
+    /// Days since 1970-01-01 to a Gregorian date.
     static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let date = LocalDate.civil(days: days)
+        return (date.year, date.month, date.day)
     }
 }
 
@@ -98,14 +92,9 @@ extension RFC3339 {
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second - offset))
     }
 
-    /// A Gregorian date to days since 1970-01-01 (H. Hinnant's days_from_civil).
+    /// A Gregorian date to days since 1970-01-01.
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        LocalDate.days(year: year, month: month, day: day)
     }
 }
 
