@@ -173,16 +173,20 @@ struct DatabaseService: Service {
 /// Builds the whole server: storage migrated (and seeded with `demo`),
 /// router, HTTP server and the services that live as long as it.
 public func buildApplication(_ configuration: Configuration, demo: Bool, logger: Logger) async throws -> some ApplicationProtocol {
-    let storage = try Storage.open(configuration, logger: logger, serving: true)
     let clock = configuration.clock
     if let start = configuration.demoStart { logger.notice("Demonstration clock", metadata: ["clock.start": "\(start)"]) }
-    let directory = CachedDirectory(store: storage.store, clock: clock)
-    do {
-        let applied = try await storage.migrate(configuration)
+    // Migrations and the demo seed may take longer than a request may: they run on a pool of
+    // their own, without the serving pool's timeouts, before the server opens.
+    try await Storage.with(configuration, logger: logger) { setup in
+        let applied = try await setup.migrate(configuration)
         if !applied.isEmpty { logger.info("Applied migrations", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
-        if demo, try await seedDemoIfEmpty(storage, clock: clock, logger: logger) {
+        if demo, try await seedDemoIfEmpty(setup, clock: clock, logger: logger) {
             logger.notice("Demo accounts share the password \(DemoAccounts.password); see README.md")
         }
+    }
+    let storage = try Storage.open(configuration, logger: logger, serving: true)
+    let directory = CachedDirectory(store: storage.store, clock: clock)
+    do {
         // The first visitor should not wait for the directory to load (seconds at hospital-group scale).
         try await directory.warm()
     } catch {

@@ -29,6 +29,12 @@ public final class Database: Sendable {
     /// time anyway; on its own connection the writer never queues behind readers for
     /// a connection or a thread (a write transaction waited 10–20 ms for one under load).
     private let writer: (pool: EventLoopGroupConnectionPool<SQLiteFileSource>, threads: NIOThreadPool)?
+    /// PostgreSQL with `Timeouts`: how long one `withConnection` or `transaction` may hold a
+    /// connection before it is closed under it. A server stopped mid-query (SIGSTOP, a dead
+    /// network) never answers, and PostgreSQL's own `statement_timeout` cannot fire there;
+    /// closing the connection fails the query at once (503), instead of every request that
+    /// waits behind it hanging.
+    private let operationDeadline: TimeAmount?
 
     private enum Pool: Sendable {
         case sqlite(EventLoopGroupConnectionPool<SQLiteFileSource>)
@@ -94,13 +100,16 @@ public final class Database: Sendable {
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton
         )
-        return Database(engine: .postgres, pool: .postgres(pool), threadPool: nil, writer: nil, logger: logger)
+        return Database(engine: .postgres, pool: .postgres(pool), threadPool: nil, writer: nil, logger: logger,
+                        operationDeadline: timeouts.map { .milliseconds(Int64(($0.statement + 2) * 1_000)) })
     }
 
     private init(
         engine: DatabaseEngine, pool: Pool, threadPool: NIOThreadPool?,
-        writer: (pool: EventLoopGroupConnectionPool<SQLiteFileSource>, threads: NIOThreadPool)?, logger: Logger
+        writer: (pool: EventLoopGroupConnectionPool<SQLiteFileSource>, threads: NIOThreadPool)?, logger: Logger,
+        operationDeadline: TimeAmount? = nil
     ) {
+        self.operationDeadline = operationDeadline
         self.engine = engine
         self.pool = pool
         self.threadPool = threadPool
@@ -120,6 +129,14 @@ public final class Database: Sendable {
             case .postgres(let pool):
                 let connection = try await pool.requestConnection(logger: logger).get()
                 defer { pool.releaseConnection(connection, logger: logger) }
+                let watchdog = operationDeadline.map { deadline in
+                    connection.eventLoop.scheduleTask(in: deadline) { [logger] in
+                        logger.warning("Closed a database connection that did not answer in time")
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        _ = closing
+                    }
+                }
+                defer { watchdog?.cancel() }
                 return try await body(connection.sql(queryLogLevel: .trace))
             }
         } catch {
