@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "CreneauMail",
                 "CreneauDomain",
+                "CreneauTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

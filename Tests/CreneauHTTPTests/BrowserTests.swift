@@ -1,3 +1,4 @@
+import CreneauTestSupport
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -8,7 +9,8 @@ import FoundationNetworking
 /// against the real server started from the build with the demo data. The scenarios are
 /// Python scripts in Tests/browser; screenshots go to CRENEAU_SCREENSHOTS when set
 /// (`scripts/screenshots.sh` refreshes docs/screenshots), else to a temporary folder.
-@Suite("Browser: patients book, download the .ics, cancel — on a phone-sized screen")
+@Suite("Browser: patients book, download the .ics, cancel — on a phone-sized screen",
+       .enabled(if: Peers.browser, Comment(rawValue: Peers.browserMissing)))
 struct BrowserTests {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("browser")
 
@@ -81,12 +83,13 @@ struct BrowserTests {
         }
     }
 
-    @Test("axe finds no serious or critical accessibility violation on the key pages")
+    static let axePath = ProcessInfo.processInfo.environment["CRENEAU_AXE_JS"]
+        ?? scripts.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/axe/axe.min.js").path
+
+    @Test("axe finds no serious or critical accessibility violation on the key pages",
+          .enabled(if: Peers.axe(at: axePath), Comment(rawValue: Peers.axeMissing)))
     func accessibility() async throws {
-        let repository = Self.scripts.deletingLastPathComponent().deletingLastPathComponent()
-        let axe = ProcessInfo.processInfo.environment["CRENEAU_AXE_JS"] ?? repository.appendingPathComponent(".build/axe/axe.min.js").path
-        try #require(FileManager.default.fileExists(atPath: axe), "axe-core is missing: run scripts/fetch-axe.sh (CI does)")
-        try await Self.withDemoServer { server in try await Self.scenario("accessibility.py", [server.url, server.folder.path, axe]) }
+        try await Self.withDemoServer { server in try await Self.scenario("accessibility.py", [server.url, server.folder.path, Self.axePath]) }
     }
 
     /// Runs a Python script (bounded: 180 s) on a thread of its own: waiting for it on the

@@ -15,7 +15,7 @@ import FoundationNetworking
 /// types, far and malformed dates, huge numbers and strings, control characters, bad ids,
 /// missing fields, every content type (`Tests/fuzz/fuzz_routes.py`). Fails on any 5xx, any
 /// answer slower than ten seconds (CI's two cores are shared), or a server that is gone.
-@Suite("Fuzz: every route, any input, on the real server", .serialized)
+@Suite("Fuzz: every route, any input, on the real server", .serialized, .enabled(if: Peers.python3, Comment(rawValue: Peers.python3Missing)))
 struct FuzzTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/fuzz_routes.py")

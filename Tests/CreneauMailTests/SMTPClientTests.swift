@@ -3,11 +3,12 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import CreneauTestSupport
 import Testing
 
 @testable import CreneauMail
 
-@Suite("SMTP client against a real SMTP server (aiosmtpd)")
+@Suite("SMTP client against a real SMTP server (aiosmtpd)", .enabled(if: Peers.smtp, Comment(rawValue: Peers.smtpMissing)))
 struct SMTPClientTests {
     static let from = try! MIMEMessage.Mailbox("Hôpital Avoine — rendez-vous <rdv@avoine.example.fr>")
 

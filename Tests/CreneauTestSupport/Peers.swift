@@ -1,0 +1,43 @@
+import Foundation
+
+/// The real programs some tests run against, all from Debian: `scripts/test` installs them
+/// (or names them and stops). `swift test` alone runs what needs none of them, and each
+/// suite that needs one is skipped with the reason below — reported, never a silent pass.
+public enum Peers {
+    public static let install = "run scripts/test, which installs it, or apt-get install -y"
+
+    /// A browser for the pages: Debian's chromium, its driver and Selenium.
+    public static let browser = executable("/usr/bin/chromium") && executable("/usr/bin/chromedriver") && python("selenium")
+    public static let browserMissing = "needs chromium, chromium-driver and python3-selenium (\(install) chromium chromium-driver python3-selenium)"
+
+    /// axe-core for the accessibility checks, fetched from PyPI by scripts/fetch-axe.sh.
+    public static func axe(at path: String) -> Bool { browser && FileManager.default.fileExists(atPath: path) }
+    public static let axeMissing = "needs the browser and axe-core (run scripts/fetch-axe.sh, or scripts/test)"
+
+    /// A real SMTP server (aiosmtpd) and openssl for its test certificates.
+    public static let smtp = python("aiosmtpd") && (executable("/usr/bin/openssl") || executable("/bin/openssl"))
+    public static let smtpMissing = "needs python3-aiosmtpd and openssl (\(install) python3-aiosmtpd openssl)"
+
+    /// A real iCalendar parser.
+    public static let icalendar = python("icalendar")
+    public static let icalendarMissing = "needs python3-icalendar (\(install) python3-icalendar)"
+
+    /// Python itself, for the fuzzer and the connection checks (standard library only).
+    public static let python3 = executable("/usr/bin/python3")
+    public static let python3Missing = "needs /usr/bin/python3 (\(install) python3)"
+
+    static func executable(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    /// Whether Debian's python3 imports `module` (bounded: it answers at once or not at all).
+    static func python(_ module: String) -> Bool {
+        guard executable("/usr/bin/python3") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import \(module)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
