@@ -277,7 +277,7 @@ struct HardeningTests {
         func apply(_ change: AppointmentChange) async throws -> AppointmentChangeOutcome { try await store.apply(change) }
         func place(_ hold: Hold, token: String, now: Date) async throws -> Bool { try await store.place(hold, token: token, now: now) }
         func holdTokenMatches(holdID: UUID, token: String) async throws -> Bool { try await store.holdTokenMatches(holdID: holdID, token: token) }
-        func releaseHold(id: UUID) async throws -> Bool { try await store.releaseHold(id: id) }
+        func releaseHold(id: UUID, now: Date) async throws -> Bool { try await store.releaseHold(id: id, now: now) }
         func hold(id: UUID) async throws -> Hold? { try await store.hold(id: id) }
         func purgeExpired(now: Date) async throws -> (holds: Int, idempotencyRecords: Int) { try await store.purgeExpired(now: now) }
         func upcomingVisits(patientID: UUID, after: Date) async throws -> [UpcomingVisit] { try await store.upcomingVisits(patientID: patientID, after: after) }

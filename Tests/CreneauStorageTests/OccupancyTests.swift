@@ -146,8 +146,8 @@ struct OccupancyTests {
             third.startsAt = other
             third.endsAt = other.addingTimeInterval(1_800)
             #expect(try await test.store.place(third, token: "token-third", now: Fixtures.now))
-            #expect(try await test.store.releaseHold(id: third.id))
-            #expect(try await test.store.releaseHold(id: third.id) == false)
+            #expect(try await test.store.releaseHold(id: third.id, now: Fixtures.now))
+            #expect(try await test.store.releaseHold(id: third.id, now: Fixtures.now) == false)
             #expect(try await test.store.commit([write(appointment(fixture, at: other))], now: Fixtures.now) == [.booked])
         }
     }

@@ -213,7 +213,7 @@ public struct BookingService: Sendable {
     }
 
     public func releaseHold(id: UUID, by booker: Booker, token: String?) async throws {
-        guard try await ownedHold(id: id, by: booker, token: token) != nil, try await deps.bookings.releaseHold(id: id) else {
+        guard try await ownedHold(id: id, by: booker, token: token) != nil, try await deps.bookings.releaseHold(id: id, now: deps.clock.now()) else {
             throw BookingError.notFound(Self.noSuchHold)
         }
     }

@@ -72,7 +72,7 @@ public protocol BookingRepository: Sendable {
     /// Whether `token` is the one given when the hold was placed.
     func holdTokenMatches(holdID: UUID, token: String) async throws -> Bool
     /// False when there was no such hold.
-    func releaseHold(id: UUID) async throws -> Bool
+    func releaseHold(id: UUID, now: Date) async throws -> Bool
     func hold(id: UUID) async throws -> Hold?
     /// Clears expired holds and idempotency records; returns how many of each.
     func purgeExpired(now: Date) async throws -> (holds: Int, idempotencyRecords: Int)

@@ -41,5 +41,6 @@ extension Migration {
         .createSessions,
         .createPatientAccounts,
         .holdOwners,
+        .createChangeEvents,
     ]
 }

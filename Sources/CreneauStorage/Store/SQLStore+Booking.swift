@@ -134,6 +134,7 @@ extension SQLStore: BookingRepository {
             try await bulk.insert(rows)
             try await bulk.insertLinks(.appointmentResources, writes.flatMap { w in w.appointment.resourceIDs.map { (w.appointment.id, $0) } })
             try await bulk.insert(writes.map(\.event))
+            try await addChanges(writes.flatMap { ChangeEvent.created($0.appointment, at: $0.appointment.createdAt) }, on: db)
             try await db.raw("RELEASE SAVEPOINT batch").run()
             return true
         } catch {
@@ -185,6 +186,7 @@ extension SQLStore: BookingRepository {
             }
         }
         try await insertRow(write.event, on: db)
+        try await addChanges(ChangeEvent.created(appointment, at: now), on: db)
         return .booked
     }
 
@@ -216,6 +218,7 @@ extension SQLStore: BookingRepository {
                     try await occupy(claims, on: db)
                 }
                 try await insertRow(change.event, on: db)
+                try await addChanges(ChangeEvent.events(for: change, at: after.updatedAt), on: db)
                 if let known = change.makesKnown {
                     try await db.raw("""
                         INSERT INTO known_patients (department_id, patient_id, source, since)
@@ -251,11 +254,12 @@ extension SQLStore: BookingRepository {
         }
     }
 
-    public func releaseHold(id: UUID) async throws -> Bool {
+    public func releaseHold(id: UUID, now: Date) async throws -> Bool {
         try await database.transaction { db in
-            let deleted = try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(id)) RETURNING id").all()
-            guard !deleted.isEmpty else { return false }
+            let deleted = try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(id)) RETURNING practitioner_id, starts_at, ends_at").all()
+            guard let hold = deleted.first else { return false }
             try await release(holderID: id, on: db)
+            try await addChanges([.freed(try hold.uuid("practitioner_id"), from: try hold.instant("starts_at"), to: try hold.instant("ends_at"), at: now)], on: db)
             return true
         }
     }
@@ -275,13 +279,18 @@ extension SQLStore: BookingRepository {
     /// Expired holds no longer count for availability; this gives their quanta back.
     @discardableResult
     func purgeExpiredHolds(now: Date, on db: any SQLDatabase) async throws -> Int {
-        let expired = try await db.raw("SELECT id FROM holds WHERE expires_at <= \(bind: Column.instant(now)) ORDER BY expires_at LIMIT 500").all()
-            .map { try $0.uuid("id") }
+        let rows = try await db.raw("""
+            SELECT id, practitioner_id, starts_at, ends_at FROM holds WHERE expires_at <= \(bind: Column.instant(now)) ORDER BY expires_at LIMIT 500
+            """).all()
+        let expired = try rows.map { try $0.uuid("id") }
         for id in expired {
             try await release(holderID: id, on: db)
         }
         if !expired.isEmpty {
             try await db.raw("DELETE FROM holds WHERE id IN \(idList(expired))").run()
+            // A lapsed hold's time counted for nothing already; now it is given back for good.
+            try await addChanges(try rows.map { .freed(try $0.uuid("practitioner_id"), from: try $0.instant("starts_at"), to: try $0.instant("ends_at"), at: now) },
+                                 on: db)
         }
         return expired.count
     }

@@ -34,6 +34,7 @@ extension SQLStore: SchedulingRepository {
         try await database.transaction { db in
             try await insertRow(template, on: db)
             try await insertRanges(of: template, on: db)
+            try await addChanges([Self.freed(by: template)], on: db)
         }
     }
 
@@ -43,7 +44,19 @@ extension SQLStore: SchedulingRepository {
             // Ranges have no history of their own: the template's set replaces them.
             try await db.delete(from: OpeningRangeRow.table).where("template_id", .equal, SQLBind(template.key)).run()
             try await insertRanges(of: template, on: db)
+            try await addChanges([Self.freed(by: template)], on: db)
         }
+    }
+
+    /// A template written may open time anywhere in its validity (five years when open-ended).
+    /// The event's `at` is the write's wall-clock time: configuration writes take no clock.
+    static func freed(by template: ScheduleTemplate) -> ChangeEvent {
+        let owner: UUID
+        switch template.owner {
+        case .practitioner(let id), .resource(let id): owner = id
+        }
+        let until = template.validUntil?.adding(days: 1) ?? template.validFrom.adding(days: InputBounds.agendaYears * 366)
+        return .freed(owner, from: template.validFrom.instant(atMinute: 0, in: .gmt), to: until.instant(atMinute: 0, in: .gmt), at: Date())
     }
 
     private func insertRanges(of template: ScheduleTemplate, on db: any SQLDatabase) async throws {
@@ -93,11 +106,26 @@ extension SQLStore: SchedulingRepository {
     }
 
     public func insert(_ exception: ScheduleException) async throws {
-        try await write(exception, isUpdate: false, links: .exceptionMotives, parent: exception.id, children: exception.motiveIDs)
+        try await write(exception, isUpdate: false)
     }
 
     public func update(_ exception: ScheduleException) async throws {
-        try await write(exception, isUpdate: true, links: .exceptionMotives, parent: exception.id, children: exception.motiveIDs)
+        try await write(exception, isUpdate: true)
+    }
+
+    /// An extra opening gives time; an absence changed may give some back (an absence added
+    /// takes time away: no event). `at` is the write's wall-clock time, as for templates.
+    private func write(_ exception: ScheduleException, isUpdate: Bool) async throws {
+        try await database.transaction { db in
+            if isUpdate { try await updateRow(exception, on: db) } else { try await insertRow(exception, on: db) }
+            try await replaceLinks(.exceptionMotives, parent: exception.id, children: exception.motiveIDs, on: db)
+            guard exception.kind == .extraOpening || isUpdate else { return }
+            let owner: UUID
+            switch exception.owner {
+            case .practitioner(let id), .resource(let id): owner = id
+            }
+            try await addChanges([.freed(owner, from: exception.startsAt, to: exception.endsAt, at: Date())], on: db)
+        }
     }
 
     public func exception(id: UUID) async throws -> ScheduleException? {
