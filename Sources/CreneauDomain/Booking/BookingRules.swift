@@ -48,7 +48,7 @@ public struct BookingFacts: Sendable {
     }
 }
 
-/// The booking rules of SPEC §2 that do not depend on the agenda, in the order
+/// The booking rules that do not depend on the agenda, in the order
 /// a patient should hear them: the first that fails is the answer.
 public enum BookingRules {
     public static func check(_ facts: BookingFacts) -> RuleViolation? {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Booking, holds, moves, cancellations and status changes: the rules of SPEC §2
+/// Booking, holds, moves, cancellations and status changes: the booking rules (ARCHITECTURE.md, Booking)
 /// applied to what the repositories hold, written through a `BookingWriter`.
 ///
 /// The service checks everything it can before writing (rules, the slot in

@@ -1,4 +1,4 @@
-/// Which patients a motive accepts (SPEC §2: follow-ups are for known patients).
+/// Which patients a motive accepts (follow-ups are for known patients).
 public enum PatientAcceptance: String, CaseIterable, Codable, Sendable {
     case new, known, both
 }

@@ -6,7 +6,7 @@ extension UUID {
     var json: String { uuidString.lowercased() }
 }
 
-// The JSON of API v1 (SPEC §3). Field names are the contract other tools rely on.
+// The JSON of API v1 (README.md, "API v1"). Field names are the contract other tools rely on.
 
 struct SiteJSON: Encodable {
     let id: String

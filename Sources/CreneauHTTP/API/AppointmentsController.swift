@@ -5,7 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
-/// Booking over the API (SPEC §3): `POST /api/v1/appointments` with an
+/// Booking over the API (the contract in README.md, "API v1"): `POST /api/v1/appointments` with an
 /// `Idempotency-Key`, `GET /api/v1/appointments/{id}`, `…/{id}/cancel`,
 /// `…/{id}/move`, and holds (`POST /api/v1/holds`, `DELETE /api/v1/holds/{id}`).
 ///

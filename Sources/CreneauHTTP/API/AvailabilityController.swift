@@ -5,8 +5,9 @@ import Hummingbird
 /// `GET /api/v1/availability` (one practitioner, one motive) and
 /// `GET /api/v1/search` (a specialty across sites, first free slots of each practitioner).
 ///
-/// Nothing is cached: every answer reads the database, so a slot booked or
-/// cancelled shows in the next answer on every instance.
+/// Agendas come from `CachedAvailability`, which stays exact through agenda versions
+/// (ARCHITECTURE.md, Availability): a slot booked or cancelled on any instance shows in
+/// the next answer on every instance.
 struct AvailabilityController: Sendable {
     let directory: any DirectoryRepository
     let availability: any AvailabilityRepository
