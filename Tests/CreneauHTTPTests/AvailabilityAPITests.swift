@@ -7,7 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// The availability contract of SPEC §3, through the real router on a real database.
+/// The availability contract (README.md, "API v1"), through the real router on a real database.
 @Suite("API: practitioners, motives, availability, search")
 struct AvailabilityAPITests {
     /// Dr Bérénice Lefèvre, cardiology, weekdays 09:00–12:00; a 30-minute first visit needing the room.

@@ -8,7 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// `POST /api/v1/appointments` and friends (SPEC §3), through the real router on a real database.
+/// `POST /api/v1/appointments` and friends (README.md, "API v1"), through the real router on a real database.
 @Suite("API: booking, idempotency, holds, cancel and move")
 struct BookingAPITests {
     static let key = HTTPField.Name("Idempotency-Key")!

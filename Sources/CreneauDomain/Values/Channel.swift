@@ -1,4 +1,4 @@
-/// The way an appointment reaches the agenda (SPEC §2). A motive and an opening
+/// The way an appointment reaches the agenda. A motive and an opening
 /// each list the channels they accept; an appointment records the one it came by.
 public enum Channel: String, CaseIterable, Codable, Sendable {
     /// A patient on the web or the app.
