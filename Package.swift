@@ -2,8 +2,10 @@
 import PackageDescription
 
 // Dependencies point inward only:
-//   creneau (CLI) → CreneauApp → CreneauHTTP → CreneauStorage → CreneauDomain
-// CreneauDomain imports nothing but Foundation: no HTTP, no SQL.
+//   creneau (CLI) → CreneauApp → CreneauHTTP   → CreneauDomain
+//                              → CreneauStorage → CreneauDomain
+// CreneauApp is the one place that wires storage to the surfaces. CreneauDomain imports
+// nothing but Foundation: no HTTP, no SQL; CreneauHTTP cannot import SQL either.
 let package = Package(
     name: "Creneau",
     platforms: [.macOS(.v14)],
@@ -56,11 +58,11 @@ let package = Package(
             name: "CreneauSeed",
             dependencies: ["CreneauDomain", "CreneauStorage"]
         ),
+        // The web surfaces see the domain only: no SQL reaches them, and the compiler keeps it so.
         .target(
             name: "CreneauHTTP",
             dependencies: [
                 "CreneauDomain",
-                "CreneauStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CreneauApp
-import Foundation
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,18 +17,9 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let configuration = try database.configuration()
-                let logger = Logging.bootstrap(configuration)
-                try await Storage.with(configuration, logger: logger) { storage in
-                    let benchmark = AvailabilityBenchmark(store: storage.store)
-                    print(try await benchmark.run(practitioners: practitioners, days: days, rounds: rounds))
-                    if let folder = writeURLs {
-                        let urls = try await benchmark.urls(count: 500, days: days)
-                        try urls.w1.joined(separator: "\n").write(toFile: folder + "/w1.txt", atomically: true, encoding: .utf8)
-                        try urls.w2.joined(separator: "\n").write(toFile: folder + "/w2.txt", atomically: true, encoding: .utf8)
-                        print("Wrote \(urls.w1.count) W1 and \(urls.w2.count) W2 paths to \(folder)")
-                    }
-                }
+                let lines = try await Commands.benchAvailability(practitioners: practitioners, days: days, rounds: rounds, writeURLs: writeURLs,
+                                                                 try database.configuration())
+                lines.forEach { print($0) }
             }
         }
     }
@@ -47,17 +37,8 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let configuration = try database.configuration()
-                let logger = Logging.bootstrap(configuration)
-                try await Storage.with(configuration, logger: logger) { storage in
-                    _ = try await storage.migrate(configuration)
-                    var folder = fsyncFolder ?? "/tmp"
-                    if fsyncFolder == nil, case .sqlite(let path, _) = configuration.database {
-                        folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-                    }
-                    let benchmark = BookingBenchmark(storage: storage, fsyncFolder: folder)
-                    print(try await benchmark.run(clients: clients, seconds: seconds, practitioners: practitioners))
-                }
+                print(try await Commands.benchBooking(clients: clients, seconds: seconds, practitioners: practitioners, fsyncFolder: fsyncFolder,
+                                                      try database.configuration()))
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CreneauStorage
+import CreneauApp
 
 struct Keygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,6 +10,6 @@ struct Keygen: AsyncParsableCommand {
     var id: String = "k1"
 
     func run() async throws {
-        print(FieldCipher.newKeyRingLine(id: id))
+        print(Commands.newKeyLine(id: id))
     }
 }

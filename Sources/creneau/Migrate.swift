@@ -8,9 +8,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let configuration = try database.configuration()
-            let logger = Logging.bootstrap(configuration)
-            let applied = try await Storage.with(configuration, logger: logger) { try await $0.migrate(configuration) }
+            let applied = try await Commands.migrate(try database.configuration())
             print(applied.isEmpty ? "The database is up to date." : "Applied: \(applied.joined(separator: ", "))")
         }
     }

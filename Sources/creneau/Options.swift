@@ -1,9 +1,6 @@
 import ArgumentParser
 import CreneauApp
-import CreneauSeed
-import CreneauStorage
 import Foundation
-import Logging
 
 /// Where the database is; the environment (DATABASE_URL, CRENEAU_DATABASE_PATH) is read when these are absent.
 struct DatabaseOptions: ParsableArguments {
@@ -27,47 +24,13 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 /// Runs `body`, printing a clear one-line message instead of a trace for the
-/// errors a person can fix (configuration, unreachable database).
+/// errors a person can fix (configuration, unreachable database, a wrong option).
 func reportingFailures(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as ConfigurationError {
-        try fail(error.description)
-    } catch let error as StartupError {
-        try fail(error.description)
-    } catch let error as DatabaseOpenError {
-        try fail(error.description)
-    } catch let error as BenchmarkError {
-        try fail(error.description)
-    } catch let error as SeedError {
-        try fail(error.description)
-    }
-}
-
-private func fail(_ message: String) throws -> Never {
-    FileHandle.standardError.write(Data("creneau: \(message)\n".utf8))
-    throw ExitCode.failure
-}
-
-enum Logging {
-    static func bootstrap(_ configuration: Configuration) -> Logger {
-        let level = configuration.logLevel
-        switch configuration.logFormat {
-        case .json:
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
-        var logger = Logger(label: "creneau")
-        logger.logLevel = level
-        return logger
+    } catch {
+        guard let message = Commands.failureMessage(error) else { throw error }
+        FileHandle.standardError.write(Data("creneau: \(message)\n".utf8))
+        throw ExitCode.failure
     }
 }

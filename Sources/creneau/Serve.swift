@@ -1,6 +1,5 @@
 import ArgumentParser
 import CreneauApp
-import Hummingbird
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the web server (migrates the database first).")
@@ -18,12 +17,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let configuration = try database.configuration(host: host, port: port)
-            let logger = Logging.bootstrap(configuration)
-            let app = try await buildApplication(configuration, demo: demo, logger: logger)
-            logger.notice("Creneau listens on http://\(configuration.host):\(configuration.port)/ (\(configuration.databaseSummary))")
             // Stops gracefully on SIGINT and SIGTERM: in-flight requests finish, then the pool closes.
-            try await app.runService()
+            try await Commands.serve(try database.configuration(host: host, port: port), demo: demo)
         }
     }
 }

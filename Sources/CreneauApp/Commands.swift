@@ -1,0 +1,124 @@
+import CreneauDomain
+import CreneauSeed
+import CreneauStorage
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+
+/// What the `creneau` subcommands do, so that the CLI only parses: each function takes the
+/// typed configuration and does the work with the libraries.
+public enum Commands {
+    /// Builds the server and runs it until SIGINT or SIGTERM (in-flight requests finish, then the pool closes).
+    public static func serve(_ configuration: Configuration, demo: Bool) async throws {
+        let logger = LogSetup.bootstrap(configuration)
+        let app = try await buildApplication(configuration, demo: demo, logger: logger)
+        logger.notice("Creneau listens on http://\(configuration.host):\(configuration.port)/ (\(configuration.databaseSummary))")
+        try await app.runService()
+    }
+
+    /// The migrations applied (empty: up to date).
+    public static func migrate(_ configuration: Configuration) async throws -> [String] {
+        let logger = LogSetup.bootstrap(configuration)
+        return try await Storage.with(configuration, logger: logger) { try await $0.migrate(configuration) }
+    }
+
+    /// Loads a dataset into an empty database; answers a one-line report.
+    public static func seed(profile name: String, seed: UInt64, today text: String?, _ configuration: Configuration) async throws -> String {
+        guard let profile = SeedProfile(rawValue: name) else {
+            throw CommandError("--profile must be one of: \(SeedProfile.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        let now = Clock.live.now()
+        let day: LocalDate
+        if let text {
+            guard let parsed = LocalDate(text) else { throw CommandError("--today must be a date as YYYY-MM-DD.") }
+            day = parsed
+        } else {
+            day = LocalDate(now, in: Site.defaultZone)
+        }
+        let logger = LogSetup.bootstrap(configuration)
+        let started = ContinuousClock.now
+        let options = SeedOptions(profile: profile, seed: seed, today: day, now: now, demoPasswordHash: Bcrypt.hash(DemoAccounts.password, cost: 12))
+        let report = try await Storage.with(configuration, logger: logger) { storage in
+            _ = try await storage.migrate(configuration)
+            return try await Seeder(store: storage.store, logger: logger).seed(options)
+        }
+        return "Seeded \(profile.rawValue) in \(ContinuousClock.now - started): \(report)"
+    }
+
+    /// A new key ring line (`id:base64`) for `CRENEAU_ENCRYPTION_KEY_FILE`.
+    public static func newKeyLine(id: String) -> String { FieldCipher.newKeyRingLine(id: id) }
+
+    /// W1 in-process; with `writeURLs`, the HTTP load's request paths are written there too.
+    public static func benchAvailability(practitioners: Int, days: Int, rounds: Int, writeURLs folder: String?, _ configuration: Configuration) async throws -> [String] {
+        let logger = LogSetup.bootstrap(configuration)
+        return try await Storage.with(configuration, logger: logger) { storage in
+            let benchmark = AvailabilityBenchmark(store: storage.store)
+            var lines = ["\(try await benchmark.run(practitioners: practitioners, days: days, rounds: rounds))"]
+            if let folder {
+                let urls = try await benchmark.urls(count: 500, days: days)
+                try urls.w1.joined(separator: "\n").write(toFile: folder + "/w1.txt", atomically: true, encoding: .utf8)
+                try urls.w2.joined(separator: "\n").write(toFile: folder + "/w2.txt", atomically: true, encoding: .utf8)
+                lines.append("Wrote \(urls.w1.count) W1 and \(urls.w2.count) W2 paths to \(folder)")
+            }
+            return lines
+        }
+    }
+
+    /// Durable bookings per second on an empty database.
+    public static func benchBooking(clients: Int, seconds: Double, practitioners: Int, fsyncFolder: String?, _ configuration: Configuration) async throws -> String {
+        let logger = LogSetup.bootstrap(configuration)
+        return try await Storage.with(configuration, logger: logger) { storage in
+            _ = try await storage.migrate(configuration)
+            var folder = fsyncFolder ?? "/tmp"
+            if fsyncFolder == nil, case .sqlite(let path, _) = configuration.database {
+                folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            }
+            return "\(try await BookingBenchmark(storage: storage, fsyncFolder: folder).run(clients: clients, seconds: seconds, practitioners: practitioners))"
+        }
+    }
+
+    /// The one line a person reads for the failures they can fix (a setting, an unreachable
+    /// database, a folder, a dataset); nil for anything else, which keeps its trace.
+    public static func failureMessage(_ error: any Error) -> String? {
+        switch error {
+        case let error as ConfigurationError: error.description
+        case let error as StartupError: error.description
+        case let error as DatabaseOpenError: error.description
+        case let error as BenchmarkError: error.description
+        case let error as SeedError: error.description
+        case let error as CommandError: error.message
+        default: nil
+        }
+    }
+}
+
+/// A command-line value that cannot be used, said plainly.
+public struct CommandError: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// Logging for the process, in the configured format and level.
+public enum LogSetup {
+    public static func bootstrap(_ configuration: Configuration) -> Logger {
+        let level = configuration.logLevel
+        switch configuration.logFormat {
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        var logger = Logger(label: "creneau")
+        logger.logLevel = level
+        return logger
+    }
+}
