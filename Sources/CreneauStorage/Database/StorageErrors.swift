@@ -17,6 +17,13 @@ enum StorageErrors {
         return error
     }
 
+    /// A deadlock (40P01) or serialization failure (40001) between two instances' batches on
+    /// PostgreSQL: the transaction can simply run again.
+    static func isTransientConflict(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
     private static func map(sqlite error: SQLiteError) -> any Error {
         // SQLite names the constraint in the message: "UNIQUE constraint failed: accounts.email",
         // "CHECK constraint failed: ck_motives_duration", "FOREIGN KEY constraint failed".

@@ -1,7 +1,6 @@
 @preconcurrency import Crypto
 import CreneauDomain
 import Foundation
-import PostgresNIO
 import SQLKit
 
 /// A deadlock or serialization failure on PostgreSQL: the item can simply be tried again.
@@ -145,10 +144,7 @@ extension SQLStore: BookingRepository {
     }
 
     static func classify(_ error: any Error) -> any Error {
-        if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState], state == "40P01" || state == "40001" {
-            return TransientWriteConflict()
-        }
-        return StorageErrors.map(error)
+        StorageErrors.isTransientConflict(error) ? TransientWriteConflict() : StorageErrors.map(error)
     }
 
     /// One booking inside the batch's transaction. Anything but `.booked` is rolled back by the caller.
