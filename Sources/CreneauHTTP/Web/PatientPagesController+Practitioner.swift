@@ -1,0 +1,58 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+
+/// A practitioner's page: profile, online motives, the week's slots.
+extension PatientPagesController {
+    func practitioner(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        var page = PageContext(request, context)
+        let pages = try pages()
+        let now = clock.now()
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
+              let offer = try await directory.practitionerWithMotives(id: id, now: now) else { throw APIError.notFound("No practitioner has this id.") }
+        let online = offer.motives.filter { $0.channels.contains(.online) }
+        let parameters = request.uri.queryParameters
+        let chosen = parameters.get("motive").flatMap { UUID(uuidString: String($0)) }.flatMap { id in online.first { $0.id == id } } ?? online.first { $0.patients != .known } ?? online.first
+        let profile = offer.profile
+        var values: [String: Any] = [
+            "name": profile.practitioner.displayName, "profession": profile.practitioner.profession, "specialty": Self.specialtyName(profile),
+            "sites": profile.sites.map { "\($0.name), \($0.city)" }.joined(separator: " · "),
+            "languages": profile.practitioner.languages.map { code in
+                let name = pages.text("language_" + code, page.language)
+                return name.hasPrefix("language_") ? code : name
+            }.joined(separator: ", "),
+            "skills": profile.practitioner.skills,
+            "hasMotives": !online.isEmpty,
+            "motives": online.map { motive -> [String: Any] in
+                ["name": motive.name, "href": "/practitioners/\(id.json)?motive=\(motive.id.json)", "current": motive.id == chosen?.id,
+                 "duration": "\(motive.durationMinutes) \(pages.text("minutes", page.language))", "knownOnly": motive.patients == .known]
+            },
+        ]
+        if let motive = chosen {
+            let zone = profile.timeZone
+            let today = LocalDate(now, in: zone)
+            let from = max(try InputDates.pageDay(parameters.get("from").map { String($0) }, field: "from", now: now) ?? today, today)
+            let week = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: from, days: 7)
+            let csrf = page.csrf(request, context, browser)
+            let days = PageFormat.days(week.slots, week.timeZone, page.language) {
+                Self.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
+            }
+            var section: [String: Any] = [
+                "name": motive.name, "instructions": motive.instructionsBefore, "days": days,
+                "next": "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(from.adding(days: 7).description)",
+            ]
+            if from > today { section["previous"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(max(today, from.adding(days: -7)).description)" }
+            if days.isEmpty {
+                // Nothing this week: the next date anything opens, within the motive's horizon.
+                let horizon = max(1, motive.horizonDays - today.days(until: from))
+                let later = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: from, days: min(horizon, 366))
+                if let first = later.slots.first {
+                    section["nextAvailable"] = PageFormat.day(first.start, later.timeZone, page.language)
+                    section["nextHref"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(LocalDate(first.start, in: later.timeZone).description)"
+                }
+            }
+            values["motive"] = section
+        }
+        return try pages.render("practitioner", page, title: profile.practitioner.displayName, values: values)
+    }
+}
