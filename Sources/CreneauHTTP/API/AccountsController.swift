@@ -70,18 +70,18 @@ struct AccountsController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.post("/api/v1/accounts") { request, context in
-            let body: SignUpBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: SignUpBody = try await JSONRequest.read(request)
             try await accounts.signUp(try Self.signUp(body), address: context.clientAddress)
             return try JSON.response(MessageJSON(message: Self.checkYourEmail), status: .accepted)
         }
         router.post("/api/v1/accounts/verify") { request, context in
-            let body: TokenBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: TokenBody = try await JSONRequest.read(request)
             guard let token = body.token, !token.isEmpty else { throw APIError.badRequest("Give the \"token\" of the link.", code: "missing_field") }
             try await accounts.verifyEmail(token: token, address: context.clientAddress)
             return try JSON.response(MessageJSON(message: "Your email address is confirmed. You can sign in."))
         }
         router.post("/api/v1/password-resets") { request, context in
-            let body: EmailBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: EmailBody = try await JSONRequest.read(request)
             guard let email = body.email, !email.trimmed.isEmpty else { throw APIError.badRequest("Give \"email\".", code: "missing_field") }
             try await accounts.requestPasswordReset(email: email, address: context.clientAddress)
             return try JSON.response(
@@ -89,7 +89,7 @@ struct AccountsController: Sendable {
                 status: .accepted)
         }
         router.post("/api/v1/password-resets/confirm") { request, context in
-            let body: TokenBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: TokenBody = try await JSONRequest.read(request)
             guard let token = body.token, !token.isEmpty, let password = body.password else {
                 throw APIError.badRequest("Give the \"token\" of the link and the new \"password\".", code: "missing_field")
             }
@@ -102,7 +102,7 @@ struct AccountsController: Sendable {
             try JSON.response(try await relatives.list(accountID: context.identity.account.id).map(RelativeJSON.init))
         }
         patient.post("/api/v1/me/patients") { request, context in
-            let body: RelativeBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: RelativeBody = try await JSONRequest.read(request)
             let (details, relationship) = try Self.relative(body)
             let entry = try await relatives.add(details, relationship: relationship, accountID: context.identity.account.id)
             return try JSON.response(RelativeJSON(entry), status: .created)

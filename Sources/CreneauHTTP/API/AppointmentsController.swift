@@ -35,7 +35,6 @@ struct AppointmentsController: Sendable {
 
     static let manageTokenHeader = HTTPField.Name("Creneau-Manage-Token")!
     static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
-    static let maximumBody = 64 * 1024
 
     func register(on router: Router<AppRequestContext>) {
         router.post("/api/v1/appointments") { request, context in try await self.book(request, context: context) }
@@ -74,7 +73,7 @@ struct AppointmentsController: Sendable {
     func book(_ request: Request, context: AppRequestContext) async throws -> Response {
         try countAttempt(context)
         let key = try Self.idempotencyKey(request)
-        let body = try await Self.body(request)
+        let body = try await JSONRequest.body(request)
         let scope = context.booker.idempotencyScope
         let fingerprint = Self.fingerprint(method: "POST", path: "/api/v1/appointments", body: body)
 
@@ -82,7 +81,7 @@ struct AppointmentsController: Sendable {
         guard idempotency.begin(scope: scope, key: key) else { throw IdempotencyKeyUsed() }
         defer { idempotency.end(scope: scope, key: key) }
 
-        let parsed: BookingBody = try Self.decode(body)
+        let parsed: BookingBody = try JSONRequest.decode(body)
         let bookingRequest = try Self.bookingRequest(parsed, now: clock.now())
         let json: AppointmentJSON, data: Data
         do {
@@ -107,8 +106,8 @@ struct AppointmentsController: Sendable {
     }
 
     static func bookingRequest(_ body: BookingBody, now: Date) throws -> BookingRequest {
-        let practitioner = try requiredID(body.practitioner, field: "practitioner")
-        let motive = try requiredID(body.motive, field: "motive")
+        let practitioner = try JSONRequest.requiredID(body.practitioner, field: "practitioner")
+        let motive = try JSONRequest.requiredID(body.motive, field: "motive")
         let start = try instant(body.start, field: "start", now: now)
         let channel = try channel(body.channel)
         let patient: BookingRequest.PatientChoice
@@ -118,7 +117,7 @@ struct AppointmentsController: Sendable {
         case (.some, .some):
             throw APIError.badRequest("Give either \"patient\" or \"patientId\", not both.", code: "invalid_field")
         case (nil, let id?):
-            patient = .existing(try requiredID(id, field: "patientId"))
+            patient = .existing(try JSONRequest.requiredID(id, field: "patientId"))
         case (let details?, nil):
             guard let first = details.firstName, let last = details.lastName else {
                 throw APIError.badRequest("\"patient\" needs \"firstName\" and \"lastName\".", code: "missing_field")
@@ -131,14 +130,14 @@ struct AppointmentsController: Sendable {
         return BookingRequest(
             practitionerID: practitioner, motiveID: motive, start: start, patient: patient, channel: channel,
             reason: body.reason, notes: body.notes,
-            referringDoctorID: try body.referringDoctor.map { try requiredID($0, field: "referringDoctor") },
-            holdID: try body.hold.map { try requiredID($0, field: "hold") }, holdToken: body.holdToken)
+            referringDoctorID: try body.referringDoctor.map { try JSONRequest.requiredID($0, field: "referringDoctor") },
+            holdID: try body.hold.map { try JSONRequest.requiredID($0, field: "hold") }, holdToken: body.holdToken)
     }
 
     // MARK: One appointment
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let id = try Self.pathID(context)
+        let id = try JSONRequest.pathID(context)
         let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: Self.manageToken(request))
         return try await respond(appointment)
     }
@@ -147,7 +146,7 @@ struct AppointmentsController: Sendable {
     /// download link cannot send a header, so the manage token may also come as `?token=`
     /// (never logged: request logs leave the query out).
     func calendar(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let id = try Self.pathID(context)
+        let id = try JSONRequest.pathID(context)
         let token = Self.manageToken(request) ?? request.uri.queryParameters.get("token").map { String($0) }
         let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: token)
         let text = ICalendar.document([try await booking.calendarEvent(of: appointment)])
@@ -158,15 +157,15 @@ struct AppointmentsController: Sendable {
     }
 
     func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let id = try Self.pathID(context)
-        let body: CancelBody = try Self.decode(try await Self.body(request), allowEmpty: true)
+        let id = try JSONRequest.pathID(context)
+        let body: CancelBody = try await JSONRequest.read(request, allowEmpty: true)
         let appointment = try await booking.perform(.cancel(reason: body.reason), appointmentID: id, by: context.booker, manageToken: Self.manageToken(request))
         return try await respond(appointment)
     }
 
     func move(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let id = try Self.pathID(context)
-        let body: MoveBody = try Self.decode(try await Self.body(request))
+        let id = try JSONRequest.pathID(context)
+        let body: MoveBody = try await JSONRequest.read(request)
         let start = try Self.instant(body.start, field: "start", now: clock.now())
         // The end follows from the motive; the service fills it in from the slot.
         let appointment = try await booking.perform(
@@ -183,10 +182,10 @@ struct AppointmentsController: Sendable {
 
     func hold(_ request: Request, context: AppRequestContext) async throws -> Response {
         try countAttempt(context)
-        let body: HoldBody = try Self.decode(try await Self.body(request))
+        let body: HoldBody = try await JSONRequest.read(request)
         let placed = try await booking.placeHold(
-            practitionerID: try Self.requiredID(body.practitioner, field: "practitioner"),
-            motiveID: try Self.requiredID(body.motive, field: "motive"),
+            practitionerID: try JSONRequest.requiredID(body.practitioner, field: "practitioner"),
+            motiveID: try JSONRequest.requiredID(body.motive, field: "motive"),
             start: try Self.instant(body.start, field: "start", now: clock.now()),
             channel: try Self.channel(body.channel), by: context.booker)
         let timeZone = try await booking.timeZone(ofPractitioner: placed.hold.practitionerID)
@@ -197,137 +196,7 @@ struct AppointmentsController: Sendable {
 
     /// Only who placed a hold releases it: their account, or the hold's token.
     func releaseHold(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await booking.releaseHold(id: try Self.pathID(context), by: context.booker, token: request.headers[Self.holdTokenHeader])
+        try await booking.releaseHold(id: try JSONRequest.pathID(context), by: context.booker, token: request.headers[Self.holdTokenHeader])
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
-
-    // MARK: Reading requests
-
-    static func body(_ request: Request) async throws -> ByteBuffer {
-        do {
-            return try await request.body.collect(upTo: maximumBody)
-        } catch {
-            throw APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large (at most 64 KiB).")
-        }
-    }
-
-    static func decode<T: Decodable>(_ buffer: ByteBuffer, allowEmpty: Bool = false) throws -> T {
-        if buffer.readableBytes == 0 {
-            if allowEmpty, let empty = try? JSONDecoder().decode(T.self, from: Data("{}".utf8)) { return empty }
-            throw APIError.badRequest("The request needs a JSON body.", code: "malformed_body")
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
-        } catch {
-            throw APIError.badRequest("The request body is not valid JSON of the expected shape: \(describe(error))", code: "malformed_body")
-        }
-    }
-
-    /// A decoding error in words that name the field, without echoing values.
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "it could not be read." }
-        func path(_ context: DecodingError.Context) -> String {
-            let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return names.isEmpty ? "the body" : "\"" + names.joined(separator: ".") + "\""
-        }
-        switch error {
-        case .typeMismatch(_, let context): return "\(path(context)) has the wrong type."
-        case .valueNotFound(_, let context): return "\(path(context)) is missing."
-        case .keyNotFound(let key, _): return "\"\(key.stringValue)\" is missing."
-        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "it is not JSON." : "\(path(context)) is not valid."
-        @unknown default: return "it could not be read."
-        }
-    }
-
-    static func idempotencyKey(_ request: Request) throws -> String {
-        guard let key = request.headers[idempotencyKeyHeader], !key.isEmpty else {
-            throw APIError.badRequest("Send an Idempotency-Key header (a new random UUID for each booking) so that a retry never books twice.", code: "missing_idempotency_key")
-        }
-        // Visitors share one scope, so a key must be too random to guess: a UUID is 36 characters.
-        guard (16...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
-            throw APIError.badRequest("The Idempotency-Key must be 16 to 255 visible ASCII characters: send a new random UUID for each booking.",
-                                      code: "invalid_idempotency_key")
-        }
-        return key
-    }
-
-    static func manageToken(_ request: Request) -> String? {
-        request.headers[manageTokenHeader].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    /// A digest of the request. A JSON body is taken in canonical form (keys sorted), so that a
-    /// client that rebuilds the same body in another key order is still recognised as replaying.
-    static func fingerprint(method: String, path: String, body: ByteBuffer) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Data("\(method) \(path)\n".utf8))
-        let raw = Data(buffer: body)
-        if let object = try? JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed]),
-           let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) {
-            hasher.update(data: canonical)
-        } else {
-            hasher.update(data: raw)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func pathID(_ context: AppRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw APIError.notFound("No record has this id.")
-        }
-        return id
-    }
-
-    static func requiredID(_ text: String?, field: String) throws -> UUID {
-        guard let text, !text.isEmpty else { throw APIError.badRequest("\"\(field)\" is missing.", code: "missing_field") }
-        guard let id = UUID(uuidString: text) else { throw APIError.badRequest("\"\(field)\" is not a valid id.", code: "invalid_field") }
-        return id
-    }
-
-    static func instant(_ text: String?, field: String, now: Date) throws -> Date {
-        try InputDates.instant(rfc3339: text, field: field, now: now)
-    }
-
-    static func channel(_ text: String?) throws -> Channel {
-        guard let text else { return .online }
-        guard let channel = Channel(rawValue: text) else {
-            throw APIError.badRequest("\"channel\" must be one of: online, phone, desk, referral, practitioner.", code: "invalid_field")
-        }
-        return channel
-    }
-}
-
-/// Requests under an `Idempotency-Key`: those in flight here (a concurrent
-/// replay gets 409) and, through the store, those already answered (a replay
-/// gets the stored answer; the same key with another body gets 422).
-final class IdempotencyStore: Sendable {
-    /// How long an answer is kept for replays.
-    static let retention: TimeInterval = 24 * 3_600
-
-    private let inFlight = Mutex<Set<String>>([])
-    let bookings: any BookingRepository
-
-    init(bookings: any BookingRepository) { self.bookings = bookings }
-
-    func begin(scope: String, key: String) -> Bool {
-        inFlight.withLock { $0.insert(scope + "\u{0}" + key).inserted }
-    }
-
-    func end(scope: String, key: String) {
-        _ = inFlight.withLock { $0.remove(scope + "\u{0}" + key) }
-    }
-
-    func replay(scope: String, key: String, fingerprint: String) async throws -> Response? {
-        guard let record = try await bookings.idempotencyRecord(scope: scope, key: key) else { return nil }
-        guard record.fingerprint == fingerprint else {
-            throw APIError.unprocessable("This Idempotency-Key was already used for a different request. Use a new key for a new booking.", code: "idempotency_key_reused")
-        }
-        var response = JSON.response(data: record.body, status: HTTPResponse.Status(code: record.status))
-        response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
-        return response
-    }
-}
-
-extension Booker {
-    /// Idempotency keys are remembered per account; visitors share one scope.
-    var idempotencyScope: String { accountID.map { "account:" + $0.uuidString.lowercased() } ?? "visitor" }
 }

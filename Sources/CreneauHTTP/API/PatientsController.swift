@@ -57,7 +57,7 @@ struct PatientsController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         let staff = router.group(context: StaffContext.self)
         staff.post("/api/v1/patients/search") { request, context in
-            let body: SearchBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: SearchBody = try await JSONRequest.read(request)
             let birthDate = try InputDates.birthDate(body.birthDate, field: "\"birthDate\"")
             return try JSON.response(try await records.search(body.q ?? "", birthDate: birthDate, by: context.booker).map(FoundJSON.init))
         }

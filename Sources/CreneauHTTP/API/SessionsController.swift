@@ -70,7 +70,7 @@ struct SessionsController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.post("/api/v1/sessions") { request, context in try await self.signIn(request, context: context) }
         router.post("/api/v1/sessions/challenge") { request, context in
-            let body: ChallengeBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: ChallengeBody = try await JSONRequest.read(request)
             guard let challenge = body.challenge, !challenge.isEmpty, let code = body.code, !code.isEmpty else {
                 throw APIError.badRequest("Give \"challenge\" (from the sign-in answer) and \"code\" (from the email).", code: "missing_field")
             }
@@ -90,7 +90,7 @@ struct SessionsController: Sendable {
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         }
         signedIn.post("/api/v1/me/password") { request, context in
-            let body: PasswordBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+            let body: PasswordBody = try await JSONRequest.read(request)
             guard let current = body.currentPassword, let new = body.newPassword else {
                 throw APIError.badRequest("Give \"currentPassword\" and \"newPassword\".", code: "missing_field")
             }
@@ -100,7 +100,7 @@ struct SessionsController: Sendable {
     }
 
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let body: SignInBody = try AppointmentsController.decode(try await AppointmentsController.body(request))
+        let body: SignInBody = try await JSONRequest.read(request)
         guard let email = body.email, !email.isEmpty, let password = body.password, !password.isEmpty else {
             throw APIError.badRequest("Give \"email\" and \"password\" (and \"code\" from your authenticator app).", code: "missing_field")
         }
