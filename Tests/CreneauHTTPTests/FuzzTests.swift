@@ -111,10 +111,13 @@ struct FuzzTests {
                 return
             }
             let proxyPort = 40_000 + Int.random(in: 0..<10_000)
+            let flag = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-freeze-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: flag) }
             let proxy = Process()
             proxy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            proxy.arguments = [Self.script.deletingLastPathComponent().appendingPathComponent("freeze_proxy.py").path, String(proxyPort), host, String(port), "240"]
+            proxy.arguments = [Self.script.deletingLastPathComponent().appendingPathComponent("freeze_proxy.py").path, String(proxyPort), host, String(port), "120", flag]
             proxy.standardOutput = FileHandle.nullDevice
+            proxy.standardError = FileHandle.nullDevice
             try proxy.run()
             defer { proxy.terminate() }
             try await Task.sleep(for: .seconds(1))
@@ -125,7 +128,8 @@ struct FuzzTests {
                 #expect(await Self.timed(server.port, "GET", "/healthz").0 == 200)
                 let started = (try? String(contentsOf: server.folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
                 #expect(started.contains("PostgreSQL at 127.0.0.1:\(proxyPort)"), "\(started.prefix(600))")
-                kill(proxy.processIdentifier, SIGUSR1)
+                FileManager.default.createFile(atPath: flag, contents: nil)
+                try await Task.sleep(for: .milliseconds(200))
                 async let health = Self.timed(server.port, "GET", "/healthz")
                 async let search = Self.timed(server.port, "GET", "/api/v1/search?specialty=cardiologie")
                 async let held = Self.timed(server.port, "POST", "/api/v1/holds", body: hold)
@@ -134,7 +138,7 @@ struct FuzzTests {
                 // At most: a pooled connection's wait (2 s), the statement timeout (2 s) and its margin (2 s), twice over for a retry.
                 #expect(s.0 == 503 && s.1 < 15, "search \(s)")
                 #expect(b.0 == 503 && b.1 < 15, "hold \(b)")
-                kill(proxy.processIdentifier, SIGUSR2)
+                try? FileManager.default.removeItem(atPath: flag)
                 var healthy = false
                 for _ in 0..<40 where !healthy {
                     try await Task.sleep(for: .milliseconds(250))

@@ -1,17 +1,18 @@
 """A TCP proxy that can freeze, as a database server stopped by SIGSTOP looks from outside.
 
-Usage: freeze_proxy.py LISTEN_PORT TARGET_HOST TARGET_PORT SECONDS
+Usage: freeze_proxy.py LISTEN_PORT TARGET_HOST TARGET_PORT SECONDS FLAG_FILE
 
-Forwards 127.0.0.1:LISTEN_PORT to TARGET. SIGUSR1 freezes it: connections stay open,
-nothing is forwarded either way, new connections are accepted and left silent.
-SIGUSR2 thaws it: what waited is forwarded. It stops by itself after SECONDS.
+Forwards 127.0.0.1:LISTEN_PORT to TARGET. While FLAG_FILE exists it is frozen:
+connections stay open, nothing is forwarded either way, new connections are accepted and
+left silent; once the file is gone, what waited is forwarded. (A file rather than a
+signal: a signal sent to a wrong process id would stop the test runner itself.)
+It stops by itself after SECONDS.
 Prints "ready" once listening. Standard library only.
 """
 import asyncio
-import signal
+import os
 import sys
 
-frozen = asyncio.Event()  # set while frozen
 thawed = asyncio.Event()
 thawed.set()
 
@@ -44,25 +45,23 @@ async def handle(client_reader, client_writer, host, port):
     await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
 
 
-def freeze():
-    thawed.clear()
-
-
-def thaw():
-    thawed.set()
+async def watch(flag):
+    while True:
+        if os.path.exists(flag):
+            thawed.clear()
+        else:
+            thawed.set()
+        await asyncio.sleep(0.05)
 
 
 async def main():
-    listen, host, port, seconds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    # A child inherits its parent thread's signal mask: a test runner's threads may block these.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1, signal.SIGUSR2})
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGUSR1, freeze)
-    loop.add_signal_handler(signal.SIGUSR2, thaw)
+    listen, host, port, seconds, flag = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
     server = await asyncio.start_server(lambda r, w: handle(r, w, host, port), "127.0.0.1", listen)
+    watcher = asyncio.create_task(watch(flag))
     print("ready", flush=True)
     async with server:
         await asyncio.sleep(seconds)
+    watcher.cancel()
 
 
 if __name__ == "__main__":
