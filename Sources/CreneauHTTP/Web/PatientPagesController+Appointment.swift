@@ -4,12 +4,18 @@ import Hummingbird
 
 /// An appointment's page (confirmation, calendar file, cancel) and moving it to another slot.
 extension PatientPagesController {
+    /// The appointment of the address (`/appointments/{id}?token=`), if the link or the account may see it.
+    func linkedAppointment(_ request: Request, _ context: AppRequestContext) async throws -> (Appointment, String?) {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
+        let token: String? = request.uri.queryParameters.get("token").map { String($0) }
+        return (try await booking.appointment(id: id, by: context.booker, manageToken: token), token)
+    }
+
     func appointment(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
-        let token: String? = request.uri.queryParameters.get("token").map { String($0) }
-        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: token)
+        let (appointment, token) = try await linkedAppointment(request, context)
+        let id = appointment.id
         let summary = try await booking.summary(of: appointment)
         let (motive, zone) = (summary.motive, summary.timeZone)
         let tokenQuery = token.map { "?token=\($0)" } ?? ""
@@ -46,9 +52,8 @@ extension PatientPagesController {
     func moveChoices(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
-        let token: String? = request.uri.queryParameters.get("token").map { String($0) }
-        let appointment = try await booking.appointment(id: id, by: context.booker, manageToken: token)
+        let (appointment, token) = try await linkedAppointment(request, context)
+        let id = appointment.id
         let (motive, zone) = try await booking.context(of: appointment)
         let profile = try await directory.practitionerProfile(id: appointment.practitionerID)
         let today = LocalDate(clock.now(), in: zone)
