@@ -193,25 +193,19 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         await storage.database.shutdown()
         throw error
     }
-    let availability = CachedAvailability(store: storage.store, clock: clock)
-    let booking = BookingService.live(
-        store: storage.store, directory: directory, availability: availability,
-        writer: GroupCommitWriter(store: storage.store, clock: clock, cache: availability), clock: clock, holdDuration: configuration.holdDuration)
-    let mailQueue = MailQueue(transport: try makeMailer(configuration, logger: logger), logger: logger)
-    let emails = AccountEmails(publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)")
-    let dependencies = HTTPDependencies(
-        health: storage.store, organisation: storage.store, practitioners: storage.store, directory: directory,
-        availability: availability, booking: booking, bookings: storage.store,
-        authenticator: Authenticator(
-            accounts: storage.store, sessions: storage.store, challenges: storage.store, mailer: mailQueue, emails: emails, clock: clock),
-        patientAccounts: PatientAccounts(
-            accounts: storage.store, tokens: storage.store, sessions: storage.store, mailer: mailQueue, emails: emails, clock: clock,
-            limits: configuration.rateLimits ? .standard : .off),
-        relatives: Relatives(patients: storage.store, appointments: storage.store, clock: clock, ids: .random),
-        audit: storage.store, patients: storage.store, appointments: storage.store, motives: storage.store, metrics: HTTPMetrics(), clock: clock)
-    var served = dependencies
+    let mailQueue: MailQueue
+    do {
+        mailQueue = MailQueue(transport: try makeMailer(configuration, logger: logger), logger: logger)
+    } catch {
+        await storage.database.shutdown()
+        throw error
+    }
+    var served = Composition.live(
+        store: storage.store, clock: clock, mailer: mailQueue,
+        publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)",
+        holdDuration: configuration.holdDuration, limits: configuration.rateLimits ? .standard : .off,
+        accountLimits: configuration.rateLimits ? .standard : .off, directory: directory)
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
-    served.limits = configuration.rateLimits ? .standard : .off
     served.trustedProxies = configuration.trustedProxies
     served.metricsAccess = configuration.metrics
     served.publicOrigin = configuration.publicURL.flatMap(Origin.init(url:))?.text

@@ -164,7 +164,7 @@ struct AccountPagesTests {
 
     @Test("every translation table has the same keys")
     func translations() throws {
-        let pages = try WebPages.shared.get()
+        let pages = try WebPages.loaded().get()
         #expect(Set(pages.tables[.fr]?.keys.map { $0 } ?? []) == Set(pages.tables[.en]?.keys.map { $0 } ?? []))
         #expect((pages.tables[.fr]?.count ?? 0) > 20)
         // Every refusal a page can show has its sentence in each language: booking rules, account

@@ -175,7 +175,7 @@ struct ErrorMiddlewareTests {
 
     func app() -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(pages: WebPages.loaded()))
         router.get("/crash") { _, _ -> String in throw SecretFailure() }
         router.get("/duplicate") { _, _ -> String in throw RepositoryError.duplicate(constraint: "uq_accounts_email") }
         router.get("/gone") { _, _ -> String in throw RepositoryError.unavailable("socket closed") }

@@ -1,3 +1,4 @@
+import CreneauApp
 import CreneauDomain
 import CreneauHTTP
 import CreneauStorage
@@ -16,23 +17,9 @@ extension TestDatabase {
         dependencies(store: store, metrics: metrics, clock: clock, mailer: mailer)
     }
 
-    /// What `creneau serve` wires, on `store` (pass a second instance's store to act as another server).
+    /// What `creneau serve` wires (`Composition.live`), on `store` (pass a second instance's store to act as another server).
     func dependencies(store: SQLStore, metrics: HTTPMetrics = HTTPMetrics(), clock: Clock, mailer: RecordingMailer = RecordingMailer()) -> HTTPDependencies {
-        // The cached directory and availability, and the group-commit writer, as `creneau serve` uses them.
-        let directory = CachedDirectory(store: store, clock: clock)
-        let availability = CachedAvailability(store: store, clock: clock)
-        let booking = BookingService(.init(
-            directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
-            appointments: store, bookings: store, writer: GroupCommitWriter(store: store, clock: clock, cache: availability), audit: store, clock: clock,
-            ids: .random, tokens: .random))
-        let emails = AccountEmails(publicURL: "https://rdv.avoine.example")
-        return HTTPDependencies(
-            health: store, organisation: store, practitioners: store, directory: directory,
-            availability: availability, booking: booking, bookings: store,
-            authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock),
-            patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock),
-            relatives: Relatives(patients: store, appointments: store, clock: clock, ids: .random),
-            audit: store, patients: store, appointments: store, motives: store, metrics: metrics, clock: clock)
+        Composition.live(store: store, clock: clock, mailer: mailer, publicURL: "https://rdv.avoine.example", metrics: metrics)
     }
 }
 

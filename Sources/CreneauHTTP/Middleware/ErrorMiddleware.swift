@@ -9,7 +9,10 @@ import NIOCore
 /// id and a generic message, logged in full on the server only — never
 /// `"\(error)"` sent to a client.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    /// The pages' renderer: a browser on a page gets its error as a page.
+    let pages: Result<WebPages, any Error>
+
+    public init(pages: Result<WebPages, any Error>) { self.pages = pages }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -21,7 +24,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             } else if apiError.status == .serviceUnavailable {
                 context.logger.warning("Dependency unavailable", metadata: ["error": "\(String(reflecting: error))"])
             }
-            if Self.wantsPage(request), let page = try? Self.page(for: apiError, request: request, requestID: context.id) { return page }
+            if Self.wantsPage(request), let pages = try? pages.get(), let page = try? Self.page(for: apiError, request: request, requestID: context.id, pages: pages) {
+                return page
+            }
             return Self.response(for: apiError, requestID: context.id)
         }
     }
@@ -31,8 +36,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         !request.uri.path.hasPrefix("/api/") && (request.headers[.accept]?.contains("text/html") ?? false)
     }
 
-    static func page(for error: APIError, request: Request, requestID: String) throws -> Response {
-        let pages = try WebPages.shared.get()
+    static func page(for error: APIError, request: Request, requestID: String, pages: WebPages) throws -> Response {
         let page = PageContext(request)
         let language = page.language
         let (title, text): (String, String)

@@ -8,6 +8,8 @@ import Hummingbird
 struct AccountPagesController: Sendable {
     let accounts: PatientAccounts
     let browser: BrowserSession
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/account/verify") { request, context in
@@ -62,7 +64,7 @@ struct AccountPagesController: Sendable {
         }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 
     /// A form page with its CSRF token: the session's when signed in with a cookie, else
     /// the visitor's double-submit token (set in a cookie the first time).

@@ -10,6 +10,8 @@ struct AdminPagesController: Sendable {
     let organisation: any OrganisationRepository
     let motives: any SchedulingRepository
     let browser: BrowserSession
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/admin") { request, context in try await home(request, context) }
@@ -17,7 +19,7 @@ struct AdminPagesController: Sendable {
         router.post("/admin/motives/{id}") { request, context in try await save(request, context) }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 
     /// An administrator's booker; anyone else is sent to sign in (or gets "not found" for a motive).
     static func admin(_ context: AppRequestContext) -> Booker? {

@@ -10,6 +10,8 @@ struct AdminTemplatesController: Sendable {
     let templates: WeeklyTemplates
     let browser: BrowserSession
     let ids: IDGenerator
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     /// Blank rows offered under the ranges, for new ones.
     static let blankRows = 3
@@ -23,7 +25,7 @@ struct AdminTemplatesController: Sendable {
         router.post("/admin/templates/{id}") { request, context in try await submit(request, context, isNew: false) }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 
     static func query(_ request: Request, _ name: String) -> String? { request.uri.queryParameters.get(name).map { String($0) } }
 

@@ -14,6 +14,8 @@ struct PatientPagesController: Sendable {
     let relatives: Relatives
     let browser: BrowserSession
     let clock: Clock
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     static let searchDays = 7
     static let slotsPerResult = 4
@@ -31,5 +33,5 @@ struct PatientPagesController: Sendable {
         router.post("/appointments/{id}/move") { request, context in try await move(request, context) }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 }

@@ -11,6 +11,8 @@ struct SignInPagesController: Sendable {
     let booking: BookingService
     let browser: BrowserSession
     let clock: Clock
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/signin") { request, context in try signInForm(request, context, email: "", error: nil, status: .ok) }
@@ -27,7 +29,7 @@ struct SignInPagesController: Sendable {
         router.post("/account/relatives/{id}/remove") { request, context in try await removeRelative(request, context) }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 
     func signInForm(_ request: Request, _ context: AppRequestContext, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
         var page = PageContext(request, context)

@@ -13,6 +13,8 @@ struct StaffBookingController: Sendable {
     let records: PatientRecords
     let browser: BrowserSession
     let clock: Clock
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/staff/book") { request, context in try await slots(request, context) }
@@ -28,7 +30,7 @@ struct StaffBookingController: Sendable {
         router.post("/staff/book/{hold}") { request, context in try await book(request, context) }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 
     func staff(_ context: AppRequestContext) -> Booker? {
         guard let identity = context.identity, identity.isStaff else { return nil }

@@ -13,6 +13,8 @@ struct StaffPagesController: Sendable {
     let booking: BookingService
     let browser: BrowserSession
     let clock: Clock
+    /// The pages' templates and translations (`HTTPDependencies.pages`).
+    let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/staff") { request, context in try await home(request, context) }
@@ -26,7 +28,7 @@ struct StaffPagesController: Sendable {
         }
     }
 
-    func pages() throws -> WebPages { try WebPages.shared.get() }
+    func pages() throws -> WebPages { try renderer.get() }
 
     /// Staff only; anyone else is sent to sign in.
     func staff(_ context: AppRequestContext) -> Booker? {

@@ -6,12 +6,13 @@ import Mustache
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the
 /// translation tables, one per language, shipped as resources. No string a person
 /// reads is written in Swift.
-struct WebPages: Sendable {
+public struct WebPages: Sendable {
     let library: MustacheLibrary
     let tables: [Language: [String: String]]
 
-    /// Loaded once; a template that does not parse fails every page (and the tests), not the server.
-    static let shared: Result<WebPages, any Error> = Result { try load() }
+    /// The templates and translations shipped with the server, loaded by the composition root.
+    /// A template that does not parse fails every page (and the tests), not the server.
+    public static func loaded() -> Result<WebPages, any Error> { Result { try load() } }
 
     struct MissingResource: Error { let name: String }
 

@@ -1,0 +1,38 @@
+import CreneauDomain
+import CreneauHTTP
+import CreneauStorage
+import Foundation
+
+/// The one place that builds Creneau's services from its storage: `creneau serve`
+/// (`buildApplication`) and the tests both call it, so what the tests exercise is what runs.
+/// Each service is built once here and handed to the surfaces through `HTTPDependencies`.
+public enum Composition {
+    /// The services on `store`, read through the caches and written through group commit as
+    /// `creneau serve` runs them. `publicURL` is the address the emails' links start with.
+    public static func live(
+        store: SQLStore, clock: Clock, mailer: any Mailer, publicURL: String, holdDuration: TimeInterval = 10 * 60,
+        limits: RateLimits = .standard, accountLimits: PatientAccounts.Limits = .standard, metrics: HTTPMetrics = HTTPMetrics(),
+        directory: CachedDirectory? = nil, ids: IDGenerator = .random
+    ) -> HTTPDependencies {
+        let directory = directory ?? CachedDirectory(store: store, clock: clock)
+        let availability = CachedAvailability(store: store, clock: clock)
+        let booking = BookingService.live(
+            store: store, directory: directory, availability: availability,
+            writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock, holdDuration: holdDuration)
+        let emails = AccountEmails(publicURL: publicURL)
+        var dependencies = HTTPDependencies(
+            booking: booking,
+            search: SlotSearch(directory: directory, availability: availability, clock: clock),
+            records: PatientRecords(patients: store, appointments: store, audit: store, clock: clock, ids: ids),
+            agenda: StaffAgenda(organisation: store, directory: directory, appointments: store, patients: store, motives: store,
+                                availability: availability, audit: store, clock: clock, ids: ids),
+            templates: WeeklyTemplates(organisation: store, directory: directory, scheduling: store, availability: availability, clock: clock, ids: ids),
+            authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock),
+            patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock, limits: accountLimits),
+            relatives: Relatives(patients: store, appointments: store, clock: clock, ids: ids),
+            health: store, organisation: store, directory: directory, availability: availability, bookings: store, audit: store, motives: store,
+            pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
+        dependencies.limits = limits
+        return dependencies
+    }
+}
