@@ -1,0 +1,89 @@
+import CreneauDomain
+import CreneauHTTP
+import CreneauMail
+import CreneauSeed
+import CreneauStorage
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+import ServiceLifecycle
+
+// The services that live as long as the server: the booking service as it runs, and the
+// background loops (expiry, mail delivery, closing the pool on shutdown).
+
+extension BookingService {
+    /// The service as `creneau serve` runs it: every repository is the SQL store, reads through the caches.
+    public static func live(
+        store: SQLStore, directory: any DirectoryRepository, availability: any AvailabilityRepository,
+        writer: any BookingWriter, clock: Clock, holdDuration: TimeInterval
+    ) -> BookingService {
+        BookingService(.init(
+            directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
+            appointments: store, bookings: store, writer: writer, audit: store, clock: clock, ids: .random, tokens: .random),
+            holdDuration: holdDuration)
+    }
+}
+
+/// Clears expired holds and idempotency records every 30 seconds. Expired holds
+/// already count for nothing; this gives their rows back.
+struct ExpiryService: Service {
+    let bookings: any BookingRepository
+    let clock: Clock
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let purged = try await bookings.purgeExpired(now: clock.now())
+                if purged.holds + purged.idempotencyRecords > 0 {
+                    logger.debug("Purged expired rows", metadata: ["holds": "\(purged.holds)", "idempotency": "\(purged.idempotencyRecords)"])
+                }
+            } catch {
+                logger.warning("Could not purge expired holds", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
+        }
+    }
+}
+
+/// Closes the connection pool when the service group shuts down.
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}
+
+/// SMTP when configured; otherwise `.eml` files in a folder, announced once so a newcomer finds their codes.
+func makeMailer(_ configuration: Configuration, logger: Logger) throws -> any Mailer {
+    let from = try MIMEMessage.Mailbox(configuration.mailFrom)
+    switch configuration.mail {
+    case .smtp(let smtp):
+        logger.info("Emails go through SMTP", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)", "smtp.security": "\(smtp.security.rawValue)"])
+        return SMTPMailer(client: SMTPClient(configuration: smtp), from: from)
+    case .drop(let directory):
+        logger.notice("No CRENEAU_SMTP_URL: emails are written as .eml files", metadata: ["mail.directory": "\(directory)"])
+        return try MailDropMailer(directory: URL(fileURLWithPath: directory), from: from)
+    }
+}
+
+/// Delivers queued emails for as long as the server runs; on shutdown, sends what is
+/// waiting for up to ten seconds (a dead relay must not hold the shutdown).
+struct MailService: Service {
+    let queue: MailQueue
+
+    func run() async throws {
+        let worker = Task { await queue.run() }
+        try? await gracefulShutdown()
+        queue.finish()
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(10))
+            worker.cancel()
+        }
+        await worker.value
+        deadline.cancel()
+    }
+}
