@@ -56,16 +56,15 @@ extension PatientPagesController {
         let id = appointment.id
         let (motive, zone) = try await booking.context(of: appointment)
         let profile = try await directory.practitionerProfile(id: appointment.practitionerID)
-        let today = LocalDate(clock.now(), in: zone)
-        let from = max(try InputDates.pageDay(request.uri.queryParameters.get("from").map { String($0) }, field: "from", now: clock.now()) ?? today, today)
-        let week = try await search.slots(practitionerID: appointment.practitionerID, motive: motive, channel: .online, from: from, days: 7)
+        let window = try WeekWindow(request, zone: zone, now: clock.now())
+        let week = try await search.slots(practitionerID: appointment.practitionerID, motive: motive, channel: .online, from: window.from, days: WeekWindow.days)
         let csrf = page.csrf(request, context, browser)
         let tokenQuery = token.map { "token=\($0)&" } ?? ""
         var values: [String: Any] = [
             "motiveName": motive.name, "practitionerName": profile?.practitioner.displayName ?? "",
             "currentDay": PageFormat.day(appointment.startsAt, zone, page.language), "currentTime": PageFormat.time(appointment.startsAt, zone, page.language),
             "back": "/appointments/\(id.json)" + (token.map { "?token=\($0)" } ?? ""),
-            "next": "/appointments/\(id.json)/move?\(tokenQuery)from=\(from.adding(days: 7).description)",
+            "next": "/appointments/\(id.json)/move?\(tokenQuery)from=\(window.next.description)",
             "days": PageFormat.days(week.slots.filter { $0.start != appointment.startsAt }, week.timeZone, page.language) { slot in
                 var button = Self.slotButton(slot, practitioner: appointment.practitionerID, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
                 button["appointment"] = id.json
@@ -73,7 +72,7 @@ extension PatientPagesController {
                 return button
             },
         ]
-        if from > today { values["previous"] = "/appointments/\(id.json)/move?\(tokenQuery)from=\(max(today, from.adding(days: -7)).description)" }
+        if let previous = window.previous { values["previous"] = "/appointments/\(id.json)/move?\(tokenQuery)from=\(previous.description)" }
         return try pages.render("move", page, title: pages.text("move_title", page.language), values: values)
     }
 

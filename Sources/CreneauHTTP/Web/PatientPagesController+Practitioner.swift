@@ -30,22 +30,21 @@ extension PatientPagesController {
         ]
         if let motive = chosen {
             let zone = profile.timeZone
-            let today = LocalDate(now, in: zone)
-            let from = max(try InputDates.pageDay(parameters.get("from").map { String($0) }, field: "from", now: now) ?? today, today)
-            let week = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: from, days: 7)
+            let window = try WeekWindow(request, zone: zone, now: now)
+            let week = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: window.from, days: WeekWindow.days)
             let csrf = page.csrf(request, context, browser)
             let days = PageFormat.days(week.slots, week.timeZone, page.language) {
                 Self.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
             }
             var section: [String: Any] = [
                 "name": motive.name, "instructions": motive.instructionsBefore, "days": days,
-                "next": "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(from.adding(days: 7).description)",
+                "next": "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(window.next.description)",
             ]
-            if from > today { section["previous"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(max(today, from.adding(days: -7)).description)" }
+            if let previous = window.previous { section["previous"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(previous.description)" }
             if days.isEmpty {
                 // Nothing this week: the next date anything opens, within the motive's horizon.
-                let horizon = max(1, motive.horizonDays - today.days(until: from))
-                let later = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: from, days: min(horizon, 366))
+                let horizon = max(1, motive.horizonDays - window.today.days(until: window.from))
+                let later = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: window.from, days: min(horizon, 366))
                 if let first = later.slots.first {
                     section["nextAvailable"] = PageFormat.day(first.start, later.timeZone, page.language)
                     section["nextHref"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(LocalDate(first.start, in: later.timeZone).description)"

@@ -56,15 +56,14 @@ struct StaffBookingController: Sendable {
         let motives = offer.motives.filter { $0.channels.contains(channel) && mine.contains($0.departmentID) }
         let chosen = parameters.get("motive").flatMap { UUID(uuidString: String($0)) }.flatMap { id in motives.first { $0.id == id } } ?? motives.first
         let zone = offer.profile.timeZone
-        let today = LocalDate(now, in: zone)
-        let from = max(try InputDates.pageDay(parameters.get("from").map { String($0) }, field: "from", now: now) ?? today, today)
+        let window = try WeekWindow(request, zone: zone, now: now)
         var values: [String: Any] = [
             "practitioner": offer.profile.practitioner.displayName, "practitionerId": id.json,
             "patient": parameters.get("patient").flatMap { UUID(uuidString: String($0))?.json } ?? "",
             "motives": motives.map { ["id": $0.id.json, "name": $0.name, "duration": "\($0.durationMinutes) \(pages.text("minutes", page.language))", "selected": $0.id == chosen?.id] },
         ]
         if let motive = chosen {
-            let week = try await search.slots(practitionerID: id, motive: motive, channel: channel, from: from, days: 7)
+            let week = try await search.slots(practitionerID: id, motive: motive, channel: channel, from: window.from, days: WeekWindow.days)
             let csrf = page.csrf(request, context, browser)
             let patient = parameters.get("patient").flatMap { UUID(uuidString: String($0)) }
             values["days"] = PageFormat.days(week.slots, week.timeZone, page.language) { slot in
@@ -73,8 +72,8 @@ struct StaffBookingController: Sendable {
                 return button
             }
             let base = "/staff/book?practitioner=\(id.json)&motive=\(motive.id.json)" + (patient.map { "&patient=\($0.json)" } ?? "")
-            values["next"] = "\(base)&from=\(from.adding(days: 7).description)"
-            if from > today { values["previous"] = "\(base)&from=\(max(today, from.adding(days: -7)).description)" }
+            values["next"] = "\(base)&from=\(window.next.description)"
+            if let previous = window.previous { values["previous"] = "\(base)&from=\(previous.description)" }
         }
         return try pages.render("staff-slots", page, title: pages.text("staff_book_title", page.language), values: values)
     }
