@@ -387,7 +387,7 @@ struct HardeningTests {
     @Test("finding 6: every 'database unavailable' condition is a 503 with Retry-After, never a 500")
     func unavailable() {
         for error: any Error in [RepositoryError.unavailable("57P01"), RepositoryError.unavailable("pool")] {
-            let mapped = ErrorMiddleware<AppRequestContext>.map(error)
+            let mapped = ErrorMapping.map(error)
             #expect(mapped.status == .serviceUnavailable)
             #expect(mapped.retryAfter != nil)
         }

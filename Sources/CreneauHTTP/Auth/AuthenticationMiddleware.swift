@@ -57,7 +57,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             do {
                 response = try await next(request, context)
             } catch {
-                response = ErrorMiddleware<AppRequestContext>.response(for: ErrorMiddleware<AppRequestContext>.map(error), requestID: context.id)
+                response = JSONErrorRenderer.response(for: ErrorMapping.map(error), requestID: context.id)
             }
             response.headers[values: .setCookie].append(browser.clearCookie())
             return response

@@ -1,0 +1,72 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The one mapping from domain, repository and framework errors to what a client is told:
+/// a status, a stable code and a sentence. Every surface renders the same `APIError` its
+/// own way (`ErrorRenderer`: JSON for the API, a page for the site, an OperationOutcome
+/// for FHIR to come).
+enum ErrorMapping {
+    static func map(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as RepositoryError:
+            switch error {
+            case .notFound: return .notFound("This record does not exist.")
+            case .duplicate: return .conflict("This record already exists.", code: "duplicate")
+            case .missingReference: return .unprocessable("This refers to a record that does not exist.", code: "missing_reference")
+            case .invalidValue: return .unprocessable("A value is outside what is allowed.", code: "invalid_value")
+            case .unavailable: return .unavailable("The database is not answering. Please try again in a moment.")
+            }
+        case let error as BookingError:
+            return map(error)
+        case let error as AccountError:
+            switch error {
+            case .refused(let problem): return .unprocessable(problem.message, code: problem.code.rawValue)
+            case .notFound(let message): return .notFound(message)
+            case .conflict(let code, let message): return .conflict(message, code: code)
+            }
+        case is IdempotencyKeyUsed:
+            return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+        case is DecodingError:
+            return .badRequest("The request body is not valid JSON of the expected shape.", code: "malformed_body")
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound("There is nothing at this address.")
+            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed", message: "This method is not allowed here.")
+            case .contentTooLarge: return APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+            case .badRequest: return .badRequest(error.body ?? "The request is malformed.")
+            default: return APIError(error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+            }
+        default:
+            return APIError(.internalServerError, code: "internal_error", message: "Something went wrong on our side. The request id helps us find it.")
+        }
+    }
+
+    static func map(_ error: BookingError) -> APIError {
+        switch error {
+        case .notFound(let message):
+            return .notFound(message)
+        case .refused(let violation):
+            return .unprocessable(violation.message, code: violation.code.rawValue)
+        case .slotTaken(let next, let timeZone):
+            let message = next.isEmpty
+                ? "This slot has just been taken, and no other is free soon. Try another practitioner or a later date."
+                : "This slot has just been taken by someone else. Here are the next free ones."
+            return APIError(.conflict, code: "slot_taken", message: message, alternatives: next.map {
+                APIError.Alternative(start: RFC3339.format($0.start, in: timeZone), end: RFC3339.format($0.end, in: timeZone))
+            })
+        case .invalidTransition(let message):
+            return .conflict(message, code: "invalid_transition")
+        case .changedMeanwhile:
+            return .conflict("This appointment was changed by someone else meanwhile. Reload it and try again.", code: "changed_meanwhile")
+        case .forbidden(let message):
+            return APIError(.forbidden, code: "forbidden", message: message)
+        }
+    }
+}
