@@ -14,23 +14,17 @@ struct AdminPagesController: Sendable {
     let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/admin") { request, context in try await home(request, context) }
-        router.get("/admin/motives/{id}") { request, context in try await edit(request, context, fields: nil, error: nil) }
-        router.post("/admin/motives/{id}") { request, context in try await save(request, context) }
+        let admin = router.group(context: AdminPageContext.self)
+        admin.get("/admin") { request, context in try await home(request, context.app, booker: context.booker) }
+        admin.get("/admin/motives/{id}") { request, context in try await edit(request, context.app, booker: context.booker, fields: nil, error: nil) }
+        admin.post("/admin/motives/{id}") { request, context in try await save(request, context.app, booker: context.booker) }
     }
 
     func pages() throws -> WebPages { try renderer.get() }
 
-    /// An administrator's booker; anyone else is sent to sign in (or gets "not found" for a motive).
-    static func admin(_ context: AppRequestContext) -> Booker? {
-        guard let identity = context.identity, !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) else { return nil }
-        return identity.booker
-    }
-
     static let channels: [Channel] = [.online, .phone, .desk, .referral, .practitioner]
 
-    func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = Self.admin(context) else { return StaffPagesController.signIn }
+    func home(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try pages()
         var departments: [[String: Any]] = []
@@ -55,8 +49,8 @@ struct AdminPagesController: Sendable {
         return motive
     }
 
-    func edit(_ request: Request, _ context: AppRequestContext, fields: [String: String]?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let booker = Self.admin(context) else { return StaffPagesController.signIn }
+    func edit(_ request: Request, _ context: AppRequestContext, booker: Booker, fields: [String: String]?, error: String?,
+              status: HTTPResponse.Status = .ok) async throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
         let motive = try await self.motive(context, booker)
@@ -78,8 +72,7 @@ struct AdminPagesController: Sendable {
         return try pages.render("admin-motive", page, title: pages.text("admin_motive_title", page.language), values: values, status: status)
     }
 
-    func save(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = Self.admin(context) else { return StaffPagesController.signIn }
+    func save(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         let pages = try pages()
@@ -97,7 +90,7 @@ struct AdminPagesController: Sendable {
         for channel in Self.channels where fields["channel-" + channel.rawValue] != nil { channels.insert(ChannelSet(channel)) }
         motive.channels = channels
         if let problem = MotiveRules.problem(with: motive) {
-            return try await edit(request, context, fields: fields, error: pages.text(problem.rawValue, page.language), status: .unprocessableContent)
+            return try await edit(request, context, booker: booker, fields: fields, error: pages.text(problem.rawValue, page.language), status: .unprocessableContent)
         }
         try await motives.update(motive)
         return Response(status: .seeOther, headers: [.location: "/admin?saved=1", .cacheControl: "no-store"])

@@ -17,20 +17,20 @@ struct AdminTemplatesController: Sendable {
     static let blankRows = 3
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/admin/templates") { request, context in try await list(request, context) }
-        router.get("/admin/templates/new") { request, context in try await create(request, context) }
-        router.get("/admin/templates/{id}") { request, context in try await edit(request, context) }
+        let admin = router.group(context: AdminPageContext.self)
+        admin.get("/admin/templates") { request, context in try await list(request, context.app, booker: context.booker) }
+        admin.get("/admin/templates/new") { request, context in try await create(request, context.app, booker: context.booker) }
+        admin.get("/admin/templates/{id}") { request, context in try await edit(request, context.app, booker: context.booker) }
         // The router does not fall back from the constant "new" to the parameter: both are named.
-        router.post("/admin/templates/new") { request, context in try await submit(request, context, isNew: true) }
-        router.post("/admin/templates/{id}") { request, context in try await submit(request, context, isNew: false) }
+        admin.post("/admin/templates/new") { request, context in try await submit(request, context.app, booker: context.booker, isNew: true) }
+        admin.post("/admin/templates/{id}") { request, context in try await submit(request, context.app, booker: context.booker, isNew: false) }
     }
 
     func pages() throws -> WebPages { try renderer.get() }
 
     static func query(_ request: Request, _ name: String) -> String? { request.uri.queryParameters.get(name).map { String($0) } }
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = AdminPagesController.admin(context) else { return StaffPagesController.signIn }
+    func list(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try pages()
         guard let departmentID = Self.query(request, "department").flatMap(UUID.init(uuidString:)) else {
@@ -58,8 +58,7 @@ struct AdminTemplatesController: Sendable {
         return template.validUntil.map { "\(from) \(pages.text("template_until", language)) \($0.description)" } ?? from
     }
 
-    func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = AdminPagesController.admin(context) else { return StaffPagesController.signIn }
+    func create(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         guard let departmentID = Self.query(request, "department").flatMap(UUID.init(uuidString:)),
               let practitionerID = Self.query(request, "practitioner").flatMap(UUID.init(uuidString:)) else {
             throw APIError.notFound("No practitioner of your departments has this id.")
@@ -68,8 +67,7 @@ struct AdminTemplatesController: Sendable {
         return try render(request, context, draft: draft, rows: [], week: templates.week(holding: nil, in: draft.timeZone), preview: nil)
     }
 
-    func edit(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = AdminPagesController.admin(context) else { return StaffPagesController.signIn }
+    func edit(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let draft = try await templates.draft(templateID: try Self.id(context), by: booker)
         let week = templates.week(holding: try InputDates.pageDay(Self.query(request, "week"), field: "week", now: templates.clock.now()), in: draft.timeZone)
         return try render(request, context, draft: draft, rows: TemplateForm.rows(of: draft.template), week: week,
@@ -85,8 +83,7 @@ struct AdminTemplatesController: Sendable {
 
     /// `action=preview` shows the week the form gives; `action=save` stores it. A new
     /// template posts to `/admin/templates/new` with its department and practitioner.
-    func submit(_ request: Request, _ context: AppRequestContext, isNew: Bool) async throws -> Response {
-        guard let booker = AdminPagesController.admin(context) else { return StaffPagesController.signIn }
+    func submit(_ request: Request, _ context: AppRequestContext, booker: Booker, isNew: Bool) async throws -> Response {
         let fields = try await FormBody.parse(request)
         var draft: WeeklyTemplates.Draft
         if isNew {

@@ -10,6 +10,8 @@ struct PageErrorRenderer: ErrorRenderer {
     let pages: Result<WebPages, any Error>
 
     func render(_ error: APIError, for request: Request, requestID: String) -> Response? {
+        // A staff or admin page asked by someone else: the sign-in page, whatever it accepts.
+        if error.code == "page_sign_in" { return StaffPagesController.signIn }
         guard Self.wants(request), let pages = try? pages.get() else { return nil }
         return try? Self.page(for: error, request: request, requestID: requestID, pages: pages)
     }

@@ -17,25 +17,21 @@ struct StaffBookingController: Sendable {
     let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/staff/book") { request, context in try await slots(request, context) }
-        router.post("/staff/book/hold") { request, context in try await hold(request, context) }
-        router.get("/staff/book/{hold}") { request, context in
+        let staff = router.group(context: StaffPageContext.self)
+        staff.get("/staff/book") { request, context in try await slots(request, context.app, booker: context.booker) }
+        staff.post("/staff/book/hold") { request, context in try await hold(request, context.app, booker: context.booker) }
+        staff.get("/staff/book/{hold}") { request, context in
             // Coming from a patient's row ("next appointment"): that patient, already chosen.
             var found: [Patient]?
-            if let booker = staff(context), let id = request.uri.queryParameters.get("patient").flatMap({ UUID(uuidString: String($0)) }) {
-                found = [try await records.record(of: id, by: booker).patient]
+            if let id = request.uri.queryParameters.get("patient").flatMap({ UUID(uuidString: String($0)) }) {
+                found = [try await records.record(of: id, by: context.booker).patient]
             }
-            return try await form(request, context, fields: [:], found: found, doctors: nil, error: nil, status: .ok)
+            return try await form(request, context.app, booker: context.booker, fields: [:], found: found, doctors: nil, error: nil, status: .ok)
         }
-        router.post("/staff/book/{hold}") { request, context in try await book(request, context) }
+        staff.post("/staff/book/{hold}") { request, context in try await book(request, context.app, booker: context.booker) }
     }
 
     func pages() throws -> WebPages { try renderer.get() }
-
-    func staff(_ context: AppRequestContext) -> Booker? {
-        guard let identity = context.identity, identity.isStaff else { return nil }
-        return identity.booker
-    }
 
     /// A practitioner books the follow-up at the end of a visit on their own channel; a secretary by phone.
     static func channel(for booker: Booker) -> Channel {
@@ -43,8 +39,7 @@ struct StaffBookingController: Sendable {
         return booker.channels.contains(.phone) ? .phone : .desk
     }
 
-    func slots(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return StaffPagesController.signIn }
+    func slots(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
         let parameters = request.uri.queryParameters
@@ -78,8 +73,7 @@ struct StaffBookingController: Sendable {
         return try pages.render("staff-slots", page, title: pages.text("staff_book_title", page.language), values: values)
     }
 
-    func hold(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return StaffPagesController.signIn }
+    func hold(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let fields = try await FormBody.parse(request)
         guard let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)), let motive = fields["motive"].flatMap(UUID.init(uuidString:)) else {
             throw APIError.badRequest("This slot could not be read. Go back and choose it again.", code: "invalid_field")
@@ -98,9 +92,8 @@ struct StaffBookingController: Sendable {
 
     static func doctorLabel(_ doctor: ReferringDoctor) -> String { "\(doctor.firstName) \(doctor.lastName) — \(doctor.profession), \(doctor.city) (\(doctor.postalCode))" }
 
-    func form(_ request: Request, _ context: AppRequestContext, fields: [String: String], found: [Patient]?, doctors: [ReferringDoctor]?,
+    func form(_ request: Request, _ context: AppRequestContext, booker: Booker, fields: [String: String], found: [Patient]?, doctors: [ReferringDoctor]?,
               error: String?, status: HTTPResponse.Status) async throws -> Response {
-        guard let booker = staff(context) else { return StaffPagesController.signIn }
         var page = PageContext(request, context)
         let pages = try pages()
         guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text),
@@ -146,8 +139,7 @@ struct StaffBookingController: Sendable {
         return (words.joined(separator: " "), birth)
     }
 
-    func book(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return StaffPagesController.signIn }
+    func book(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         let pages = try pages()
@@ -156,15 +148,15 @@ struct StaffBookingController: Sendable {
             let (name, birth) = Self.patientQuery(fields["patientQuery"] ?? "")
             do {
                 let found = try await records.search(name, birthDate: birth, by: booker)
-                return try await form(request, context, fields: fields, found: found, doctors: nil, error: nil, status: .ok)
+                return try await form(request, context, booker: booker, fields: fields, found: found, doctors: nil, error: nil, status: .ok)
             } catch BookingError.refused(let violation) {
-                return try await form(request, context, fields: fields, found: nil, doctors: nil,
+                return try await form(request, context, booker: booker, fields: fields, found: nil, doctors: nil,
                                       error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
             }
         case "search_doctor":
             let query = (fields["doctorQuery"] ?? "").trimmed
             let doctors = SearchText.fold(query).count >= 2 ? try await booking.searchReferringDoctors(query, limit: 20) : []
-            return try await form(request, context, fields: fields, found: nil, doctors: doctors, error: nil, status: .ok)
+            return try await form(request, context, booker: booker, fields: fields, found: nil, doctors: doctors, error: nil, status: .ok)
         default:
             break
         }
@@ -187,7 +179,7 @@ struct StaffBookingController: Sendable {
         guard let hold = try await booking.ownedHold(id: holdID, by: booker, token: nil), hold.expiresAt > clock.now() else {
             // The first send may have used the hold on another instance meanwhile.
             if let replay = try await replayed() { return replay }
-            return try await form(request, context, fields: fields, found: nil, doctors: nil, error: nil, status: .gone)
+            return try await form(request, context, booker: booker, fields: fields, found: nil, doctors: nil, error: nil, status: .gone)
         }
         let patient: BookingRequest.PatientChoice
         if let id = fields["patientId"].flatMap(UUID.init(uuidString:)) {
@@ -195,7 +187,7 @@ struct StaffBookingController: Sendable {
         } else if let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty, let birth = InputDates.birthDate(form: fields["birthDate"]) {
             patient = .new(PatientDetails(firstName: first, lastName: last, birthDate: birth, phone: fields["phone"]?.trimmed.nilIfEmpty))
         } else {
-            return try await form(request, context, fields: fields, found: nil, doctors: nil, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
+            return try await form(request, context, booker: booker, fields: fields, found: nil, doctors: nil, error: pages.text("book_missing_details", page.language), status: .unprocessableContent)
         }
         let bookingRequest = BookingRequest(
             practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: hold.channel,
@@ -205,7 +197,7 @@ struct StaffBookingController: Sendable {
             let booked = PatientPagesController.Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
             return try await agenda(try await booking.commit(prepared, idempotency: try booked.record(booker: booker, key: key, hold: holdID, now: clock.now())))
         } catch BookingError.refused(let violation) {
-            return try await form(request, context, fields: fields, found: nil, doctors: nil,
+            return try await form(request, context, booker: booker, fields: fields, found: nil, doctors: nil,
                                   error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
         }
     }

@@ -14,9 +14,8 @@ extension StaffPagesController {
         return day.instant(atMinute: hour * 60 + minute, in: zone)
     }
 
-    func absenceForm(_ request: Request, _ context: AppRequestContext, fields: [String: String], hits: [StaffAgenda.Entry]?, saved: Bool,
+    func absenceForm(_ request: Request, _ context: AppRequestContext, booker: Booker, fields: [String: String], hits: [StaffAgenda.Entry]?, saved: Bool,
                      error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let booker = staff(context) else { return Self.signIn }
         var page = PageContext(request, context)
         let pages = try pages()
         guard let id = (fields["practitioner"] ?? request.uri.queryParameters.get("practitioner").map { String($0) }).flatMap(UUID.init(uuidString:)),
@@ -44,8 +43,7 @@ extension StaffPagesController {
         return try pages.render("absence", page, title: pages.text("absence_title", page.language), values: values, status: status)
     }
 
-    func absence(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return Self.signIn }
+    func absence(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         let pages = try pages()
@@ -53,18 +51,18 @@ extension StaffPagesController {
         // Times typed are the practitioner's site's wall-clock times.
         let zone = try await agenda.practitioner(id, by: booker).timeZone
         guard let start = Self.localInstant(fields["from"], zone: zone, now: clock.now()), let end = Self.localInstant(fields["to"], zone: zone, now: clock.now()), end > start else {
-            return try await absenceForm(request, context, fields: fields, hits: nil, saved: false, error: pages.text("absence_bad_dates", page.language),
+            return try await absenceForm(request, context, booker: booker, fields: fields, hits: nil, saved: false, error: pages.text("absence_bad_dates", page.language),
                                          status: .unprocessableContent)
         }
         do {
             if fields["action"] == "save" {
                 let (_, hits) = try await agenda.addAbsence(practitionerID: id, from: start, to: end, reason: fields["reason"] ?? "", by: booker)
-                return try await absenceForm(request, context, fields: fields, hits: hits, saved: true, error: nil)
+                return try await absenceForm(request, context, booker: booker, fields: fields, hits: hits, saved: true, error: nil)
             }
             let hits = try await agenda.appointmentsHit(practitionerID: id, from: start, to: end, by: booker)
-            return try await absenceForm(request, context, fields: fields, hits: hits, saved: false, error: nil)
+            return try await absenceForm(request, context, booker: booker, fields: fields, hits: hits, saved: false, error: nil)
         } catch BookingError.refused(let violation) {
-            return try await absenceForm(request, context, fields: fields, hits: nil, saved: false,
+            return try await absenceForm(request, context, booker: booker, fields: fields, hits: nil, saved: false,
                                          error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
         }
     }

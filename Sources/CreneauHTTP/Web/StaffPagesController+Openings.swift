@@ -6,9 +6,9 @@ import Hummingbird
 extension StaffPagesController {
     /// The form for an exceptional session (`?practitioner=&department=`); `fields` are what was typed.
     func openingForm(
-        _ request: Request, _ context: AppRequestContext, fields: [String: String]?, saved: ScheduleException?, error: String?, status: HTTPResponse.Status = .ok
+        _ request: Request, _ context: AppRequestContext, booker: Booker, fields: [String: String]?, saved: ScheduleException?, error: String?,
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        guard let booker = staff(context) else { return Self.signIn }
         var page = PageContext(request, context)
         let pages = try pages()
         func parameter(_ name: String) -> UUID? {
@@ -38,8 +38,7 @@ extension StaffPagesController {
         return try pages.render("opening", page, title: pages.text("opening_title", page.language), values: values, status: status)
     }
 
-    func opening(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return Self.signIn }
+    func opening(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         let pages = try pages()
@@ -48,7 +47,7 @@ extension StaffPagesController {
         }
         let (_, _, zone, _) = try await agenda.openingChoices(practitionerID: practitionerID, departmentID: departmentID, by: booker)
         func refuse(_ problem: StaffAgenda.OpeningProblem) async throws -> Response {
-            try await openingForm(request, context, fields: fields, saved: nil, error: pages.text(problem.rawValue, page.language), status: .unprocessableContent)
+            try await openingForm(request, context, booker: booker, fields: fields, saved: nil, error: pages.text(problem.rawValue, page.language), status: .unprocessableContent)
         }
         guard let start = Self.localInstant(fields["from"], zone: zone, now: clock.now()), let end = Self.localInstant(fields["to"], zone: zone, now: clock.now()) else {
             return try await refuse(.times)
@@ -60,7 +59,7 @@ extension StaffPagesController {
             let saved = try await agenda.addOpening(
                 practitionerID: practitionerID, departmentID: departmentID, from: start, to: end, channels: channels, motiveIDs: ticked,
                 reason: fields["reason"] ?? "", by: booker)
-            return try await openingForm(request, context, fields: fields, saved: saved, error: nil)
+            return try await openingForm(request, context, booker: booker, fields: fields, saved: saved, error: nil)
         } catch let problem as StaffAgenda.OpeningProblem {
             return try await refuse(problem)
         }

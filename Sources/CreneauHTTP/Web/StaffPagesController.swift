@@ -17,29 +17,29 @@ struct StaffPagesController: Sendable {
     let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/staff") { request, context in try await home(request, context) }
-        router.get("/staff/agenda") { request, context in try await day(request, context) }
-        router.get("/staff/absence") { request, context in try await absenceForm(request, context, fields: [:], hits: nil, saved: false, error: nil) }
-        router.post("/staff/absence") { request, context in try await absence(request, context) }
-        router.get("/staff/opening") { request, context in try await openingForm(request, context, fields: nil, saved: nil, error: nil) }
-        router.post("/staff/opening") { request, context in try await opening(request, context) }
+        let staff = router.group(context: StaffPageContext.self)
+        staff.get("/staff") { request, context in try await home(request, context.app, identity: context.identity) }
+        staff.get("/staff/agenda") { request, context in try await day(request, context.app, booker: context.booker) }
+        staff.get("/staff/absence") { request, context in
+            try await absenceForm(request, context.app, booker: context.booker, fields: [:], hits: nil, saved: false, error: nil)
+        }
+        staff.post("/staff/absence") { request, context in try await absence(request, context.app, booker: context.booker) }
+        staff.get("/staff/opening") { request, context in
+            try await openingForm(request, context.app, booker: context.booker, fields: nil, saved: nil, error: nil)
+        }
+        staff.post("/staff/opening") { request, context in try await opening(request, context.app, booker: context.booker) }
         for (path, action) in [("arrive", AppointmentAction.arrive), ("noshow", .noShow)] {
-            router.post("/staff/appointments/{id}/\(path)") { request, context in try await mark(action, request, context) }
+            staff.post("/staff/appointments/{id}/\(path)") { request, context in try await mark(action, request, context.app, booker: context.booker) }
         }
     }
 
     func pages() throws -> WebPages { try renderer.get() }
 
-    /// Staff only; anyone else is sent to sign in.
-    func staff(_ context: AppRequestContext) -> Booker? {
-        guard let identity = context.identity, identity.isStaff else { return nil }
-        return identity.booker
-    }
-
+    /// Where anyone but staff is sent (`StaffPageContext`, `PageErrorRenderer`).
     static let signIn = Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
 
-    func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context), let identity = context.identity else { return Self.signIn }
+    func home(_ request: Request, _ context: AppRequestContext, identity: Identity) async throws -> Response {
+        let booker = identity.booker
         var page = PageContext(request, context)
         let pages = try pages()
         let departments = try await agenda.departments(for: booker)
@@ -62,8 +62,7 @@ struct StaffPagesController: Sendable {
     }
 
     /// `?week=` shows a week (from that day's Monday), else `?day=` (today by default) a day.
-    func day(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return Self.signIn }
+    func day(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let parameters = request.uri.queryParameters
         guard let departmentID = parameters.get("department").flatMap({ UUID(uuidString: String($0)) }) else {
             throw APIError.notFound("No department of yours has this id.")
@@ -121,8 +120,7 @@ struct StaffPagesController: Sendable {
         ])
     }
 
-    func mark(_ action: AppointmentAction, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let booker = staff(context) else { return Self.signIn }
+    func mark(_ action: AppointmentAction, _ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
         let fields = try await FormBody.parse(request)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
         _ = try await booking.perform(action, appointmentID: id, by: booker, manageToken: nil)
