@@ -5,6 +5,11 @@ import Foundation
 /// held to what a hospital can mean (`InputBounds`), else a 400 that says what is
 /// expected. Every date that comes from outside goes through here, so a far date is a
 /// sentence for its sender and never a computation for the server.
+///
+/// Force-unwraps kept in Sources, none reachable from input: `HTTPField.Name("…")!` on
+/// constant header names (a literal that is a valid token; a typo fails the first test
+/// run), and in CreneauSeed and the benchmarks, values their own generators make. No
+/// `try!` or `fatalError` is left on a request's path (SECURITY.md, finding 1).
 enum InputDates {
     /// An agenda day (`from=`, `day=`, `week=`): nil when absent; 400 when malformed or
     /// more than five years from today.
