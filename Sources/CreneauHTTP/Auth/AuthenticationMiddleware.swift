@@ -43,6 +43,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard let token = browser.token(in: request) else {
             guard !Self.safeMethods.contains(request.method) else { return try await next(request, context) }
             // A visitor's form (no session yet): the double-submit token must match its cookie.
+            // A form body sent to the API without one is a client that forgot its JSON content
+            // type (curl -d does that): tell it so rather than "this page has expired".
+            if Self.isForm(request), request.uri.path.hasPrefix("/api/"), browser.formToken(in: request) == nil { throw Self.notJSON }
             if Self.isForm(request) {
                 guard let expected = browser.formToken(in: request) else { throw Self.refused }
                 return try await next(try await requireCSRF(request, expected: expected), context)

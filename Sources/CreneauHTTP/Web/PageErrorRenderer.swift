@@ -30,6 +30,8 @@ struct PageErrorRenderer: ErrorRenderer {
         case (_, "csrf_failed"): (title, text) = (pages.text("error_title", language), pages.text("expired_form_text", language))
         case (.tooManyRequests, _): (title, text) = (pages.text("error_title", language), pages.text("too_many_text", language))
         // A form that came back damaged (an edited page, a stale bookmark): the API's sentence is English.
+        // A link with a date years away (edited, or very old): say so, not "the form could not be read".
+        case (.badRequest, "date_out_of_range"): (title, text) = (pages.text("error_title", language), pages.text("date_out_of_range_text", language))
         case (.badRequest, _), (.contentTooLarge, _): (title, text) = (pages.text("error_title", language), pages.text("bad_form_text", language))
         case (.internalServerError, _), (.serviceUnavailable, _):
             (title, text) = (pages.text("error_title", language), pages.text("generic_error_text", language) + requestID)
