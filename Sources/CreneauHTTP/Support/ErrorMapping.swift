@@ -32,7 +32,7 @@ enum ErrorMapping {
         case is IdempotencyKeyUsed:
             return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
         case is PageSignInRequired:
-            return APIError(.unauthorized, code: "page_sign_in", message: "Sign in first.")
+            return APIError(.unauthorized, code: PageSignInRequired.code, message: "Sign in first.")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
         case is DecodingError:

@@ -62,18 +62,21 @@ enum InputDates {
 
     /// A slot's start as the pages carry it (whole Unix seconds), within five years of now.
     static func instant(unixSeconds text: String?, field: String, now: Date) throws -> Date {
-        guard let text = text?.trimmed.nilIfEmpty, text.count <= 20, let seconds = Int64(text) else {
+        guard let text = text?.trimmed.nilIfEmpty, text.count <= 20, Int64(text) != nil else {
             throw APIError.badRequest("\(field) must be a time in whole seconds.", code: "invalid_field")
         }
-        return try bounded(Date(timeIntervalSince1970: TimeInterval(seconds)), field: field, now: now)
-    }
-
-    static func bounded(_ instant: Date, field: String, now: Date) throws -> Date {
-        guard InputBounds.agendaInstants(around: now).contains(instant) else {
-            throw APIError.badRequest("\(field) must fall within five years of today.", code: "date_out_of_range")
-        }
+        guard let instant = InputBounds.instant(unixSeconds: text, around: now) else { throw Self.outOfRange(field) }
         return instant
     }
 
-    private static let utc = TimeZone(secondsFromGMT: 0) ?? .current
+    static func bounded(_ instant: Date, field: String, now: Date) throws -> Date {
+        guard InputBounds.agendaInstants(around: now).contains(instant) else { throw outOfRange(field) }
+        return instant
+    }
+
+    static func outOfRange(_ field: String) -> APIError {
+        APIError.badRequest("\(field) must fall within five years of today.", code: "date_out_of_range")
+    }
+
+    private static let utc = TimeZone.gmt
 }

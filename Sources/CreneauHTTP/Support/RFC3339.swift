@@ -13,7 +13,7 @@ enum RFC3339 {
         var seconds = Int((raw.isFinite ? min(max(raw, -1e13), 1e13) : 0).rounded(.down)) + offset
         let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
         seconds -= secondOfDay
-        let (year, month, day) = civil(fromDays: seconds / 86_400)
+        let (year, month, day) = LocalDate.civil(days: seconds / 86_400)
         let absolute = abs(offset)
         // Digits written by hand: String(format:) costs microseconds a call on Linux, many times per answer.
         var text = ""
@@ -41,12 +41,6 @@ enum RFC3339 {
         // A year past 9999 has five digits: no padding then (an empty range, never a backwards one).
         if digits.count < width { for _ in digits.count..<width { text.append("0") } }
         text.append(digits)
-    }
-
-    /// Days since 1970-01-01 to a Gregorian date.
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let date = LocalDate.civil(days: days)
-        return (date.year, date.month, date.day)
     }
 }
 
@@ -88,13 +82,8 @@ extension RFC3339 {
         } else {
             return nil
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = LocalDate.days(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second - offset))
-    }
-
-    /// A Gregorian date to days since 1970-01-01.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        LocalDate.days(year: year, month: month, day: day)
     }
 }
 

@@ -34,4 +34,7 @@ public struct AdminPageContext: ChildRequestContext {
 }
 
 /// A page for signed-in staff or administrators, asked by someone else: to the sign-in page.
-struct PageSignInRequired: Error {}
+struct PageSignInRequired: Error {
+    /// The code `ErrorMapping` gives it, by which `PageErrorRenderer` knows to redirect.
+    static let code = "page_sign_in"
+}

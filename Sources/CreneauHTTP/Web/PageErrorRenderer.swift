@@ -11,7 +11,7 @@ struct PageErrorRenderer: ErrorRenderer {
 
     func render(_ error: APIError, for request: Request, requestID: String) -> Response? {
         // A staff or admin page asked by someone else: the sign-in page, whatever it accepts.
-        if error.code == "page_sign_in" { return StaffPagesController.signIn }
+        if error.code == PageSignInRequired.code { return StaffPagesController.signIn }
         guard Self.wants(request), let pages = try? pages.get() else { return nil }
         return try? Self.page(for: error, request: request, requestID: requestID, pages: pages)
     }

@@ -45,10 +45,14 @@ extension SQLStore {
                 .flatMap { try $0.optionalString("manage_token_hash") }
         }
         guard let stored else { return false }
-        // Constant time: the comparison does not tell how much of a guess was right.
-        let given = Array(Self.tokenHash(token).utf8), expected = Array(stored.utf8)
+        return Self.constantTimeEquals(Self.tokenHash(token), stored)
+    }
+
+    /// Constant time: the comparison does not tell how much of a guess was right.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let given = Array(a.utf8), expected = Array(b.utf8)
         guard given.count == expected.count else { return false }
-        return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     static func tokenHash(_ token: String) -> String {

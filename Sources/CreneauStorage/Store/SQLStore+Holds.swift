@@ -72,12 +72,6 @@ extension SQLStore {
         guard let stored else { return false }
         return Self.constantTimeEquals(Self.tokenHash(token), stored)
     }
-
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let given = Array(a.utf8), expected = Array(b.utf8)
-        guard given.count == expected.count else { return false }
-        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
 
 struct HoldRow: SQLRecord {
