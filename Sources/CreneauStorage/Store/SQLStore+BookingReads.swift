@@ -40,9 +40,15 @@ extension SQLStore {
     }
 
     public func manageTokenMatches(appointmentID: UUID, token: String) async throws -> Bool {
+        try await storedHash("manage_token_hash", of: "appointments", id: appointmentID, matches: token)
+    }
+
+    /// Whether `token` hashes to the hash stored in `column` of the row `id` of `table`
+    /// (names are the code's constants, never input).
+    func storedHash(_ column: String, of table: String, id: UUID, matches token: String) async throws -> Bool {
         let stored = try await database.withConnection { db in
-            try await db.raw("SELECT manage_token_hash FROM appointments WHERE id = \(bind: Column.id(appointmentID))").first()
-                .flatMap { try $0.optionalString("manage_token_hash") }
+            try await db.raw("SELECT \(ident: column) FROM \(ident: table) WHERE id = \(bind: Column.id(id))").first()
+                .flatMap { try $0.optionalString(column) }
         }
         guard let stored else { return false }
         return Self.constantTimeEquals(Self.tokenHash(token), stored)

@@ -65,12 +65,7 @@ extension SQLStore {
     }
 
     public func holdTokenMatches(holdID: UUID, token: String) async throws -> Bool {
-        let stored = try await database.withConnection { db in
-            try await db.raw("SELECT token_hash FROM holds WHERE id = \(bind: Column.id(holdID))").first()
-                .flatMap { try $0.optionalString("token_hash") }
-        }
-        guard let stored else { return false }
-        return Self.constantTimeEquals(Self.tokenHash(token), stored)
+        try await storedHash("token_hash", of: "holds", id: holdID, matches: token)
     }
 }
 
