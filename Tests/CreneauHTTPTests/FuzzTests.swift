@@ -134,10 +134,12 @@ struct FuzzTests {
                 async let search = Self.timed(server.port, "GET", "/api/v1/search?specialty=cardiologie")
                 async let held = Self.timed(server.port, "POST", "/api/v1/holds", body: hold)
                 let (h, s, b) = await (health, search, held)
-                #expect(h.0 == 503 && h.1 < 3, "healthz \(h)")
-                // At most: a pooled connection's wait (2 s), the statement timeout (2 s) and its margin (2 s), twice over for a retry.
-                #expect(s.0 == 503 && s.1 < 15, "search \(s)")
-                #expect(b.0 == 503 && b.1 < 15, "hold \(b)")
+                // Without the deadlines these hang past 60 s. With them: 2 s for /healthz; for a request a pooled
+                // connection's wait (2 s), the statement timeout (2 s) and its margin (2 s), twice over for a retry —
+                // with room for a loaded CI machine, where timers wake late.
+                #expect(h.0 == 503 && h.1 < 10, "healthz \(h)")
+                #expect(s.0 == 503 && s.1 < 30, "search \(s)")
+                #expect(b.0 == 503 && b.1 < 30, "hold \(b)")
                 try? FileManager.default.removeItem(atPath: flag)
                 var healthy = false
                 for _ in 0..<40 where !healthy {

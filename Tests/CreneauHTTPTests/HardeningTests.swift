@@ -384,7 +384,9 @@ struct HardeningTests {
                 let started = ContinuousClock.now
                 let response = try await client.execute(uri: "/healthz", method: .get)
                 #expect(response.status == .serviceUnavailable)
-                #expect(ContinuousClock.now - started < .seconds(5))
+                // The check never returns (30 s); the answer comes at the 2-second deadline. The margin
+                // is for a loaded CI machine, where every suite shares two cores and timers wake late.
+                #expect(ContinuousClock.now - started < .seconds(15))
             }
         }
     }

@@ -40,6 +40,8 @@ public struct RuleViolation: Hashable, Sendable {
         case holdMismatch = "hold_mismatch"
         case tooEarlyForStatus = "too_early_for_status"
         case invalidPatient = "invalid_patient"
+        /// A patient search too vague to find one caller (and too wide to show).
+        case searchTooVague = "search_too_vague"
         case textTooLong = "text_too_long"
     }
 

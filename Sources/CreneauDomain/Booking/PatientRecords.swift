@@ -38,7 +38,7 @@ public struct PatientRecords: Sendable {
         guard booker.isStaff else { throw BookingError.forbidden("Searching patients is for the hospital's staff.") }
         let letters = SearchText.fold(query).filter { $0 != " " }
         guard letters.count >= (birthDate == nil ? Self.lettersWithoutBirthDate : 2), query.count <= 200 else {
-            throw BookingError.refused(RuleViolation(.invalidPatient,
+            throw BookingError.refused(RuleViolation(.searchTooVague,
                 "Type the patient's name and birth date, or at least \(Self.lettersWithoutBirthDate) letters of the name."))
         }
         let found = try await patients.searchPatients(query, birthDate: birthDate, limit: Self.searchLimit)
