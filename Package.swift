@@ -5,7 +5,9 @@ import PackageDescription
 //   creneau (CLI) → CreneauApp → CreneauHTTP   → CreneauDomain
 //                              → CreneauStorage → CreneauDomain
 // CreneauApp is the one place that wires storage to the surfaces. CreneauDomain imports
-// nothing but Foundation: no HTTP, no SQL; CreneauHTTP cannot import SQL either.
+// nothing but Foundation (and the standard library's Synchronization): no HTTP, no SQL, no
+// crypto library — password hashing and authenticator codes are dependencies it is given.
+// CreneauHTTP cannot import SQL either.
 let package = Package(
     name: "Creneau",
     platforms: [.macOS(.v14)],
@@ -67,10 +69,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Resources/Templates"), .copy("Resources/Translations")]
         ),
@@ -84,6 +83,8 @@ let package = Package(
                 "CreneauMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,6 +134,8 @@ let package = Package(
                 "CreneauStorage",
                 "CreneauTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ]
         ),
     ],

@@ -20,6 +20,7 @@ public enum Composition {
             store: store, directory: directory, availability: availability,
             writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock, holdDuration: holdDuration)
         let emails = AccountEmails(publicURL: publicURL)
+        let passwords = BcryptPasswords()
         var dependencies = HTTPDependencies(
             booking: booking,
             search: SlotSearch(directory: directory, availability: availability, clock: clock),
@@ -27,8 +28,10 @@ public enum Composition {
             agenda: StaffAgenda(organisation: store, directory: directory, appointments: store, patients: store, motives: store,
                                 availability: availability, audit: store, clock: clock, ids: ids),
             templates: WeeklyTemplates(organisation: store, directory: directory, scheduling: store, availability: availability, clock: clock, ids: ids),
-            authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock),
-            patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock, limits: accountLimits),
+            authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock,
+                                         passwords: passwords, codes: TOTPCodes()),
+            patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock,
+                                             passwords: passwords, limits: accountLimits),
             relatives: Relatives(patients: store, appointments: store, clock: clock, ids: ids),
             health: store, organisation: store, directory: directory, availability: availability, bookings: store, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)

@@ -29,6 +29,8 @@ enum ErrorMapping {
             case .notFound(let message): return .notFound(message)
             case .conflict(let code, let message): return .conflict(message, code: code)
             }
+        case let error as SignInError:
+            return map(error)
         case is IdempotencyKeyUsed:
             return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
         case is PageSignInRequired:
@@ -47,6 +49,30 @@ enum ErrorMapping {
             }
         default:
             return APIError(.internalServerError, code: "internal_error", message: "Something went wrong on our side. The request id helps us find it.")
+        }
+    }
+
+    static func map(_ error: SignInError) -> APIError {
+        switch error {
+        case .failed:
+            return APIError(.unauthorized, code: "sign_in_failed", message: "The email, password or code is not right.")
+        case .tooManyAttempts(let wait):
+            var error = APIError(.tooManyRequests, code: "too_many_attempts", message: "Too many attempts. Wait a little and try again.")
+            error.retryAfter = wait
+            return error
+        case .secondFactorMissing:
+            return APIError(.forbidden, code: "second_factor_missing", message: "Your account has no authenticator app set up yet. Ask your site administrator.")
+        case .emailNotVerified:
+            return APIError(.forbidden, code: "email_not_verified", message: "Confirm your email address first: we have sent you a new link.")
+        case .wrongCode(let left):
+            return APIError(.unauthorized, code: "wrong_code", message: "This code is not right. You can try \(left) more time\(left == 1 ? "" : "s").")
+        case .codeExpired:
+            return APIError(.unauthorized, code: "code_expired",
+                            message: "This code has expired or was tried too many times. Sign in again to receive a new one.")
+        case .wrongPassword:
+            return .unprocessable("The current password is not right.", code: "wrong_password")
+        case .invalidLink:
+            return .unprocessable("This link has expired or was already used. Sign in to receive a new one, or ask for a new password.", code: "invalid_link")
         }
     }
 

@@ -22,7 +22,7 @@ struct AccountPagesController: Sendable {
             let fields = try await FormBody.parse(request)
             do {
                 try await accounts.verifyEmail(token: fields["token"] ?? "", address: context.clientAddress)
-            } catch let error as APIError where error.code == "invalid_link" {
+            } catch SignInError.invalidLink {
                 return try linkExpired(page)
             }
             return try message(page, title: "verified_title", text: "verified_text", kind: "notice")
@@ -52,9 +52,9 @@ struct AccountPagesController: Sendable {
             let token = fields["token"] ?? "", password = fields["password"] ?? ""
             do {
                 try await accounts.resetPassword(token: token, newPassword: password, address: context.clientAddress)
-            } catch let error as APIError where error.code == "invalid_link" {
+            } catch SignInError.invalidLink {
                 return try linkExpired(page)
-            } catch let error as APIError where error.code == "weak_password" {
+            } catch AccountError.refused(let problem) where problem.code == .weakPassword {
                 // The one rule that needs the account's email is the only one the check below cannot see.
                 let key = PasswordPolicy.check(password)?.rawValue ?? PasswordPolicy.Problem.containsEmail.rawValue
                 return try form("reset", request, context, page, title: "reset_title",

@@ -60,13 +60,14 @@ struct SignInPagesController: Sendable {
             case .codeSent(let challenge):
                 return try codeForm(request, context, challenge: challenge.token, sentTo: challenge.sentTo, error: nil, status: .ok)
             }
-        } catch let error as APIError where error.status != .tooManyRequests {
-            let key = switch error.code {
-            case "email_not_verified": "signin_not_verified"
-            case "second_factor_missing": "signin_second_factor_missing"
+        } catch let error as SignInError {
+            let key = switch error {
+            case .tooManyAttempts: throw error
+            case .emailNotVerified: "signin_not_verified"
+            case .secondFactorMissing: "signin_second_factor_missing"
             default: "signin_failed"
             }
-            return try signInForm(request, context, email: email, error: pages.text(key, page.language), status: error.status)
+            return try signInForm(request, context, email: email, error: pages.text(key, page.language), status: ErrorMapping.map(error).status)
         }
     }
 
@@ -85,9 +86,9 @@ struct SignInPagesController: Sendable {
         let challenge = fields["challenge"] ?? ""
         do {
             return enter(try await authenticator.completeSignIn(challenge: challenge, code: fields["code"] ?? "", address: context.clientAddress, kind: .browser))
-        } catch let error as APIError where error.code == "wrong_code" {
+        } catch SignInError.wrongCode {
             return try codeForm(request, context, challenge: challenge, sentTo: "", error: pages.text("signin_wrong_code", page.language), status: .unauthorized)
-        } catch let error as APIError where error.code == "code_expired" {
+        } catch SignInError.codeExpired {
             return try signInForm(request, context, email: "", error: pages.text("signin_code_expired", page.language), status: .unauthorized)
         }
     }

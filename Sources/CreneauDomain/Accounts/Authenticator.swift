@@ -1,7 +1,4 @@
-import CreneauDomain
 import Foundation
-import HummingbirdBcrypt
-import HummingbirdOTP
 
 /// Signs people in with a password and a second factor, and turns bearer tokens back into identities.
 ///
@@ -19,9 +16,10 @@ public struct Authenticator: Sendable {
     let emails: AccountEmails
     let clock: Clock
     let tokens: TokenGenerator
+    let passwords: any PasswordHasher
+    let codes: any OneTimeCodes
     let limiter = RateLimiter()
 
-    public static let bcryptCost: UInt8 = 12
     /// A patient's emailed code: valid 10 minutes, 5 tries.
     public static let codeLifetime: TimeInterval = 10 * 60
     public static let codeAttempts = 5
@@ -41,13 +39,13 @@ public struct Authenticator: Sendable {
     /// high enough that one attacker cannot lock the owner out.
     let accountFailures = Backoff(free: 50, longest: 15 * 60)
     static let perAddress = RateLimiter.Rule(limit: 20, window: 60)
-    /// A bcrypt hash of nothing anyone knows, verified for unknown emails so that they take as long.
-    static let decoyHash = Bcrypt.hash("creneau-decoy-\(UUID().uuidString)", cost: 12)
 
     public init(
         accounts: any AccountRepository, sessions: any SessionRepository, challenges: any AccountTokenRepository, mailer: any Mailer,
-        emails: AccountEmails, clock: Clock, tokens: TokenGenerator = .random
+        emails: AccountEmails, clock: Clock, passwords: any PasswordHasher, codes: any OneTimeCodes, tokens: TokenGenerator = .random
     ) {
+        self.passwords = passwords
+        self.codes = codes
         self.accounts = accounts
         self.sessions = sessions
         self.challenges = challenges
@@ -75,13 +73,9 @@ public struct Authenticator: Sendable {
         public let identity: Identity
     }
 
-    static let failed = APIError(.unauthorized, code: "sign_in_failed", message: "The email, password or code is not right.")
+    public static let failed = SignInError.failed
 
-    static func tooMany(_ wait: Int) -> APIError {
-        var error = APIError(.tooManyRequests, code: "too_many_attempts", message: "Too many attempts. Wait a little and try again.")
-        error.retryAfter = wait
-        return error
-    }
+    public static func tooMany(_ wait: Int) -> SignInError { .tooManyAttempts(wait: wait) }
 
     /// `kind`: `.browser` for a session carried by a cookie, `.api` for a bearer token.
     public func signIn(email: String, password: String, code: String?, address: String, kind: SessionRecord.Kind = .api) async throws -> Outcome {
@@ -97,25 +91,25 @@ public struct Authenticator: Sendable {
             pairFailures.reset(pair)
             accountFailures.reset(whole)
             return outcome
-        } catch let error as APIError where error == Self.failed {
+        } catch SignInError.failed {
             pairFailures.fail(pair, now: now)
             accountFailures.fail(whole, now: now)
-            throw error
+            throw SignInError.failed
         }
     }
 
     private func verify(email: String, password: String, code: String?, kind: SessionRecord.Kind, now: Date) async throws -> Outcome {
         let account = try await accounts.account(email: email)
-        let hash = account?.passwordHash ?? Self.decoyHash
-        let passwordMatches = await Passwords.verify(password, hash: hash)
+        let hash = account?.passwordHash ?? passwords.decoyHash
+        let passwordMatches = await passwords.verify(password, hash: hash)
         guard let account, passwordMatches, account.passwordHash != nil, account.disabledAt == nil else { throw Self.failed }
 
         let grants = try await accounts.grants(accountID: account.id)
         if !Set(grants.map(\.role)).isDisjoint(with: Identity.staffRoles) {
             guard let secret = try await sessions.totpSecret(accountID: account.id) else {
-                throw APIError(.forbidden, code: "second_factor_missing", message: "Your account has no authenticator app set up yet. Ask your site administrator.")
+                throw SignInError.secondFactorMissing
             }
-            guard let code, let step = Self.matchingStep(code: code, secret: secret, at: now),
+            guard let code, let step = Self.matchingStep(code: code, secret: secret, at: now, codes: codes),
                   try await sessions.useTOTPStep(step, accountID: account.id) else { throw Self.failed }
         } else {
             return .codeSent(try await sendCode(to: account, now: now))
@@ -128,7 +122,7 @@ public struct Authenticator: Sendable {
         guard account.emailVerifiedAt != nil else {
             // The password was right, so saying why is safe; a fresh link goes out.
             try await PatientAccounts.sendVerification(account, now: now, token: tokens.next(), tokens: challenges, mailer: mailer, emails: emails)
-            throw APIError(.forbidden, code: "email_not_verified", message: "Confirm your email address first: we have sent you a new link.")
+            throw SignInError.emailNotVerified
         }
         var generator = SystemRandomNumberGenerator()
         let code = AccountRules.newCode(using: &generator)
@@ -151,13 +145,13 @@ public struct Authenticator: Sendable {
             accountFailures.reset("account:" + account.email)
             return try await openSession(account.id, kind: kind, now: now)
         case .rejected(let left):
-            throw APIError(.unauthorized, code: "wrong_code", message: "This code is not right. You can try \(left) more time\(left == 1 ? "" : "s").")
+            throw SignInError.wrongCode(left: left)
         case .expired:
             throw Self.codeExpired
         }
     }
 
-    static let codeExpired = APIError(.unauthorized, code: "code_expired", message: "This code has expired or was tried too many times. Sign in again to receive a new one.")
+    static let codeExpired = SignInError.codeExpired
 
     /// Always a new token: signing in never reuses a session id (no session fixation).
     func openSession(_ accountID: UUID, kind: SessionRecord.Kind, now: Date) async throws -> SignedIn {
@@ -169,13 +163,12 @@ public struct Authenticator: Sendable {
     }
 
     /// The time step whose code is `code`, looking one step either side for clock drift.
-    static func matchingStep(code: String, secret: String, at now: Date) -> Int64? {
+    public static func matchingStep(code: String, secret: String, at now: Date, codes: any OneTimeCodes) -> Int64? {
         let digits = code.filter { !$0.isWhitespace }
-        guard digits.count == 6, let value = Int(digits) else { return nil }
-        let totp = TOTP(secret: secret)
+        guard digits.count == 6, digits.allSatisfy(\.isASCII), let value = Int(digits) else { return nil }
         for drift in [0, -30, 30] as [TimeInterval] {
             let instant = now.addingTimeInterval(drift)
-            if totp.compute(date: instant) == value { return Int64(instant.timeIntervalSince1970 / 30) }
+            if codes.code(secret: secret, at: instant) == value { return Int64(instant.timeIntervalSince1970 / 30) }
         }
         return nil
     }
@@ -196,13 +189,13 @@ public struct Authenticator: Sendable {
     /// pass the policy, and every session of the account ends ("log out everywhere").
     public func changePassword(_ identity: Identity, current: String, new: String) async throws {
         guard let account = try await accounts.account(id: identity.account.id), let hash = account.passwordHash,
-              await Passwords.verify(current, hash: hash) else {
-            throw APIError(.unprocessableContent, code: "wrong_password", message: "The current password is not right.")
+              await passwords.verify(current, hash: hash) else {
+            throw SignInError.wrongPassword
         }
         if let problem = PasswordPolicy.problem(with: new, email: account.email) {
-            throw APIError(.unprocessableContent, code: "weak_password", message: problem)
+            throw AccountError.refused(AccountProblem(.weakPassword, problem))
         }
-        try await accounts.setPassword(hash: try await Passwords.hash(new, cost: Self.bcryptCost), accountID: account.id, at: clock.now())
+        try await accounts.setPassword(hash: try await passwords.hash(new), accountID: account.id, at: clock.now())
         try await sessions.revokeSessions(accountID: account.id, at: clock.now())
     }
 

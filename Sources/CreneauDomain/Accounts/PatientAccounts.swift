@@ -1,6 +1,4 @@
-import CreneauDomain
 import Foundation
-import HummingbirdBcrypt
 
 /// Patients' own accounts: sign-up, email verification and password reset by email link.
 ///
@@ -16,6 +14,7 @@ public struct PatientAccounts: Sendable {
     let clock: Clock
     let ids: IDGenerator
     let tokenGenerator: TokenGenerator
+    let passwords: any PasswordHasher
     let limiter = RateLimiter()
     let limits: Limits
     let timeZone = Site.defaultZone
@@ -40,8 +39,10 @@ public struct PatientAccounts: Sendable {
 
     public init(
         accounts: any AccountRepository, tokens: any AccountTokenRepository, sessions: any SessionRepository, mailer: any Mailer,
-        emails: AccountEmails, clock: Clock, ids: IDGenerator = .random, tokenGenerator: TokenGenerator = .random, limits: Limits = .standard
+        emails: AccountEmails, clock: Clock, passwords: any PasswordHasher, ids: IDGenerator = .random, tokenGenerator: TokenGenerator = .random,
+        limits: Limits = .standard
     ) {
+        self.passwords = passwords
         self.accounts = accounts
         self.tokens = tokens
         self.sessions = sessions
@@ -79,10 +80,10 @@ public struct PatientAccounts: Sendable {
         try limit("signup:" + address, limits.signUpsPerAddress, now: now)
         let email = request.email.trimmed.lowercased()
         if let problem = AccountRules.checkSignUp(email: email, password: request.password, holder: request.holder, today: LocalDate(now, in: timeZone)) {
-            throw APIError.unprocessable(problem.message, code: problem.code.rawValue)
+            throw AccountError.refused(problem)
         }
         // Hashed before looking the address up, so both paths cost the same bcrypt time.
-        let hash = try await Passwords.hash(request.password, cost: Authenticator.bcryptCost)
+        let hash = try await passwords.hash(request.password)
         if let existing = try await accounts.account(email: email) {
             try await mailer.send(emails.alreadyRegistered(to: existing.email, language: existing.language))
             return
@@ -113,8 +114,7 @@ public struct PatientAccounts: Sendable {
         try await mailer.send(emails.verifyEmail(to: account.email, name: account.displayName, token: token, language: account.language))
     }
 
-    static let expiredLink = APIError.unprocessable(
-        "This link has expired or was already used. Sign in to receive a new one, or ask for a new password.", code: "invalid_link")
+    static let expiredLink = SignInError.invalidLink
 
     /// The link of the verification email.
     public func verifyEmail(token: String, address: String) async throws {
@@ -145,9 +145,9 @@ public struct PatientAccounts: Sendable {
         guard token.count <= 100, let stored = try await tokens.token(token, purpose: .resetPassword), stored.isLive(at: now),
               let account = try await accounts.account(id: stored.accountID) else { throw Self.expiredLink }
         if let problem = PasswordPolicy.problem(with: newPassword, email: account.email) {
-            throw APIError.unprocessable(problem, code: "weak_password")
+            throw AccountError.refused(AccountProblem(.weakPassword, problem))
         }
-        let hash = try await Passwords.hash(newPassword, cost: Authenticator.bcryptCost)
+        let hash = try await passwords.hash(newPassword)
         guard try await tokens.redeem(token, purpose: .resetPassword, at: now) == account.id else { throw Self.expiredLink }
         try await accounts.setPassword(hash: hash, accountID: account.id, at: now)
         try await accounts.markEmailVerified(accountID: account.id, at: now)
