@@ -33,7 +33,7 @@ public enum Composition {
             patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock,
                                              passwords: passwords, limits: accountLimits),
             relatives: Relatives(patients: store, appointments: store, clock: clock, ids: ids),
-            health: store, organisation: store, directory: directory, availability: availability, bookings: store, audit: store, motives: store,
+            health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits
         return dependencies

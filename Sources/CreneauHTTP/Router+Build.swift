@@ -22,8 +22,6 @@ public struct HTTPDependencies: Sendable {
     public var organisation: any OrganisationRepository
     public var directory: any DirectoryRepository
     public var availability: any AvailabilityRepository
-    /// Where answers remembered under an `Idempotency-Key` (and holds) are read.
-    public var bookings: any BookingRepository
     public var audit: any AuditRepository
     /// Motives, for the administrators' pages.
     public var motives: any SchedulingRepository
@@ -47,7 +45,7 @@ public struct HTTPDependencies: Sendable {
         booking: BookingService, search: SlotSearch, records: PatientRecords, agenda: StaffAgenda, templates: WeeklyTemplates,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives,
         health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
-        availability: any AvailabilityRepository, bookings: any BookingRepository, audit: any AuditRepository, motives: any SchedulingRepository,
+        availability: any AvailabilityRepository, audit: any AuditRepository, motives: any SchedulingRepository,
         pages: Result<WebPages, any Error>, metrics: HTTPMetrics, clock: Clock, ids: IDGenerator
     ) {
         self.booking = booking
@@ -62,7 +60,6 @@ public struct HTTPDependencies: Sendable {
         self.organisation = organisation
         self.directory = directory
         self.availability = availability
-        self.bookings = bookings
         self.audit = audit
         self.motives = motives
         self.pages = pages
@@ -95,7 +92,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     // The JSON API (API/).
     PractitionersController(directory: dependencies.directory, clock: clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: clock).register(on: router)
-    AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(bookings: dependencies.bookings), clock: clock,
+    AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(booking: dependencies.booking), clock: clock,
                            limits: dependencies.limits).register(on: router)
     SessionsController(authenticator: dependencies.authenticator, browser: browser).register(on: router)
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: clock)
@@ -106,11 +103,11 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser, renderer: pages).register(on: router)
     PatientPagesController(
         organisation: dependencies.organisation, directory: dependencies.directory, search: dependencies.search,
-        booking: dependencies.booking, bookings: dependencies.bookings, relatives: dependencies.relatives, browser: browser, clock: clock, renderer: pages
+        booking: dependencies.booking, relatives: dependencies.relatives, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
     StaffPagesController(agenda: dependencies.agenda, booking: dependencies.booking, browser: browser, clock: clock, renderer: pages).register(on: router)
     StaffBookingController(
-        directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking, bookings: dependencies.bookings,
+        directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,
         records: dependencies.records, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
     AdminPagesController(organisation: dependencies.organisation, motives: dependencies.motives, browser: browser, renderer: pages).register(on: router)

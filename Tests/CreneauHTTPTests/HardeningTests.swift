@@ -295,7 +295,11 @@ struct HardeningTests {
             let fixture = try await BookingFixture.make(in: test.store)
             try await test.withSecondInstance { otherStore in
                 var second = test.dependencies(store: otherStore, clock: .fixed(Fixtures.now))
-                second.bookings = EarlyLook(otherStore)
+                let early = EarlyLook(otherStore)
+                second.booking = BookingService(.init(
+                    directory: otherStore, motives: otherStore, availability: otherStore, patients: otherStore, referringDoctors: otherStore,
+                    appointments: otherStore, bookings: early, writer: DirectBookingWriter(store: otherStore, clock: .fixed(Fixtures.now)),
+                    audit: otherStore, clock: .fixed(Fixtures.now), ids: .random, tokens: .random))
                 let instanceTwo = Application(router: buildRouter(second))
                 try await Application(router: buildRouter(test.dependencies())).test(.router) { one in
                     try await instanceTwo.test(.router) { two in

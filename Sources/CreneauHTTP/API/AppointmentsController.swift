@@ -77,32 +77,25 @@ struct AppointmentsController: Sendable {
         let scope = context.booker.idempotencyScope
         let fingerprint = Self.fingerprint(method: "POST", path: "/api/v1/appointments", body: body)
 
-        if let replay = try await idempotency.replay(scope: scope, key: key, fingerprint: fingerprint) { return replay }
+        let remembered = BookingKey(scope: scope, key: key, fingerprint: fingerprint)
+        if let replay = try await idempotency.replay(remembered) { return replay }
         guard idempotency.begin(scope: scope, key: key) else { throw IdempotencyKeyUsed() }
         defer { idempotency.end(scope: scope, key: key) }
 
         let parsed: BookingBody = try JSONRequest.decode(body)
         let bookingRequest = try Self.bookingRequest(parsed, now: clock.now())
-        let json: AppointmentJSON, data: Data
-        do {
-            let prepared = try await booking.prepare(bookingRequest, by: context.booker)
-            json = AppointmentJSON(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, manageToken: prepared.manageToken)
-            data = try JSON.encode(json)
-            let now = clock.now()
-            let record = IdempotencyRecord(
-                scope: scope, key: key, fingerprint: fingerprint, status: 201, body: data,
-                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
-            _ = try await booking.commit(prepared, idempotency: record)
-        } catch let error where error is IdempotencyKeyUsed || error is BookingError {
-            // A copy of this request may have been booked by another instance meanwhile: its own
-            // booking then makes this slot "taken" (or the patient's limit reached). A retry must
-            // get the first answer, never a refusal that invites booking a second slot.
-            if let replay = try await idempotency.replay(scope: scope, key: key, fingerprint: fingerprint) { return replay }
-            throw error
+        let outcome = try await booking.book(bookingRequest, by: context.booker, key: remembered) { prepared in
+            let json = AppointmentJSON(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, manageToken: prepared.manageToken)
+            return RememberedAnswer(status: 201, body: try JSON.encode(json))
         }
-        var response = JSON.response(data: data, status: .created)
-        response.headers[.location] = json.links.`self`
-        return response
+        switch outcome {
+        case .replayed(let answer):
+            return IdempotencyStore.response(answer)
+        case .booked(let prepared, let answer):
+            var response = JSON.response(data: answer.body, status: .created)
+            response.headers[.location] = AppointmentJSON.link(prepared.appointment.id)
+            return response
+        }
     }
 
     static func bookingRequest(_ body: BookingBody, now: Date) throws -> BookingRequest {

@@ -89,9 +89,11 @@ struct AppointmentJSON: Encodable {
         moves = appointment.moveCount
         createdAt = RFC3339.format(appointment.createdAt, in: timeZone)
         self.manageToken = manageToken
-        let base = "/api/v1/appointments/\(appointment.id.json)"
+        let base = Self.link(appointment.id)
         links = Links(self: base, cancel: base + "/cancel", move: base + "/move")
     }
+
+    static func link(_ id: UUID) -> String { "/api/v1/appointments/\(id.json)" }
 }
 
 struct HoldJSON: Encodable {

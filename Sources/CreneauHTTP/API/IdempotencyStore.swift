@@ -8,13 +8,10 @@ import Synchronization
 /// replay gets 409) and, through the store, those already answered (a replay
 /// gets the stored answer; the same key with another body gets 422).
 final class IdempotencyStore: Sendable {
-    /// How long an answer is kept for replays.
-    static let retention: TimeInterval = 24 * 3_600
-
     private let inFlight = Mutex<Set<String>>([])
-    let bookings: any BookingRepository
+    let booking: BookingService
 
-    init(bookings: any BookingRepository) { self.bookings = bookings }
+    init(booking: BookingService) { self.booking = booking }
 
     func begin(scope: String, key: String) -> Bool {
         inFlight.withLock { $0.insert(scope + "\u{0}" + key).inserted }
@@ -24,15 +21,22 @@ final class IdempotencyStore: Sendable {
         _ = inFlight.withLock { $0.remove(scope + "\u{0}" + key) }
     }
 
-    func replay(scope: String, key: String, fingerprint: String) async throws -> Response? {
-        guard let record = try await bookings.idempotencyRecord(scope: scope, key: key) else { return nil }
-        guard record.fingerprint == fingerprint else {
+    func replay(_ key: BookingKey) async throws -> Response? {
+        guard let record = try await booking.remembered(key) else { return nil }
+        guard record.fingerprint == key.fingerprint else {
             throw APIError.unprocessable("This Idempotency-Key was already used for a different request. Use a new key for a new booking.", code: "idempotency_key_reused")
         }
-        var response = JSON.response(data: record.body, status: HTTPResponse.Status(code: record.status))
-        response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+        return Self.response(RememberedAnswer(status: record.status, body: record.body))
+    }
+
+    /// A stored answer sent again, marked as such.
+    static func response(_ answer: RememberedAnswer) -> Response {
+        var response = JSON.response(data: answer.body, status: HTTPResponse.Status(code: answer.status))
+        response.headers[replayedHeader] = "true"
         return response
     }
+
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 }
 
 extension Booker {

@@ -110,7 +110,8 @@ extension PatientPagesController {
         guard let holdText = context.parameters.get("hold"), let holdID = UUID(uuidString: holdText) else { throw APIError.notFound("No such booking form.") }
         // The form's own key: a double click (or a reload) books once and shows the same appointment.
         let key = String((fields["key"] ?? "").prefix(100))
-        if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) {
+        let remembered = Booked.key(context.booker, key: key, hold: holdID)
+        if let stored = try await Booked.stored(booking, remembered) {
             return Self.redirect(toAppointment: stored)
         }
         let patient: BookingRequest.PatientChoice
@@ -127,20 +128,15 @@ extension PatientPagesController {
         let holdToken = Self.holdToken(request, fields)
         guard let hold = try await booking.ownedHold(id: holdID, by: context.booker, token: holdToken), hold.expiresAt > clock.now() else {
             // The first send may have used the hold on another instance meanwhile.
-            if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) { return Self.redirect(toAppointment: stored) }
+            if let stored = try await Booked.stored(booking, remembered) { return Self.redirect(toAppointment: stored) }
             return try await bookingForm(request, context, fields: fields, error: nil, status: .gone)
         }
         let bookingRequest = BookingRequest(
             practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: .online,
             reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id, holdToken: holdToken)
         do {
-            let prepared = try await booking.prepare(bookingRequest, by: context.booker)
-            let booked = Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
-            _ = try await booking.commit(prepared, idempotency: try booked.record(booker: context.booker, key: key, hold: holdID, now: clock.now()))
-            return Self.redirect(toAppointment: booked)
+            return Self.redirect(toAppointment: try await Booked.book(bookingRequest, by: context.booker, remembered, on: booking))
         } catch let error as BookingError {
-            // A resend that raced its first send (another instance, the same key): the first answer, never a refusal.
-            if let stored = try await Booked.stored(in: bookings, booker: context.booker, key: key, hold: holdID) { return Self.redirect(toAppointment: stored) }
             return try await refusal(error, request, context, fields: fields, hold: hold, pages: pages, page: page)
         }
     }
@@ -177,19 +173,26 @@ extension PatientPagesController {
         let id: String
         let token: String
 
-        /// Forms answer under a scope of their own ("web:…"), apart from API clients' keys.
-        static func scope(_ booker: Booker) -> String { "web:" + booker.idempotencyScope }
+        /// Forms answer under a scope of their own ("web:…"), apart from API clients' keys; an
+        /// empty key (a form without one) remembers nothing.
+        static func key(_ booker: Booker, key: String, hold: UUID) -> BookingKey? {
+            key.isEmpty ? nil : BookingKey(scope: "web:" + booker.idempotencyScope, key: key, fingerprint: hold.json)
+        }
 
-        static func stored(in bookings: any BookingRepository, booker: Booker, key: String, hold: UUID) async throws -> Booked? {
-            guard !key.isEmpty, let record = try await bookings.idempotencyRecord(scope: scope(booker), key: key), record.fingerprint == hold.json else { return nil }
+        static func stored(_ booking: BookingService, _ key: BookingKey?) async throws -> Booked? {
+            guard let key, let record = try await booking.remembered(key), record.fingerprint == key.fingerprint else { return nil }
             return try? JSONDecoder().decode(Booked.self, from: record.body)
         }
 
-        func record(booker: Booker, key: String, hold: UUID, now: Date) throws -> IdempotencyRecord? {
-            guard !key.isEmpty else { return nil }
-            return IdempotencyRecord(
-                scope: Self.scope(booker), key: key, fingerprint: hold.json, status: 303, body: try JSONEncoder().encode(self),
-                createdAt: now, expiresAt: now.addingTimeInterval(IdempotencyStore.retention))
+        /// Books through the one booking path, remembering this form's answer (a redirect to the appointment).
+        static func book(_ request: BookingRequest, by booker: Booker, _ key: BookingKey?, on booking: BookingService) async throws -> Booked {
+            let outcome = try await booking.book(request, by: booker, key: key) { prepared in
+                RememberedAnswer(status: 303, body: try JSONEncoder().encode(Booked(id: prepared.appointment.id.json, token: prepared.manageToken)))
+            }
+            switch outcome {
+            case .booked(_, let answer), .replayed(let answer):
+                return try JSONDecoder().decode(Booked.self, from: answer.body)
+            }
         }
     }
 

@@ -10,7 +10,6 @@ struct PatientPagesController: Sendable {
     let directory: any DirectoryRepository
     let search: SlotSearch
     let booking: BookingService
-    let bookings: any BookingRepository
     let relatives: Relatives
     let browser: BrowserSession
     let clock: Clock

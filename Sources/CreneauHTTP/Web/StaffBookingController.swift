@@ -9,7 +9,6 @@ struct StaffBookingController: Sendable {
     let directory: any DirectoryRepository
     let search: SlotSearch
     let booking: BookingService
-    let bookings: any BookingRepository
     let records: PatientRecords
     let browser: BrowserSession
     let clock: Clock
@@ -169,10 +168,14 @@ struct StaffBookingController: Sendable {
             return Response(status: .seeOther, headers: [
                 .location: "/staff/agenda?department=\(appointment.departmentID.json)&day=\(day.description)", .cacheControl: "no-store"])
         }
-        func replayed() async throws -> Response? {
-            guard let stored = try await PatientPagesController.Booked.stored(in: bookings, booker: booker, key: key, hold: holdID),
-                  let id = UUID(uuidString: stored.id) else { return nil }
+        let remembered = PatientPagesController.Booked.key(booker, key: key, hold: holdID)
+        func agenda(_ booked: PatientPagesController.Booked) async throws -> Response {
+            guard let id = UUID(uuidString: booked.id) else { throw APIError.notFound("This appointment does not exist.") }
             return try await agenda(try await booking.appointment(id: id, by: booker, manageToken: nil))
+        }
+        func replayed() async throws -> Response? {
+            guard let stored = try await PatientPagesController.Booked.stored(booking, remembered) else { return nil }
+            return try await agenda(stored)
         }
         if let replay = try await replayed() { return replay }
         // After the replay check: the hold is used up by the booking the replay answers for.
@@ -193,9 +196,7 @@ struct StaffBookingController: Sendable {
             practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: hold.channel,
             reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id)
         do {
-            let prepared = try await booking.prepare(bookingRequest, by: booker)
-            let booked = PatientPagesController.Booked(id: prepared.appointment.id.json, token: prepared.manageToken)
-            return try await agenda(try await booking.commit(prepared, idempotency: try booked.record(booker: booker, key: key, hold: holdID, now: clock.now())))
+            return try await agenda(try await PatientPagesController.Booked.book(bookingRequest, by: booker, remembered, on: booking))
         } catch BookingError.refused(let violation) {
             return try await form(request, context, booker: booker, fields: fields, found: nil, doctors: nil,
                                   error: PatientPagesController.translate(violation, pages: pages, language: page.language), status: .unprocessableContent)
