@@ -23,6 +23,8 @@ struct MotivePlan: Sendable {
 
 enum Catalogue {
     static let referralAndStaff: ChannelSet = [.referral, .phone, .desk, .practitioner]
+    /// Departments a new patient books without a referring doctor (first-line care).
+    static let openToNewPatients: Set<String> = ["medecine-generale", "pediatrie", "maternite", "soins-infirmiers"]
 
     static func generic(_ code: String, _ department: String, profession: String = "Médecin") -> SpecialtyPlan {
         SpecialtyPlan(code: code, department: department, profession: profession, motives: [

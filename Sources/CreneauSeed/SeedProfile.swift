@@ -36,6 +36,9 @@ struct ProfilePlan: Sendable {
         var slug: String
         var city: String
         var departments: [(code: String, practitioners: Int)]
+        var address = ""
+        /// Numbers from the range ARCEP keeps for fiction (01 99 00 xx xx), so the demo rings nobody.
+        var phone = ""
     }
 
     var groupName: String
@@ -60,7 +63,7 @@ struct ProfilePlan: Sendable {
                     ("medecine-generale", 9), ("pediatrie", 2), ("maternite", 2), ("gynecologie", 1),
                     ("kinesitherapie", 5), ("soins-infirmiers", 4), ("dermatologie", 1), ("cardiologie", 2),
                     ("orthophonie", 2), ("dietetique", 1), ("podologie", 1),
-                ])],
+                ], address: "1 place de la Mairie, 37420 Avoine", phone: "01 99 00 00 01")],
                 patients: 800, referringDoctors: 60, halfDayPresence: 0.8, fillRate: 0.55, daysBefore: 14, daysAfter: 28)
         case .aphp:
             let hospitals = [
@@ -78,7 +81,9 @@ struct ProfilePlan: Sendable {
                 return SitePlan(
                     name: name, slug: SearchText.fold(name).replacingOccurrences(of: " ", with: "-"),
                     city: index < 20 ? "Paris" : "Île-de-France",
-                    departments: chosen.map { ($0, Int.random(in: 12...18, using: &random)) })
+                    departments: chosen.map { ($0, Int.random(in: 12...18, using: &random)) },
+                    address: "\(index + 1) rue de l'Hôpital, \(index < 20 ? "750\(String(format: "%02d", index + 1)) Paris" : "92100 Île-de-France")",
+                    phone: "01 99 00 \(String(format: "%02d", (index + 2) / 100)) \(String(format: "%02d", (index + 2) % 100))")
             }
             return ProfilePlan(
                 groupName: "Assistance Publique – Hôpitaux de Paris", groupSlug: "aphp", sites: sites,

@@ -6,7 +6,6 @@ import Foundation
 struct SiteData: Sendable {
     var site: Site
     var departments: [Department] = []
-    var holidays: [PublicHoliday] = []
     var practitioners: [Practitioner] = []
     var memberships: [Membership] = []
     var resources: [Resource] = []
@@ -20,7 +19,6 @@ struct SiteData: Sendable {
         try await store.bulk { writer in
             try await writer.sites([data.site])
             try await writer.departments(data.departments)
-            try await writer.holidays(data.holidays)
             try await writer.practitioners(data.practitioners)
             try await writer.memberships(data.memberships)
             try await writer.resources(data.resources)
@@ -59,10 +57,9 @@ struct SiteGenerator {
     static let afternoon = 840..<1110   // 14:00–18:30
 
     mutating func generate(random: inout SeededRandom) -> SiteData {
-        var data = SiteData(site: Site(id: random.uuid(), groupID: groupID, name: sitePlan.name, slug: sitePlan.slug, city: sitePlan.city))
-        for year in Set([options.today.year, options.today.adding(days: plan.daysAfter).year, options.today.adding(days: -plan.daysBefore).year]).sorted() {
-            data.holidays += FrenchCalendar.publicHolidays(year: year).map { PublicHoliday(siteID: data.site.id, date: $0.0, name: $0.1) }
-        }
+        var data = SiteData(site: Site(
+            id: random.uuid(), groupID: groupID, name: sitePlan.name, slug: sitePlan.slug, city: sitePlan.city,
+            address: sitePlan.address, phone: sitePlan.phone))
         for (code, count) in sitePlan.departments {
             generateDepartment(Catalogue.specialty(code), practitioners: count, into: &data, random: &random)
         }
@@ -73,7 +70,8 @@ struct SiteGenerator {
     private func generateDepartment(_ specialty: SpecialtyPlan, practitioners count: Int, into data: inout SiteData, random: inout SeededRandom) {
         let department = Department(
             id: random.uuid(), siteID: data.site.id, name: specialty.department, specialty: specialty.code,
-            maxFutureAppointmentsPerPatient: 3, sameSpecialtyGapDays: specialty.code == "medecine-generale" ? 0 : 7)
+            maxFutureAppointmentsPerPatient: 3, sameSpecialtyGapDays: specialty.code == "medecine-generale" ? 0 : 7,
+            newPatientsNeedReferral: !Catalogue.openToNewPatients.contains(specialty.code))
         data.departments.append(department)
         var resourceIDs: [UUID] = []
         if specialty.motives.contains(where: \.needsResource) {
@@ -144,7 +142,7 @@ struct SiteGenerator {
     private func generateAppointments(into data: inout SiteData, random: inout SeededRandom) {
         let timeZone = TimeZone(identifier: data.site.timeZone)!
         let motivesByID = Dictionary(uniqueKeysWithValues: data.motives.map { ($0.id, $0) })
-        let closed = Set(data.holidays.map(\.date))
+        let closed = ClosedDays(calendar: data.site.holidayCalendar)
         var known = Set<String>()
         // Busy intervals of rooms and equipment, so two practitioners never share the ultrasound room.
         var resourceBusy: [UUID: [(Date, Date)]] = [:]

@@ -71,7 +71,7 @@ struct AvailabilityPropertyTests {
         let channel = random.pick(Channel.allCases)
         return Case(
             request: AvailabilityRequest(motive: motive, channel: channel, from: from, days: 14, now: now),
-            agenda: AgendaSnapshot(timeZone: paris, holidays: holidays, practitioner: practitioner, resources: needsRoom ? [room: roomAgenda] : [:]))
+            agenda: AgendaSnapshot(timeZone: paris, holidays: ClosedDays(calendar: .none, closures: holidays), practitioner: practitioner, resources: needsRoom ? [room: roomAgenda] : [:]))
     }
 
     /// Independent definition: is `visit` covered by openings of the practitioner that take the motive through the channel now?

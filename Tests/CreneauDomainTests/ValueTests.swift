@@ -72,10 +72,10 @@ struct ValueTests {
 struct SeedBlockTests {
     @Test("Easter and French public holidays", arguments: [(2026, "2026-04-05"), (2027, "2027-03-28"), (2024, "2024-03-31"), (2038, "2038-04-25")])
     func easter(year: Int, expected: String) {
-        #expect(FrenchCalendar.easterSunday(year: year).description == expected)
-        let holidays = FrenchCalendar.publicHolidays(year: year)
+        #expect(PublicHolidays.easterSunday(year: year).description == expected)
+        let holidays = PublicHolidays.days(year: year)
         #expect(holidays.count == 11)
-        #expect(holidays.contains { $0.1 == "Fête nationale" && $0.0.description == "\(year)-07-14" })
+        #expect(holidays.contains { $0.name == "Fête nationale" && $0.date.description == "\(year)-07-14" })
     }
 
     @Test("the seeded generator repeats itself and makes version-4 UUIDs")

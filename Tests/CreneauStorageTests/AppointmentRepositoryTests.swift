@@ -60,6 +60,34 @@ struct AppointmentRepositoryTests {
         }
     }
 
+    @Test("cancellation reasons are sealed too; reasons written in plain text before are sealed after migrating")
+    func cancellationReasonSealed() async throws {
+        try await TestDatabase.with { test in
+            let org = try await Fixtures.organisation(in: test.store)
+            var booked = appointment(org)
+            try await test.store.insert(booked)
+            booked.status = .cancelled
+            booked.cancelledBy = .patient
+            booked.cancellationReason = "Hospitalisé en urgence"
+            try await test.store.update(booked)
+            let row = try #require(try await test.rows("SELECT cancellation_reason, cancellation_reason_sealed FROM appointments").first)
+            #expect(try row.decode(column: "cancellation_reason", as: String?.self) == nil)
+            #expect(!(try row.decode(column: "cancellation_reason_sealed", as: String.self)).contains("Hospitalisé"))
+            #expect(try await test.store.appointment(id: booked.id)?.cancellationReason == "Hospitalisé en urgence")
+
+            // A row from before the migration: plain text, read as it is, then sealed once.
+            let id = booked.id.uuidString.lowercased()
+            try await test.run("UPDATE appointments SET cancellation_reason = 'Empêchement', cancellation_reason_sealed = NULL, cancellation_key_id = NULL WHERE id = '\(id)'")
+            #expect(try await test.store.appointment(id: booked.id)?.cancellationReason == "Empêchement")
+            #expect(try await test.store.sealCancellationReasons() == 1)
+            #expect(try await test.store.sealCancellationReasons() == 0)
+            let sealed = try #require(try await test.rows("SELECT cancellation_reason, cancellation_reason_sealed FROM appointments").first)
+            #expect(try sealed.decode(column: "cancellation_reason", as: String?.self) == nil)
+            #expect(!(try sealed.decode(column: "cancellation_reason_sealed", as: String.self)).contains("Empêchement"))
+            #expect(try await test.store.appointment(id: booked.id)?.cancellationReason == "Empêchement")
+        }
+    }
+
     @Test("appointment invariants: period, status, cancellation")
     func constraints() async throws {
         try await TestDatabase.with { test in

@@ -57,12 +57,13 @@ public struct ResourceAgenda: Sendable {
 /// rooms and equipment the motive needs.
 public struct AgendaSnapshot: Sendable {
     public var timeZone: TimeZone
-    public var holidays: Set<LocalDate>
+    /// The site's public holidays and closures.
+    public var holidays: ClosedDays
     public var practitioner: ResourceAgenda
     /// Keyed by resource id; every id the motive requires must be present.
     public var resources: [UUID: ResourceAgenda]
 
-    public init(timeZone: TimeZone, holidays: Set<LocalDate>, practitioner: ResourceAgenda, resources: [UUID: ResourceAgenda] = [:]) {
+    public init(timeZone: TimeZone, holidays: ClosedDays, practitioner: ResourceAgenda, resources: [UUID: ResourceAgenda] = [:]) {
         self.timeZone = timeZone
         self.holidays = holidays
         self.practitioner = practitioner

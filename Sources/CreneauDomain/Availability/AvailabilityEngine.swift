@@ -14,7 +14,7 @@ public enum AvailabilityEngine {
         guard motive.requiredResourceIDs.allSatisfy({ agenda.resources[$0] != nil }) else { return [] }
 
         let earliest = request.now.addingTimeInterval(TimeInterval(motive.minimumNoticeMinutes * 60))
-        let latest = request.now.addingTimeInterval(TimeInterval(motive.horizonDays * 86_400))
+        let latest = request.now.addingTimeInterval(TimeInterval(motive.horizonDays(for: request.channel) * 86_400))
         var slots: [Slot] = []
         for offset in 0..<request.days {
             let day = request.from.adding(days: offset)

@@ -64,7 +64,7 @@ public enum BookingRules {
         default:
             break
         }
-        if facts.patientKind == .new && facts.referringDoctorID == nil {
+        if facts.patientKind == .new && facts.referringDoctorID == nil && motive.needsReferral(in: facts.department) {
             return RuleViolation(.referringDoctorRequired, "A first visit in this department needs the doctor who referred you. Choose them from the directory of health professionals.")
         }
         if facts.start < facts.now {
@@ -74,9 +74,10 @@ public enum BookingRules {
         if facts.start < earliest {
             return RuleViolation(.tooSoon, "This slot starts too soon: “\(motive.name)” is booked at least \(TimePhrase.minutes(motive.minimumNoticeMinutes)) ahead.")
         }
-        let latest = facts.now.addingTimeInterval(TimeInterval(motive.horizonDays * 86_400))
+        let horizon = motive.horizonDays(for: facts.channel)
+        let latest = facts.now.addingTimeInterval(TimeInterval(horizon * 86_400))
         if facts.start > latest {
-            return RuleViolation(.tooFarAhead, "This slot is too far ahead: “\(motive.name)” is booked at most \(motive.horizonDays) days ahead.")
+            return RuleViolation(.tooFarAhead, "This slot is too far ahead: “\(motive.name)” is booked at most \(horizon) days ahead\(horizon < motive.horizonDays ? " online; call the department for a later date" : "").")
         }
         if facts.bookerIsStaff { return nil }
         let department = facts.department

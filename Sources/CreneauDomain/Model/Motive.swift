@@ -19,6 +19,11 @@ public struct Motive: Identifiable, Hashable, Codable, Sendable {
     public var instructionsAfter: String
     /// How far ahead a slot may be booked.
     public var horizonDays: Int
+    /// How far ahead online, when shorter than `horizonDays` (hospitals keep the far future for
+    /// the phone and the desk, who can judge). Nil: the same.
+    public var onlineHorizonDays: Int?
+    /// Whether a new patient must name a referring doctor for this motive.
+    public var referral: ReferralRule
     /// How soon a slot may be booked.
     public var minimumNoticeMinutes: Int
     /// Patients may not cancel or move within this many minutes of the start.
@@ -34,7 +39,7 @@ public struct Motive: Identifiable, Hashable, Codable, Sendable {
         bufferBeforeMinutes: Int = 0, bufferAfterMinutes: Int = 0, capacity: Int = 1,
         patients: PatientAcceptance = .both, channels: ChannelSet = .all,
         instructionsBefore: String = "", instructionsAfter: String = "",
-        horizonDays: Int = 90, minimumNoticeMinutes: Int = 60,
+        horizonDays: Int = 90, onlineHorizonDays: Int? = nil, referral: ReferralRule = .department, minimumNoticeMinutes: Int = 60,
         cancellationCutoffMinutes: Int = 240, maximumMoves: Int = 2,
         requiredResourceIDs: [UUID] = [], isActive: Bool = true
     ) {
@@ -50,10 +55,46 @@ public struct Motive: Identifiable, Hashable, Codable, Sendable {
         self.instructionsBefore = instructionsBefore
         self.instructionsAfter = instructionsAfter
         self.horizonDays = horizonDays
+        self.onlineHorizonDays = onlineHorizonDays
+        self.referral = referral
         self.minimumNoticeMinutes = minimumNoticeMinutes
         self.cancellationCutoffMinutes = cancellationCutoffMinutes
         self.maximumMoves = maximumMoves
         self.requiredResourceIDs = requiredResourceIDs
         self.isActive = isActive
+    }
+}
+
+/// Whether a new patient must name the doctor who referred them.
+public enum ReferralRule: String, CaseIterable, Codable, Hashable, Sendable {
+    /// As the department says (`Department.newPatientsNeedReferral`).
+    case department
+    case required
+    case notRequired = "not_required"
+}
+
+extension Motive {
+    /// How many days ahead `channel` may book: the online horizon when it is shorter.
+    public func horizonDays(for channel: Channel) -> Int {
+        guard channel == .online, let online = onlineHorizonDays else { return horizonDays }
+        return min(online, horizonDays)
+    }
+
+    /// Whether a new patient booking this motive in `department` must name a referring doctor.
+    public func needsReferral(in department: Department) -> Bool {
+        switch referral {
+        case .department: department.newPatientsNeedReferral
+        case .required: true
+        case .notRequired: false
+        }
+    }
+
+    /// The motive as `department` offers it: without the online channel while the department's
+    /// online booking is off, and not at all once the department is out of service.
+    public func offered(in department: Department) -> Motive {
+        var motive = self
+        if !department.onlineBooking { motive.channels.remove(.online) }
+        if !department.isActive { motive.isActive = false }
+        return motive
     }
 }

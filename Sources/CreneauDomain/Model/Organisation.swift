@@ -22,19 +22,34 @@ public struct Site: Identifiable, Hashable, Codable, Sendable {
     public var city: String
     /// IANA identifier; French sites use `Europe/Paris`.
     public var timeZone: String
+    /// The postal address patients are given ("1 rue …, 95300 Pontoise").
+    public var address: String
+    /// The switchboard or booking line.
+    public var phone: String
+    /// Which public holidays close the site (computed for every year).
+    public var holidayCalendar: HolidayCalendar
+    /// Out of service: nothing is offered there any more; its history and bookings stay.
+    public var isActive: Bool
 
     public static let defaultTimeZone = "Europe/Paris"
     /// `defaultTimeZone` as a zone. Should the machine lack the time-zone database, UTC
     /// rather than a crash (the server's start-up check names the missing package).
     public static let defaultZone: TimeZone = TimeZone(identifier: defaultTimeZone) ?? .gmt
 
-    public init(id: UUID, groupID: UUID, name: String, slug: String, city: String, timeZone: String = Site.defaultTimeZone) {
+    public init(
+        id: UUID, groupID: UUID, name: String, slug: String, city: String, timeZone: String = Site.defaultTimeZone,
+        address: String = "", phone: String = "", holidayCalendar: HolidayCalendar = .metropolitan, isActive: Bool = true
+    ) {
         self.id = id
         self.groupID = groupID
         self.name = name
         self.slug = slug
         self.city = city
         self.timeZone = timeZone
+        self.address = address
+        self.phone = phone
+        self.holidayCalendar = holidayCalendar
+        self.isActive = isActive
     }
 }
 
@@ -49,11 +64,22 @@ public struct Department: Identifiable, Hashable, Codable, Sendable {
     public var maxFutureAppointmentsPerPatient: Int
     /// No two appointments of the same specialty for one patient within this many days (0: no rule).
     public var sameSpecialtyGapDays: Int
+    /// Online booking switched on (off for a department not yet in the pilot: phone and desk only).
+    public var onlineBooking: Bool
+    /// Whether a new patient must name the doctor who referred them (specialist first visits:
+    /// yes; general practice, paediatrics: no). A motive may say otherwise (`Motive.referral`).
+    public var newPatientsNeedReferral: Bool
+    /// Out of service: nothing is offered there any more; its history and bookings stay.
+    public var isActive: Bool
 
     public init(
         id: UUID, siteID: UUID, name: String, specialty: String,
-        maxFutureAppointmentsPerPatient: Int = 3, sameSpecialtyGapDays: Int = 0
+        maxFutureAppointmentsPerPatient: Int = 3, sameSpecialtyGapDays: Int = 0,
+        onlineBooking: Bool = true, newPatientsNeedReferral: Bool = true, isActive: Bool = true
     ) {
+        self.onlineBooking = onlineBooking
+        self.newPatientsNeedReferral = newPatientsNeedReferral
+        self.isActive = isActive
         self.id = id
         self.siteID = siteID
         self.name = name
@@ -63,7 +89,8 @@ public struct Department: Identifiable, Hashable, Codable, Sendable {
     }
 }
 
-/// A day on which a site is closed (11 November, Easter Monday…).
+/// A day on which a site is closed besides its public holidays (a bridge day, a move, a strike),
+/// entered by its administrators.
 public struct PublicHoliday: Hashable, Codable, Sendable {
     public var siteID: UUID
     public var date: LocalDate

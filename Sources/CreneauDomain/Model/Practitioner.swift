@@ -14,6 +14,8 @@ public struct Practitioner: Identifiable, Hashable, Codable, Sendable {
     public var rpps: String?
     public var languages: [String]
     public var skills: String
+    /// Out of service (left, retired): no longer offered; history and booked appointments stay.
+    public var isActive: Bool = true
 
     public init(
         id: UUID, title: String = "", firstName: String, lastName: String, profession: String, specialty: String,

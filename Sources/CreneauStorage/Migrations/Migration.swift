@@ -42,5 +42,7 @@ extension Migration {
         .createPatientAccounts,
         .holdOwners,
         .createChangeEvents,
+        .organisationSettings,
+        .sealCancellationReasons,
     ]
 }

@@ -15,12 +15,15 @@ extension Site: SQLRecord {
     static let table = "sites"
     var key: String { Column.id(id) }
     var columns: [(String, SQLValue)] {
-        [("id", key), ("group_id", Column.id(groupID)), ("name", name), ("slug", slug), ("city", city), ("time_zone", timeZone)]
+        [("id", key), ("group_id", Column.id(groupID)), ("name", name), ("slug", slug), ("city", city), ("time_zone", timeZone),
+         ("address", address), ("phone", phone), ("holiday_calendar", holidayCalendar.rawValue), ("is_active", isActive)]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), groupID: try row.uuid("group_id"), name: try row.string("name"),
-            slug: try row.string("slug"), city: try row.string("city"), timeZone: try row.string("time_zone"))
+            slug: try row.string("slug"), city: try row.string("city"), timeZone: try row.string("time_zone"),
+            address: try row.string("address"), phone: try row.string("phone"), holidayCalendar: try row.enumeration("holiday_calendar"),
+            isActive: try row.bool("is_active"))
     }
 }
 
@@ -29,14 +32,16 @@ extension Department: SQLRecord {
     var key: String { Column.id(id) }
     var columns: [(String, SQLValue)] {
         [("id", key), ("site_id", Column.id(siteID)), ("name", name), ("specialty", specialty),
-         ("max_future_per_patient", maxFutureAppointmentsPerPatient), ("same_specialty_gap_days", sameSpecialtyGapDays)]
+         ("max_future_per_patient", maxFutureAppointmentsPerPatient), ("same_specialty_gap_days", sameSpecialtyGapDays),
+         ("online_booking", onlineBooking), ("new_patients_need_referral", newPatientsNeedReferral), ("is_active", isActive)]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), siteID: try row.uuid("site_id"), name: try row.string("name"),
             specialty: try row.string("specialty"),
             maxFutureAppointmentsPerPatient: try row.int("max_future_per_patient"),
-            sameSpecialtyGapDays: try row.int("same_specialty_gap_days"))
+            sameSpecialtyGapDays: try row.int("same_specialty_gap_days"), onlineBooking: try row.bool("online_booking"),
+            newPatientsNeedReferral: try row.bool("new_patients_need_referral"), isActive: try row.bool("is_active"))
     }
 }
 
@@ -56,7 +61,7 @@ extension Practitioner: SQLRecord {
     var columns: [(String, SQLValue)] {
         [("id", key), ("title", title), ("first_name", firstName), ("last_name", lastName), ("search_name", searchName),
          ("profession", profession), ("specialty", specialty), ("rpps", rpps), ("languages", languages.joined(separator: ",")),
-         ("skills", skills)]
+         ("skills", skills), ("is_active", isActive)]
     }
     init(row: any SQLRow) throws {
         self.init(
@@ -64,6 +69,7 @@ extension Practitioner: SQLRecord {
             lastName: try row.string("last_name"), profession: try row.string("profession"),
             specialty: try row.string("specialty"), rpps: try row.optionalString("rpps"),
             languages: try row.string("languages").split(separator: ",").map(String.init), skills: try row.string("skills"))
+        isActive = try row.bool("is_active")
     }
 }
 

@@ -15,7 +15,7 @@ extension Motive: SQLRecord {
          ("patients", patients.rawValue), ("channels", channels.rawValue), ("instructions_before", instructionsBefore),
          ("instructions_after", instructionsAfter), ("horizon_days", horizonDays),
          ("minimum_notice_minutes", minimumNoticeMinutes), ("cancellation_cutoff_minutes", cancellationCutoffMinutes),
-         ("maximum_moves", maximumMoves), ("is_active", isActive)]
+         ("maximum_moves", maximumMoves), ("is_active", isActive), ("referral", referral.rawValue), ("online_horizon_days", onlineHorizonDays)]
     }
     init(row: any SQLRow) throws {
         self.init(
@@ -24,7 +24,8 @@ extension Motive: SQLRecord {
             bufferAfterMinutes: try row.int("buffer_after_minutes"), capacity: try row.int("capacity"),
             patients: try row.enumeration("patients"), channels: ChannelSet(rawValue: try row.int("channels")),
             instructionsBefore: try row.string("instructions_before"), instructionsAfter: try row.string("instructions_after"),
-            horizonDays: try row.int("horizon_days"), minimumNoticeMinutes: try row.int("minimum_notice_minutes"),
+            horizonDays: try row.int("horizon_days"), onlineHorizonDays: try row.optionalInt("online_horizon_days"),
+            referral: try row.enumeration("referral"), minimumNoticeMinutes: try row.int("minimum_notice_minutes"),
             cancellationCutoffMinutes: try row.int("cancellation_cutoff_minutes"), maximumMoves: try row.int("maximum_moves"),
             requiredResourceIDs: [], isActive: try row.decode(column: "is_active", as: Bool.self))
     }

@@ -68,6 +68,7 @@ extension SQLRow {
     func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
     func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
     func optionalInt(_ column: String) throws -> Int? { try decode(column: column, as: Int?.self) }
+    func bool(_ column: String) throws -> Bool { try decode(column: column, as: Bool.self) }
 
     func enumeration<E: RawRepresentable>(_ column: String, as type: E.Type = E.self) throws -> E where E.RawValue == String {
         let text = try decode(column: column, as: String.self)

@@ -6,7 +6,8 @@ import SQLKit
 /// the sites' holidays, and the rooms' capacities.
 struct AgendaCalendar: Sendable {
     var siteOfDepartment: [UUID: Site] = [:]
-    var holidays: [UUID: Set<LocalDate>] = [:]
+    /// Closures entered by administrators, per site (public holidays are computed from the site's calendar).
+    var closures: [UUID: Set<LocalDate>] = [:]
     var capacities: [UUID: Int] = [:]
 
     /// Puts together the snapshots of `requests` from loaded parts.
@@ -25,7 +26,7 @@ struct AgendaCalendar: Sendable {
                 needed[id] = agenda
             }
             result[practitionerID] = AgendaSnapshot(
-                timeZone: timeZone, holidays: holidays[site.id] ?? [],
+                timeZone: timeZone, holidays: ClosedDays(calendar: site.holidayCalendar, closures: closures[site.id] ?? []),
                 practitioner: practitioners[practitionerID] ?? ResourceAgenda(templates: []), resources: needed)
         }
         return result
@@ -60,7 +61,7 @@ extension SQLStore: AvailabilityRepository {
         let siteIDs = Set(calendar.siteOfDepartment.values.map(\.id))
         if !siteIDs.isEmpty {
             for row in try await db.raw("SELECT site_id, day FROM public_holidays WHERE site_id IN \(idList(siteIDs))").all() {
-                calendar.holidays[try row.uuid("site_id"), default: []].insert(try row.day("day"))
+                calendar.closures[try row.uuid("site_id"), default: []].insert(try row.day("day"))
             }
         }
         if resourceIDs?.isEmpty != true {

@@ -190,11 +190,13 @@ extension SQLStore: BookingRepository {
         do {
             try await database.transaction { db in
                 let before = change.before, after = change.after
+                let sealed = try AppointmentRow.sealCancellation(after, cipher: cipher)
                 // Optimistic check: every lifecycle action changes the status, the start or the move count.
                 let updated = try await db.raw("""
                     UPDATE appointments SET status = \(bind: after.status.rawValue), starts_at = \(bind: Column.instant(after.startsAt)),
                         ends_at = \(bind: Column.instant(after.endsAt)), cancelled_by = \(bind: after.cancelledBy?.rawValue),
-                        cancellation_reason = \(bind: after.cancellationReason), move_count = \(bind: after.moveCount),
+                        cancellation_reason = NULL, cancellation_reason_sealed = \(bind: sealed?.ciphertext),
+                        cancellation_key_id = \(bind: sealed?.keyID), move_count = \(bind: after.moveCount),
                         updated_at = \(bind: Column.instant(after.updatedAt))
                     WHERE id = \(bind: Column.id(before.id)) AND status = \(bind: before.status.rawValue)
                         AND starts_at = \(bind: Column.instant(before.startsAt)) AND move_count = \(bind: before.moveCount)

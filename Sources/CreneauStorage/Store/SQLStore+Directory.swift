@@ -15,6 +15,8 @@ extension SQLStore: DirectoryRepository {
                 .from(SQLAlias(SQLIdentifier(Practitioner.table), as: SQLIdentifier("p")))
                 .join(SQLAlias(SQLIdentifier("memberships"), as: SQLIdentifier("m")), on: SQLColumn("practitioner_id", table: "m"), .equal, SQLColumn("id", table: "p"))
                 .join(SQLAlias(SQLIdentifier("departments"), as: SQLIdentifier("d")), on: SQLColumn("id", table: "d"), .equal, SQLColumn("department_id", table: "m"))
+            // Out of service practitioners and departments are not offered (their history stays).
+            select = select.where(SQLColumn("is_active", table: "p"), .equal, SQLBind(true)).where(SQLColumn("is_active", table: "d"), .equal, SQLBind(true))
             for word in words {
                 // Folded words hold letters, digits and spaces only: no LIKE wildcard comes from the query.
                 select = select.where(SQLColumn("search_name", table: "p"), .like, SQLBind("%\(word)%"))
@@ -90,6 +92,11 @@ extension SQLStore: DirectoryRepository {
                 return group
             }
             var motives = try await select.orderBy("name").orderBy("id").all().map { try Motive(row: $0) }
+            // As each department offers them: online off while the department's online booking is.
+            let departments = motives.isEmpty ? [] : try await db.select().column("*").from(Department.table)
+                .where("id", .in, idList(Set(motives.map(\.departmentID)))).all().map { try Department(row: $0) }
+            let departmentsByID = Dictionary(uniqueKeysWithValues: departments.map { ($0.id, $0) })
+            motives = motives.compactMap { motive in departmentsByID[motive.departmentID].map { motive.offered(in: $0) } }.filter(\.isActive)
             let resources = try await links(.motiveResources, parents: motives.map(\.id), on: db)
             for index in motives.indices { motives[index].requiredResourceIDs = resources[motives[index].id] ?? [] }
             var result: [UUID: [Motive]] = [:]

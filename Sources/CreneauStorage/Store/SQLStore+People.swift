@@ -68,6 +68,29 @@ extension SQLStore: PatientRepository {
         }
     }
 
+    /// Seals the cancellation reasons written in plain text before migration 0015, a thousand
+    /// rows a transaction; returns how many. Idempotent: run after every migration.
+    public func sealCancellationReasons() async throws -> Int {
+        var sealed = 0
+        while true {
+            let batch = try await database.withConnection { db in
+                try await db.raw("SELECT id, cancellation_reason FROM appointments WHERE cancellation_reason IS NOT NULL LIMIT 1000").all()
+                    .map { (id: try $0.uuid("id"), text: try $0.string("cancellation_reason")) }
+            }
+            if batch.isEmpty { return sealed }
+            try await database.transaction { db in
+                for row in batch {
+                    let box = try cipher.seal(row.text, context: AppointmentRow.context("cancellation_reason", row.id))
+                    try await db.raw("""
+                        UPDATE appointments SET cancellation_reason = NULL, cancellation_reason_sealed = \(bind: box.ciphertext),
+                            cancellation_key_id = \(bind: box.keyID) WHERE id = \(bind: Column.id(row.id))
+                        """).run()
+                }
+            }
+            sealed += batch.count
+        }
+    }
+
     public func insert(_ known: KnownPatient) async throws { try await insertRow(known) }
 
     public func isKnown(patientID: UUID, departmentID: UUID) async throws -> Bool {
