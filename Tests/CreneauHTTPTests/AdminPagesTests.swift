@@ -64,6 +64,43 @@ struct AdminPagesTests {
         }
     }
 
+    @Test("an administrator keeps online booking to a week ahead and drops the referral rule for a motive; a wrong horizon is explained")
+    func onlineHorizonAndReferral() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await Self.adminSession(client, test, site: fixture.org.site.id)
+                let path = "/admin/motives/\(fixture.org.motive.id.json)"
+                let form = try await client.execute(uri: path, method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(form.text.contains("Médecin adresseur pour un nouveau patient"))
+                #expect(form.text.contains("<option value=\"department\" selected>"))
+                let motive = fixture.org.motive
+                func online(from day: String) async throws -> String {
+                    try await client.execute(uri: "/api/v1/availability?practitioner=\(fixture.org.practitioner.id.json)&motive=\(motive.id.json)&from=\(day)&days=5",
+                                             method: .get).text
+                }
+                #expect(try await online(from: "2026-12-07").contains("\"start\""), "the test needs slots in December to show them go")
+                var values = ["name": motive.name, "duration": String(motive.durationMinutes), "patients": motive.patients.rawValue,
+                              "channel-online": "1", "channel-phone": "1", "horizon": "90", "notice": "60", "cutoff": "240",
+                              "before": "", "after": "", "onlineHorizon": "120", "referral": "not_required", "_csrf": session.csrf]
+                let wrong = try await Pages.post(client, path, form: values, cookie: session.cookie)
+                #expect(wrong.status == .unprocessableContent)
+                #expect(wrong.text.contains("La réservation en ligne va de 1 jour"))
+                #expect(wrong.text.contains("value=\"120\""))
+                #expect(try await test.store.motive(id: motive.id)?.onlineHorizonDays == nil)
+
+                values["onlineHorizon"] = "7"
+                let saved = try await Pages.post(client, path, form: values, cookie: session.cookie)
+                #expect(saved.status == .seeOther)
+                let stored = try #require(try await test.store.motive(id: motive.id))
+                #expect(stored.onlineHorizonDays == 7 && stored.referral == .notRequired)
+                // Online, slots this week and nothing beyond it.
+                #expect(try await online(from: "2026-11-24").contains("\"start\""))
+                #expect(try await online(from: "2026-12-07").contains("\"slots\":[]"))
+            }
+        }
+    }
+
     @Test("secretaries and visitors do not reach the settings")
     func access() async throws {
         try await TestDatabase.with { test in

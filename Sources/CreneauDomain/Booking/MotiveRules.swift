@@ -9,6 +9,7 @@ public enum MotiveRules {
         case buffers = "motive_problem_buffers"
         case channels = "motive_problem_channels"
         case horizon = "motive_problem_horizon"
+        case onlineHorizon = "motive_problem_online_horizon"
         case notice = "motive_problem_notice"
         case cutoff = "motive_problem_cutoff"
         case moves = "motive_problem_moves"
@@ -21,6 +22,7 @@ public enum MotiveRules {
             case .buffers: "Time before and after is from 0 to 240 minutes, in steps of 5."
             case .channels: "Open the motive to at least one channel."
             case .horizon: "Patients book from 1 to 730 days ahead."
+            case .onlineHorizon: "Online booking reaches from 1 day to the booking horizon; leave it empty for the same horizon."
             case .notice: "The minimum notice is from 0 minutes to the booking horizon."
             case .cutoff: "The cancellation cut-off is from 0 minutes to 7 days."
             case .moves: "A patient may move an appointment from 0 to 10 times."
@@ -36,6 +38,7 @@ public enum MotiveRules {
         for buffer in [motive.bufferBeforeMinutes, motive.bufferAfterMinutes] where !(0...240).contains(buffer) || buffer % 5 != 0 { return .buffers }
         if motive.channels.isEmpty { return .channels }
         if !(1...730).contains(motive.horizonDays) { return .horizon }
+        if let online = motive.onlineHorizonDays, !(1...motive.horizonDays).contains(online) { return .onlineHorizon }
         if motive.minimumNoticeMinutes < 0 || motive.minimumNoticeMinutes > motive.horizonDays * 1_440 { return .notice }
         if !(0...10_080).contains(motive.cancellationCutoffMinutes) { return .cutoff }
         if !(0...10).contains(motive.maximumMoves) { return .moves }

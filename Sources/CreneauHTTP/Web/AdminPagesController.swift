@@ -58,6 +58,11 @@ struct AdminPagesController: Sendable {
         var values: [String: Any] = [
             "id": motive.id.json, "csrf": page.csrf(request, context, browser), "name": value("name", motive.name),
             "duration": value("duration", String(motive.durationMinutes)), "horizon": value("horizon", String(motive.horizonDays)),
+            "onlineHorizon": value("onlineHorizon", motive.onlineHorizonDays.map(String.init) ?? ""),
+            "referralOptions": ReferralRule.allCases.map {
+                ["value": $0.rawValue, "label": pages.text("referral_" + $0.rawValue, page.language),
+                 "selected": (fields?["referral"] ?? motive.referral.rawValue) == $0.rawValue]
+            },
             "notice": value("notice", String(motive.minimumNoticeMinutes)), "cutoff": value("cutoff", String(motive.cancellationCutoffMinutes)),
             "before": value("before", motive.instructionsBefore), "after": value("after", motive.instructionsAfter),
             "patientOptions": PatientAcceptance.allCases.map {
@@ -81,6 +86,10 @@ struct AdminPagesController: Sendable {
         motive.name = (fields["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         motive.durationMinutes = number("duration") ?? -1
         motive.horizonDays = number("horizon") ?? -1
+        // Empty: online books as far ahead as the phone; a word instead of a number is refused, not ignored.
+        let online = (fields["onlineHorizon"] ?? "").trimmingCharacters(in: .whitespaces)
+        motive.onlineHorizonDays = online.isEmpty ? nil : (Int(online) ?? -1)
+        motive.referral = fields["referral"].flatMap(ReferralRule.init(rawValue:)) ?? motive.referral
         motive.minimumNoticeMinutes = number("notice") ?? -1
         motive.cancellationCutoffMinutes = number("cutoff") ?? -1
         motive.instructionsBefore = (fields["before"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
