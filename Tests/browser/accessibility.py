@@ -53,6 +53,8 @@ try:
     audited.append(("booking form", audit(driver, "booking form")))
     driver.get(base + "/signin")
     audited.append(("sign-in", audit(driver, "sign-in")))
+    go(driver, By.LINK_TEXT, "En créer un")
+    audited.append(("sign-up", audit(driver, "sign-up")))
     driver.get(base + "/nowhere")
     audited.append(("error page", audit(driver, "error page")))
     driver.get(base + "/signin")

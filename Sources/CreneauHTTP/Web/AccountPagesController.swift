@@ -12,6 +12,10 @@ struct AccountPagesController: Sendable {
     let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
+        router.get("/account/signup") { request, context in
+            try form("signup", request, context, PageContext(request, context), title: "signup_title")
+        }
+        router.post("/account/signup") { request, context in try await signUp(request, context) }
         router.get("/account/verify") { request, context in
             let page = PageContext(request, context)
             guard let token = request.uri.queryParameters.get("token"), !token.isEmpty else { return try linkExpired(page) }
@@ -65,6 +69,40 @@ struct AccountPagesController: Sendable {
     }
 
     func pages() throws -> WebPages { try renderer.get() }
+
+    /// A patient's own sign-up: the same answer whether or not the address has an account
+    /// (its owner is told by email), refusals in the reader's language with what they typed kept.
+    func signUp(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let page = PageContext(request, context)
+        let fields = try await FormBody.parse(request)
+        let pages = try pages()
+        // Typed values come back into the form; the password never does.
+        var kept: [String: Any] = [:]
+        for name in ["firstName", "lastName", "birthDate", "phone", "email"] { kept[name] = fields[name] ?? "" }
+        func refuse(_ text: String) throws -> Response {
+            var values = kept
+            values["error"] = text
+            return try form("signup", request, context, page, title: "signup_title", values: values, status: .unprocessableContent)
+        }
+        guard let first = fields["firstName"]?.trimmed.nilIfEmpty, let last = fields["lastName"]?.trimmed.nilIfEmpty,
+              let email = fields["email"]?.trimmed.nilIfEmpty, let password = fields["password"], !password.isEmpty else {
+            return try refuse(pages.text("signup_missing_details", page.language))
+        }
+        guard let birth = InputDates.birthDate(form: fields["birthDate"]) else {
+            return try refuse(pages.text("signup_problem_invalid_patient", page.language))
+        }
+        let holder = PatientDetails(firstName: first, lastName: last, birthDate: birth, email: email, phone: fields["phone"]?.trimmed.nilIfEmpty)
+        do {
+            try await accounts.signUp(PatientAccounts.SignUp(email: email, password: password, holder: holder, language: page.language),
+                                      address: context.clientAddress)
+        } catch AccountError.refused(let problem) {
+            let own = "signup_problem_" + problem.code.rawValue, shared = "account_problem_" + problem.code.rawValue
+            let text = pages.text(own, page.language) != own ? pages.text(own, page.language)
+                : page.language == .en || pages.text(shared, page.language) == shared ? problem.message : pages.text(shared, page.language)
+            return try refuse(text)
+        }
+        return try message(page, title: "signup_sent_title", text: "signup_sent_text", kind: "notice")
+    }
 
     /// A form page with its CSRF token: the session's when signed in with a cookie, else
     /// the visitor's double-submit token (set in a cookie the first time).

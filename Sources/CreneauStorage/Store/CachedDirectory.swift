@@ -20,6 +20,8 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         var ordered: [PractitionerProfile]
         var byID: [UUID: PractitionerProfile]
         var searchNames: [UUID: String]
+        /// Names, departments, sites, cities and the departments' motives, folded (`DirectorySearch.text`).
+        var searchTexts: [UUID: String]
         var motives: [UUID: [Motive]]
         var sites: [Site]
     }
@@ -70,10 +72,14 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         let ordered = try await store.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: .max)
         let motives = try await store.bookableMotives(practitionerIDs: ordered.map(\.practitioner.id), on: day)
         let sites = try await store.sites()
+        let motiveNames = try await store.motiveNamesByDepartment()
         return Snapshot(
             version: version, day: day, ordered: ordered,
             byID: Dictionary(uniqueKeysWithValues: ordered.map { ($0.practitioner.id, $0) }),
             searchNames: Dictionary(uniqueKeysWithValues: ordered.map { ($0.practitioner.id, $0.practitioner.searchName) }),
+            searchTexts: Dictionary(uniqueKeysWithValues: ordered.map { profile in
+                (profile.practitioner.id, DirectorySearch.text(of: profile, motiveNames: profile.departments.flatMap { motiveNames[$0.id] ?? [] }))
+            }),
             motives: motives, sites: sites)
     }
 
@@ -86,19 +92,14 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
 
     public func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile] {
         let held = try await current(day: today)
-        let words = query.map { SearchText.fold($0).split(separator: " ").prefix(6).map(String.init) } ?? []
-        var result: [PractitionerProfile] = []
-        for profile in held.ordered {
-            let departments = profile.departments.filter { department in
+        let filtered = held.ordered.filter { profile in
+            profile.departments.contains { department in
                 (specialty == nil || department.specialty == specialty) && (siteID == nil || department.siteID == siteID)
             }
-            guard !departments.isEmpty else { continue }
-            let name = held.searchNames[profile.practitioner.id] ?? ""
-            guard words.allSatisfy({ name.contains($0) }) else { continue }
-            result.append(profile)
-            if result.count >= max(1, min(limit, 500)) { break }
         }
-        return result
+        return DirectorySearch.rank(
+            filtered, words: DirectorySearch.words(query), name: { held.searchNames[$0.practitioner.id] ?? "" },
+            text: { held.searchTexts[$0.practitioner.id] ?? "" }, limit: limit)
     }
 
     public func practitionerProfile(id: UUID) async throws -> PractitionerProfile? {

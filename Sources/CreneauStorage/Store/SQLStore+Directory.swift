@@ -9,7 +9,7 @@ func idList(_ ids: some Collection<UUID>) -> SQLGroupExpression {
 
 extension SQLStore: DirectoryRepository {
     public func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile] {
-        let words = query.map { SearchText.fold($0).split(separator: " ").prefix(6) } ?? []
+        let words = DirectorySearch.words(query)
         let practitioners = try await database.withConnection { db in
             var select = db.select().distinct().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("p")))
                 .from(SQLAlias(SQLIdentifier(Practitioner.table), as: SQLIdentifier("p")))
@@ -17,17 +17,30 @@ extension SQLStore: DirectoryRepository {
                 .join(SQLAlias(SQLIdentifier("departments"), as: SQLIdentifier("d")), on: SQLColumn("id", table: "d"), .equal, SQLColumn("department_id", table: "m"))
             // Out of service practitioners and departments are not offered (their history stays).
             select = select.where(SQLColumn("is_active", table: "p"), .equal, SQLBind(true)).where(SQLColumn("is_active", table: "d"), .equal, SQLBind(true))
-            for word in words {
-                // Folded words hold letters, digits and spaces only: no LIKE wildcard comes from the query.
-                select = select.where(SQLColumn("search_name", table: "p"), .like, SQLBind("%\(word)%"))
-            }
             if let specialty { select = select.where(SQLColumn("specialty", table: "d"), .equal, SQLBind(specialty)) }
             if let siteID { select = select.where(SQLColumn("site_id", table: "d"), .equal, SQLBind(Column.id(siteID))) }
-            return try await select.orderBy(SQLColumn("last_name", table: "p")).orderBy(SQLColumn("first_name", table: "p"))
-                .orderBy(SQLColumn("id", table: "p")).limit(max(1, limit))
-                .all().map { try Practitioner(row: $0) }
+            select = select.orderBy(SQLColumn("last_name", table: "p")).orderBy(SQLColumn("first_name", table: "p")).orderBy(SQLColumn("id", table: "p"))
+            // Words may match departments, sites and motives as well as names: ranked below, in Swift, as the cache does.
+            if words.isEmpty { select = select.limit(max(1, limit)) }
+            return try await select.all().map { try Practitioner(row: $0) }
         }
-        return try await profiles(practitioners)
+        let profiles = try await profiles(practitioners)
+        guard !words.isEmpty else { return profiles }
+        let motiveNames = try await motiveNamesByDepartment()
+        return DirectorySearch.rank(
+            profiles, words: words, name: { $0.practitioner.searchName },
+            text: { DirectorySearch.text(of: $0, motiveNames: $0.departments.flatMap { motiveNames[$0.id] ?? [] }) }, limit: limit)
+    }
+
+    /// The names of each department's active motives, for the search box.
+    func motiveNamesByDepartment() async throws -> [UUID: [String]] {
+        try await database.withConnection { db in
+            var names: [UUID: [String]] = [:]
+            for row in try await db.raw("SELECT department_id, name FROM motives WHERE is_active = \(bind: true) ORDER BY name").all() {
+                names[try row.uuid("department_id"), default: []].append(try row.string("name"))
+            }
+            return names
+        }
     }
 
     public func practitionerProfile(id: UUID) async throws -> PractitionerProfile? {
