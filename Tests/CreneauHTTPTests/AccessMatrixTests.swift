@@ -69,7 +69,10 @@ struct AccessMatrixTests {
                 }
                 /// A fresh appointment per check, so that one caller's change does not hide the next one's.
                 func freshAppointment() async throws -> (id: String, token: String) {
-                    let booked = try await API.book(client, API.body(fixture, start: freeSlot()))
+                    // A different patient each time: the same one would be found again and reach the department's limit.
+                    let start = freeSlot()
+                    let booked = try await API.book(client, API.body(fixture, start: start, patient: [
+                        "firstName": "Patient", "lastName": "N\(next)", "birthDate": "1992-05-14", "email": "p\(next)@example.org"]))
                     let json = try booked.decode(API.Booked.self)
                     return (json.id, json.manageToken!)
                 }

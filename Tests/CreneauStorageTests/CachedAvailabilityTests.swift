@@ -191,9 +191,15 @@ struct CachedAvailabilityMemoryTests {
             }
             try await same()
             let tuesday = BookingFixture.monday(9).addingTimeInterval(86_400)
+            // A different person each time: the same one would be found again and reach the department's limit.
+            var people = 0
+            func someone(at start: Date) -> BookingRequest {
+                people += 1
+                return fixture.request(at: start, patient: .new(fixture.newPatient("Patient\(people)", email: "p\(people)@example.org")))
+            }
 
             // My booking: the cache holds the database's version at once, with the visit in it (and in the room's agenda).
-            _ = try await mine.book(fixture.request(at: tuesday), by: .visitor)
+            _ = try await mine.book(someone(at: tuesday), by: .visitor)
             #expect(cache.heldVersion(practitionerID: practitioner) == (try await version(practitioner)))
             try await same()
 
@@ -201,7 +207,7 @@ struct CachedAvailabilityMemoryTests {
             let placed = try await mine.placeHold(practitionerID: practitioner, motiveID: fixture.org.motive.id, start: tuesday.addingTimeInterval(3_600),
                                                   channel: .online, by: .visitor)
             try await same()
-            var request = fixture.request(at: placed.hold.startsAt)
+            var request = someone(at: placed.hold.startsAt)
             request.holdID = placed.hold.id
             request.holdToken = placed.token
             _ = try await mine.book(request, by: .visitor)
@@ -209,9 +215,9 @@ struct CachedAvailabilityMemoryTests {
             try await same()
 
             // Another instance books: my next booking cannot tell what happened in between, so it patches nothing…
-            _ = try await other.book(fixture.request(at: tuesday.addingTimeInterval(1_800)), by: .visitor)
+            _ = try await other.book(someone(at: tuesday.addingTimeInterval(1_800)), by: .visitor)
             let before = cache.heldVersion(practitionerID: practitioner)
-            _ = try await mine.book(fixture.request(at: tuesday.addingTimeInterval(7_200)), by: .visitor)
+            _ = try await mine.book(someone(at: tuesday.addingTimeInterval(7_200)), by: .visitor)
             #expect(cache.heldVersion(practitionerID: practitioner) == before)
             #expect(before != (try await version(practitioner)))
             // …and the next answer reads the agenda again, like the database.

@@ -92,10 +92,21 @@ extension BookingService {
     }
 
     /// The one patient whose folded name and birth date are exactly these, if there is exactly one.
-    func samePerson(_ details: PatientDetails) async throws -> UUID? {
+    /// The hospital's record of the person `details` describe: the same first and last name
+    /// (accents and case aside) and birth date, and — unless `byIdentityAlone` — the same email
+    /// or phone, so that a namesake born the same day is not taken for them. Nil when there is
+    /// none, or more than one (a human decides; see the duplicates page).
+    func samePerson(_ details: PatientDetails, byIdentityAlone: Bool = false) async throws -> UUID? {
         let name = SearchText.fold("\(details.firstName.trimmed) \(details.lastName.trimmed)")
-        let found = try await deps.patients.searchPatients(name, birthDate: details.birthDate, limit: 3)
+        var found = try await deps.patients.searchPatients(name, birthDate: details.birthDate, limit: 10)
             .filter { $0.searchText == name }
+        if !byIdentityAlone {
+            let email = details.email?.trimmed.lowercased().nilIfEmpty, phone = details.phone.map(PatientRules.phoneDigits)?.nilIfEmpty
+            guard email != nil || phone != nil else { return nil }
+            found = found.filter { patient in
+                (email != nil && patient.email?.lowercased() == email) || (phone != nil && patient.phone.map(PatientRules.phoneDigits) == phone)
+            }
+        }
         return found.count == 1 ? found[0].id : nil
     }
 

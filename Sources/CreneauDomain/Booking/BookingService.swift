@@ -102,8 +102,10 @@ public struct BookingService: Sendable {
             if let violation = PatientRules.check(details, today: LocalDate(now, in: offer.timeZone), channel: request.channel) {
                 throw BookingError.refused(violation)
             }
-            if case .referringDoctor = booker.kind, let found = try await samePerson(details) {
-                // A city doctor finds the patient by identity: the hospital's record when the name and birth date match exactly one.
+            let isDoctor = if case .referringDoctor = booker.kind { true } else { false }
+            // The hospital's record when it exists, not a twin: a city doctor finds the patient by identity alone
+            // (name and birth date match exactly one); anyone else also by the same email or phone.
+            if let found = try await samePerson(details, byIdentityAlone: isDoctor) {
                 (patientID, newPatient) = (found, nil)
                 kind = try await deps.patients.isKnown(patientID: found, departmentID: motive.departmentID) ? .known : .new
             } else {

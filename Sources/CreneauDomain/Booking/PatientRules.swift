@@ -40,6 +40,14 @@ public enum PatientRules {
             && text.count <= 254 && !text.contains(where: \.isWhitespace) && !hasControlCharacters(text)
     }
 
+    /// A phone number as digits only, French international form turned national
+    /// ("+33 6 12 34 56 78" and "06.12.34.56.78" are the same line).
+    public static func phoneDigits(_ text: String) -> String {
+        var digits = String(text.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init))
+        if digits.hasPrefix("0033") { digits = "0" + digits.dropFirst(4) } else if text.trimmed.hasPrefix("+33") { digits = "0" + digits.dropFirst(2) }
+        return digits
+    }
+
     static func isPlausiblePhone(_ text: String) -> Bool {
         let digits = text.filter(\.isNumber)
         let allowed = text.allSatisfy { $0.isNumber || $0 == " " || $0 == "." || $0 == "-" || $0 == "+" }
