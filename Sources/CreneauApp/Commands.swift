@@ -46,6 +46,23 @@ public enum Commands {
         return "Seeded \(profile.rawValue) in \(ContinuousClock.now - started): \(report)"
     }
 
+    /// Imports a hospital's patient index from a CSV file; the report names every bad line.
+    public static func importPatients(file: String, acceptBadLines: Bool, _ configuration: Configuration) async throws -> (report: String, complete: Bool) {
+        let logger = LogSetup.bootstrap(configuration)
+        return try await Storage.with(configuration, logger: logger) { storage in
+            _ = try await storage.migrate(configuration)
+            let clock = Clock.live
+            let index = PatientIndex(index: storage.store, audit: storage.store, clock: clock, ids: .random)
+            let importer = PatientIndexImport(index: index, organisation: storage.store, today: LocalDate(clock.now(), in: Site.defaultZone))
+            do {
+                let report = try await importer.run(file: URL(fileURLWithPath: file), acceptBadLines: acceptBadLines)
+                return (report.description, report.bad == 0)
+            } catch let problem as ImportProblem {
+                throw CommandError("line \(problem.line): \(problem.message)")
+            }
+        }
+    }
+
     /// A new key ring line (`id:base64`) for `CRENEAU_ENCRYPTION_KEY_FILE`.
     public static func newKeyLine(id: String) -> String { FieldCipher.newKeyRingLine(id: id) }
 

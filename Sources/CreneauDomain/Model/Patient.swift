@@ -12,9 +12,18 @@ public struct Patient: Identifiable, Hashable, Codable, Sendable {
     public var phone: String?
     /// Hospital patient identifier (IPP), when the hospital's index has one.
     public var ipp: String?
+    /// The national health identifier (INS, 15 characters: the NIR and its key), when known.
+    public var ins: String?
     public var createdAt: Date
+    /// The record this one was found to duplicate and merged into; it stays for its history.
+    public var mergedInto: UUID?
 
-    public init(id: UUID, firstName: String, lastName: String, birthDate: LocalDate, email: String? = nil, phone: String? = nil, ipp: String? = nil, createdAt: Date) {
+    public init(
+        id: UUID, firstName: String, lastName: String, birthDate: LocalDate, email: String? = nil, phone: String? = nil, ipp: String? = nil,
+        ins: String? = nil, createdAt: Date, mergedInto: UUID? = nil
+    ) {
+        self.ins = ins
+        self.mergedInto = mergedInto
         self.id = id
         self.firstName = firstName
         self.lastName = lastName

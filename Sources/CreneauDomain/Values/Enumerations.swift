@@ -33,6 +33,8 @@ public enum Relationship: String, CaseIterable, Codable, Sendable {
 public enum KnownPatientSource: String, CaseIterable, Codable, Sendable {
     case fulfilledAppointment = "fulfilled_appointment"
     case importedIndex = "imported_index"
+    /// A secretary or practitioner said so (from the agenda or the record).
+    case markedByStaff = "marked_by_staff"
 }
 
 public enum Role: String, CaseIterable, Codable, Sendable {

@@ -44,5 +44,6 @@ extension Migration {
         .createChangeEvents,
         .organisationSettings,
         .sealCancellationReasons,
+        .patientIdentity,
     ]
 }

@@ -7,13 +7,15 @@ extension Patient: SQLRecord {
     var key: String { Column.id(id) }
     var columns: [(String, SQLValue)] {
         [("id", key), ("first_name", firstName), ("last_name", lastName), ("birth_date", birthDate.description),
-         ("email", email), ("phone", phone), ("ipp", ipp), ("created_at", Column.instant(createdAt)), ("search_text", searchText)]
+         ("email", email), ("phone", phone), ("ipp", ipp), ("ins", ins), ("created_at", Column.instant(createdAt)), ("search_text", searchText),
+         ("merged_into", Column.id(mergedInto))]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), firstName: try row.string("first_name"), lastName: try row.string("last_name"),
             birthDate: try row.day("birth_date"), email: try row.optionalString("email"), phone: try row.optionalString("phone"),
-            ipp: try row.optionalString("ipp"), createdAt: try row.instant("created_at"))
+            ipp: try row.optionalString("ipp"), ins: try row.optionalString("ins"), createdAt: try row.instant("created_at"),
+            mergedInto: try row.optionalUUID("merged_into"))
     }
 }
 

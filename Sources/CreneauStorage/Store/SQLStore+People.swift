@@ -39,7 +39,8 @@ extension SQLStore: PatientRepository {
         let words = SearchText.fold(query).split(separator: " ").prefix(6)
         guard !words.isEmpty || birthDate != nil else { return [] }
         return try await database.withConnection { db in
-            var select = db.select().column("*").from(Patient.table)
+            // Merged duplicates are found through the record they were merged into.
+            var select = db.select().column("*").from(Patient.table).where("merged_into", .is, SQLLiteral.null)
             for word in words {
                 // Folded text holds only letters, digits and spaces: no LIKE wildcard can come from the query.
                 select = select.where("search_text", .like, SQLBind("%\(word)%"))
