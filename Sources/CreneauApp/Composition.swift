@@ -33,6 +33,7 @@ public enum Composition {
             patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock,
                                              passwords: passwords, limits: accountLimits),
             relatives: Relatives(patients: store, appointments: store, clock: clock, ids: ids),
+            patientIndex: PatientIndex(index: store, audit: store, clock: clock, ids: ids),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits

@@ -17,6 +17,8 @@ public struct HTTPDependencies: Sendable {
     public var patientAccounts: PatientAccounts
     /// The people a patient account books for.
     public var relatives: Relatives
+    /// Duplicates, merges, "known to the department".
+    public var patientIndex: PatientIndex
     // Repositories the controllers read directly.
     public var health: any HealthRepository
     public var organisation: any OrganisationRepository
@@ -43,7 +45,7 @@ public struct HTTPDependencies: Sendable {
 
     public init(
         booking: BookingService, search: SlotSearch, records: PatientRecords, agenda: StaffAgenda, templates: WeeklyTemplates,
-        authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives,
+        authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, patientIndex: PatientIndex,
         health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, audit: any AuditRepository, motives: any SchedulingRepository,
         pages: Result<WebPages, any Error>, metrics: HTTPMetrics, clock: Clock, ids: IDGenerator
@@ -56,6 +58,7 @@ public struct HTTPDependencies: Sendable {
         self.authenticator = authenticator
         self.patientAccounts = patientAccounts
         self.relatives = relatives
+        self.patientIndex = patientIndex
         self.health = health
         self.organisation = organisation
         self.directory = directory
@@ -98,7 +101,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: clock)
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: clock, ids: dependencies.ids).register(on: router)
-    PatientsController(records: dependencies.records, booking: dependencies.booking).register(on: router)
+    PatientsController(records: dependencies.records, index: dependencies.patientIndex, booking: dependencies.booking).register(on: router)
     // The pages (Web/).
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser, renderer: pages).register(on: router)
     PatientPagesController(
@@ -106,6 +109,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         booking: dependencies.booking, relatives: dependencies.relatives, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
     StaffPagesController(agenda: dependencies.agenda, booking: dependencies.booking, browser: browser, clock: clock, renderer: pages).register(on: router)
+    StaffPatientsController(index: dependencies.patientIndex, browser: browser, renderer: pages).register(on: router)
     StaffBookingController(
         directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,
         records: dependencies.records, browser: browser, clock: clock, renderer: pages

@@ -42,6 +42,12 @@ struct CSVImportTests {
         let huge = Self.records(String(repeating: "x", count: 20_000) + "\nok\n")
         #expect(huge.first?.problem?.contains("longer") == true)
         #expect(huge.last?.fields == ["ok"])
+        // Without line breaks in quotes, a stray quote spoils its own line only.
+        var strict = CSVParser(lineBreaksInQuotes: false)
+        let lines = strict.feed(Array("a,\"open\nb,c\r\n\"d\",e\n".utf8)) + strict.finish()
+        #expect(lines.map(\.line) == [1, 2, 3])
+        #expect(lines[0].problem == "a quote is not closed on its line")
+        #expect(lines[1].fields == ["b", "c"] && lines[2].fields == ["d", "e"])
         #expect(CSVParser.separator(ofHeader: "ipp;nom;prenom") == ";")
         #expect(CSVParser.separator(ofHeader: "ipp,last_name") == ",")
     }

@@ -113,7 +113,7 @@ public struct PatientIndexImport: Sendable {
                 // The separator is read from the header line, so wait until it is complete.
                 pending += chunk
                 guard let end = pending.firstIndex(of: UInt8(ascii: "\n")) ?? (chunk.isEmpty ? pending.endIndex : nil) else { continue }
-                var started = CSVParser(separator: CSVParser.separator(ofHeader: String(decoding: pending[..<end], as: UTF8.self)))
+                var started = CSVParser(separator: CSVParser.separator(ofHeader: String(decoding: pending[..<end], as: UTF8.self)), lineBreaksInQuotes: false)
                 let records = started.feed(pending)
                 parser = started
                 pending = []

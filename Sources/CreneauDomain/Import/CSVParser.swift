@@ -19,6 +19,10 @@ public struct CSVParser: Sendable {
     }
 
     public let separator: UInt8
+    /// Whether a quoted field may hold line breaks (RFC 4180). Files whose fields never do (an
+    /// index of names and dates) turn it off, so that one stray quote spoils its line only,
+    /// not every line after it.
+    public let lineBreaksInQuotes: Bool
     /// A field longer than this, or a record with more fields, is refused (not kept in memory).
     public static let maximumFieldBytes = 10_000
     public static let maximumFields = 200
@@ -33,8 +37,9 @@ public struct CSVParser: Sendable {
     private var recordLine = 1
     private var pendingCR = false
 
-    public init(separator: Character = ",") {
+    public init(separator: Character = ",", lineBreaksInQuotes: Bool = true) {
         self.separator = separator.asciiValue ?? UInt8(ascii: ",")
+        self.lineBreaksInQuotes = lineBreaksInQuotes
     }
 
     /// The separator a header line uses: `;` when it has more of them than commas.
@@ -71,6 +76,9 @@ public struct CSVParser: Sendable {
             } else if byte == quote {
                 quoteSeen = true
                 return
+            } else if (byte == lf || byte == cr) && !lineBreaksInQuotes {
+                if problem == nil { problem = "a quote is not closed on its line" }
+                quoted = false  // the line break ends the record below
             } else {
                 if byte == lf { line += 1 }
                 append(byte)

@@ -8,6 +8,7 @@ import Hummingbird
 /// Each patient shown is audited.
 struct PatientsController: Sendable {
     let records: PatientRecords
+    let index: PatientIndex
     let booking: BookingService
 
     struct PatientJSON: Encodable {
@@ -49,6 +50,33 @@ struct PatientsController: Sendable {
         let birthDate: String?
     }
 
+    struct DuplicatesJSON: Encodable {
+        let groups: [[PatientJSON]]
+    }
+
+    struct MergeBody: Decodable {
+        let into: String?
+    }
+
+    struct MergedJSON: Encodable {
+        let kept: String
+        let merged: String
+        let appointmentsMoved: Int
+        let departmentsKnown: Int
+        let accountsMoved: Int
+    }
+
+    struct KnownBody: Decodable {
+        let department: String?
+    }
+
+    struct KnownJSON: Encodable {
+        let patient: String
+        let department: String
+        /// False when the department already knew the patient.
+        let added: Bool
+    }
+
     struct RecordJSON: Encodable {
         let patient: PatientJSON
         let appointments: [AppointmentJSON]
@@ -60,6 +88,25 @@ struct PatientsController: Sendable {
             let body: SearchBody = try await JSONRequest.read(request)
             let birthDate = try InputDates.birthDate(body.birthDate, field: "\"birthDate\"")
             return try JSON.response(try await records.search(body.q ?? "", birthDate: birthDate, by: context.booker).map(FoundJSON.init))
+        }
+        // Records that look like one person twice, for secretaries and administrators to merge.
+        staff.get("/api/v1/patients/duplicates") { _, context in
+            try JSON.response(DuplicatesJSON(groups: try await index.duplicates(by: context.booker).map { $0.map(PatientJSON.init) }))
+        }
+        staff.post("/api/v1/patients/{id}/merge") { request, context in
+            guard let text = context.parameters.get("id"), let duplicate = UUID(uuidString: text) else { throw APIError.notFound("No patient has this id.") }
+            let body: MergeBody = try await JSONRequest.read(request)
+            let keep = try JSONRequest.requiredID(body.into, field: "into")
+            let result = try await index.merge(duplicate, into: keep, by: context.booker)
+            return try JSON.response(MergedJSON(kept: keep.json, merged: duplicate.json, appointmentsMoved: result.appointments,
+                                                departmentsKnown: result.departmentsKnown, accountsMoved: result.accounts))
+        }
+        staff.post("/api/v1/patients/{id}/known") { request, context in
+            guard let text = context.parameters.get("id"), let patient = UUID(uuidString: text) else { throw APIError.notFound("No patient has this id.") }
+            let body: KnownBody = try await JSONRequest.read(request)
+            let department = try JSONRequest.requiredID(body.department, field: "department")
+            let added = try await index.markKnown(patientID: patient, departmentID: department, by: context.booker)
+            return try JSON.response(KnownJSON(patient: patient.json, department: department.json, added: added))
         }
         // `?breakGlass=emergency|patient_request|continuity_of_care` opens the record of a patient
         // none of the caller's departments knows; the reason is audited with the reading.

@@ -53,6 +53,9 @@ struct StaffPagesController: Sendable {
             }
         }
         links += departments.map { ["name": $0.name, "href": "/staff/agenda?department=\($0.id.json)"] }
+        if !identity.roles.isDisjoint(with: [.secretary, .siteAdmin, .groupAdmin]) {
+            links.append(["name": pages.text("duplicates_title", page.language), "href": "/staff/duplicates"])
+        }
         if !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) {
             links.append(["name": pages.text("admin_title", page.language), "href": "/admin"])
         }
@@ -97,6 +100,12 @@ struct StaffPagesController: Sendable {
                     "canNoShow": appointment.status == .booked && now >= appointment.startsAt,
                 ]
                 if let reason = appointment.reason, !reason.isEmpty { values["reason"] = reason }
+                // A first visit: once seen, the department may say it follows the patient (follow-up motives open to them).
+                if appointment.status != .cancelled, entry.motive?.patients == .new {
+                    values["canMarkKnown"] = true
+                    values["patientId"] = appointment.patientID.json
+                    values["departmentId"] = appointment.departmentID.json
+                }
                 // The next appointment for this patient with this practitioner (a follow-up at the end of a visit).
                 if appointment.status != .cancelled {
                     values["nextHref"] = "/staff/book?practitioner=\(appointment.practitionerID.json)&patient=\(appointment.patientID.json)"
@@ -117,6 +126,7 @@ struct StaffPagesController: Sendable {
             "department": result.department.name, "day": PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language),
             "previous": "\(base)&day=\(date.adding(days: -1).description)", "next": "\(base)&day=\(date.adding(days: 1).description)",
             "today": "\(base)&day=\(today.description)", "week": "\(base)&week=\(date.description)", "columns": columns, "wide": true,
+            "markedKnown": parameters.get("known") != nil,
         ])
     }
 
