@@ -34,6 +34,8 @@ public enum Composition {
                                              passwords: passwords, limits: accountLimits),
             relatives: Relatives(patients: store, appointments: store, clock: clock, ids: ids),
             patientIndex: PatientIndex(index: store, audit: store, clock: clock, ids: ids),
+            organisationAdmin: OrganisationAdmin(.init(organisation: store, practitioners: store, scheduling: store, administration: store,
+                                                       audit: store, clock: clock, ids: ids)),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits

@@ -19,6 +19,8 @@ public struct HTTPDependencies: Sendable {
     public var relatives: Relatives
     /// Duplicates, merges, "known to the department".
     public var patientIndex: PatientIndex
+    /// Sites, departments, practitioners, rooms, motives and closures, set up by administrators.
+    public var organisationAdmin: OrganisationAdmin
     // Repositories the controllers read directly.
     public var health: any HealthRepository
     public var organisation: any OrganisationRepository
@@ -46,7 +48,7 @@ public struct HTTPDependencies: Sendable {
     public init(
         booking: BookingService, search: SlotSearch, records: PatientRecords, agenda: StaffAgenda, templates: WeeklyTemplates,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, patientIndex: PatientIndex,
-        health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
+        organisationAdmin: OrganisationAdmin, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, audit: any AuditRepository, motives: any SchedulingRepository,
         pages: Result<WebPages, any Error>, metrics: HTTPMetrics, clock: Clock, ids: IDGenerator
     ) {
@@ -59,6 +61,7 @@ public struct HTTPDependencies: Sendable {
         self.patientAccounts = patientAccounts
         self.relatives = relatives
         self.patientIndex = patientIndex
+        self.organisationAdmin = organisationAdmin
         self.health = health
         self.organisation = organisation
         self.directory = directory
@@ -115,6 +118,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         records: dependencies.records, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
     AdminPagesController(organisation: dependencies.organisation, motives: dependencies.motives, browser: browser, renderer: pages).register(on: router)
+    AdminOrganisationController(admin: dependencies.organisationAdmin, organisation: dependencies.organisation, clock: clock, browser: browser,
+                                ids: dependencies.ids, renderer: pages).register(on: router)
+    AdminAPIController(admin: dependencies.organisationAdmin, clock: clock, ids: dependencies.ids).register(on: router)
     AdminTemplatesController(templates: dependencies.templates, browser: browser, ids: dependencies.ids, renderer: pages).register(on: router)
     SignInPagesController(
         authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: clock,

@@ -31,6 +31,12 @@ enum ErrorMapping {
             }
         case let error as SignInError:
             return map(error)
+        case let error as AdminError:
+            switch error {
+            case .refused(let problem): return .unprocessable(problem.message, code: "invalid_" + problem.field)
+            case .notFound(let message): return .notFound(message)
+            case .forbidden(let message): return APIError(.forbidden, code: "forbidden", message: message)
+            }
         case is IdempotencyKeyUsed:
             return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
         case is PageSignInRequired:

@@ -24,12 +24,16 @@ public struct AdminPageContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let app: AppRequestContext
     public let booker: Booker
+    /// What the grants let them set up (sites, groups).
+    public let administrator: Administrator
 
     public init(context: AppRequestContext) throws {
-        guard let identity = context.identity, !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) else { throw PageSignInRequired() }
+        guard let identity = context.identity, !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]),
+              let administrator = Administrator(identity) else { throw PageSignInRequired() }
         self.coreContext = context.coreContext
         self.app = context
         self.booker = identity.booker
+        self.administrator = administrator
     }
 }
 

@@ -53,7 +53,7 @@ extension SQLStore: AppointmentRepository {
         try await appointments { $0.where("patient_id", .equal, SQLBind(Column.id(patientID))) }
     }
 
-    private func appointments(_ filter: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Appointment] {
+    func appointments(_ filter: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Appointment] {
         let cipher = self.cipher
         return try await database.withConnection { db in
             let rows = try await filter(db.select().column("*").from(AppointmentRow.table))
