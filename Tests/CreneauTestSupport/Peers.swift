@@ -22,6 +22,10 @@ public enum Peers {
     public static let icalendar = python("icalendar")
     public static let icalendarMissing = "needs python3-icalendar (\(install) python3-icalendar)"
 
+    /// A real QR code decoder (zbar), for the authenticator enrolment codes.
+    public static let qrDecoder = executable("/usr/bin/zbarimg")
+    public static let qrDecoderMissing = "needs zbar-tools (\(install) zbar-tools)"
+
     /// Python itself, for the fuzzer and the connection checks (standard library only).
     public static let python3 = executable("/usr/bin/python3")
     public static let python3Missing = "needs /usr/bin/python3 (\(install) python3)"
