@@ -63,6 +63,38 @@ public enum Commands {
         }
     }
 
+    /// The first administrator of an installation: a group administrator (the group is created,
+    /// named `groupName`, when the database has none) and the one-time link that sets their
+    /// password and authenticator, also sent by email.
+    public static func createAdministrator(email: String, name: String, groupName: String, _ configuration: Configuration) async throws -> String {
+        let logger = LogSetup.bootstrap(configuration)
+        let publicURL = configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)"
+        let mailer = try makeMailer(configuration, logger: logger)
+        return try await Storage.with(configuration, logger: logger) { storage in
+            _ = try await storage.migrate(configuration)
+            let store = storage.store
+            var group = try await store.groups().first
+            if group == nil {
+                let slug = SearchText.fold(groupName).replacingOccurrences(of: " ", with: "-")
+                let created = HospitalGroup(id: UUID(), name: groupName, slug: slug.isEmpty ? "hopital" : slug)
+                try await store.insert(created)
+                group = created
+            }
+            guard let group else { throw CommandError("No hospital group could be created.") }
+            let emails = AccountEmails(publicURL: publicURL)
+            let accounts = StaffAccounts(.init(
+                accounts: store, sessions: store, tokens: store, staff: store, organisation: store, audit: store, mailer: mailer, emails: emails,
+                passwords: BcryptPasswords(), codes: TOTPCodes(), clock: .live, ids: .random))
+            do {
+                let token = try await accounts.firstAdministrator(email: email, name: name, groupID: group.id)
+                return "\(email) administers \(group.name). Open this link within 7 days to choose a password and enrol an authenticator app:\n"
+                    + "\(emails.publicURL)/staff/welcome?token=\(token)"
+            } catch AccountError.refused(let problem) {
+                throw CommandError(problem.message)
+            }
+        }
+    }
+
     /// A new key ring line (`id:base64`) for `CRENEAU_ENCRYPTION_KEY_FILE`.
     public static func newKeyLine(id: String) -> String { FieldCipher.newKeyRingLine(id: id) }
 

@@ -36,6 +36,8 @@ public enum Composition {
             patientIndex: PatientIndex(index: store, audit: store, clock: clock, ids: ids),
             organisationAdmin: OrganisationAdmin(.init(organisation: store, practitioners: store, scheduling: store, administration: store,
                                                        audit: store, clock: clock, ids: ids)),
+            staffAccounts: StaffAccounts(.init(accounts: store, sessions: store, tokens: store, staff: store, organisation: store, audit: store,
+                                               mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids)),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits

@@ -21,6 +21,8 @@ public struct HTTPDependencies: Sendable {
     public var patientIndex: PatientIndex
     /// Sites, departments, practitioners, rooms, motives and closures, set up by administrators.
     public var organisationAdmin: OrganisationAdmin
+    /// Staff invitations, enrolment, second-factor resets, closed accounts.
+    public var staffAccounts: StaffAccounts
     // Repositories the controllers read directly.
     public var health: any HealthRepository
     public var organisation: any OrganisationRepository
@@ -48,7 +50,7 @@ public struct HTTPDependencies: Sendable {
     public init(
         booking: BookingService, search: SlotSearch, records: PatientRecords, agenda: StaffAgenda, templates: WeeklyTemplates,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, patientIndex: PatientIndex,
-        organisationAdmin: OrganisationAdmin, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
+        organisationAdmin: OrganisationAdmin, staffAccounts: StaffAccounts, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, audit: any AuditRepository, motives: any SchedulingRepository,
         pages: Result<WebPages, any Error>, metrics: HTTPMetrics, clock: Clock, ids: IDGenerator
     ) {
@@ -62,6 +64,7 @@ public struct HTTPDependencies: Sendable {
         self.relatives = relatives
         self.patientIndex = patientIndex
         self.organisationAdmin = organisationAdmin
+        self.staffAccounts = staffAccounts
         self.health = health
         self.organisation = organisation
         self.directory = directory
@@ -120,7 +123,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AdminPagesController(organisation: dependencies.organisation, motives: dependencies.motives, browser: browser, renderer: pages).register(on: router)
     AdminOrganisationController(admin: dependencies.organisationAdmin, organisation: dependencies.organisation, clock: clock, browser: browser,
                                 ids: dependencies.ids, renderer: pages).register(on: router)
-    AdminAPIController(admin: dependencies.organisationAdmin, clock: clock, ids: dependencies.ids).register(on: router)
+    AdminAPIController(admin: dependencies.organisationAdmin, staff: dependencies.staffAccounts, clock: clock, ids: dependencies.ids).register(on: router)
+    StaffAccountsController(staff: dependencies.staffAccounts, organisation: dependencies.organisation, admin: dependencies.organisationAdmin,
+                            browser: browser, renderer: pages).register(on: router)
     AdminTemplatesController(templates: dependencies.templates, browser: browser, ids: dependencies.ids, renderer: pages).register(on: router)
     SignInPagesController(
         authenticator: dependencies.authenticator, relatives: dependencies.relatives, booking: dependencies.booking, browser: browser, clock: clock,

@@ -36,4 +36,6 @@ public enum SignInError: Error, Hashable, Sendable {
     case wrongPassword
     /// A verification or reset link expired or was already used.
     case invalidLink
+    /// The code typed while enrolling an authenticator app does not match the key shown.
+    case wrongEnrolmentCode
 }

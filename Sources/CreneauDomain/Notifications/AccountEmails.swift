@@ -39,6 +39,33 @@ public struct AccountEmails: Sendable {
         }
     }
 
+    /// An invitation to join as staff: set a password and enrol an authenticator app.
+    public func staffInvitation(to email: String, name: String, token: String, days: Int, language: Language) -> EmailMessage {
+        let link = "\(publicURL)/staff/welcome?token=\(token)"
+        switch language {
+        case .fr:
+            return EmailMessage(to: email, subject: "Votre accès à l'agenda de l'hôpital", text: """
+                Bonjour \(name),
+
+                Un administrateur vous a ouvert un accès à l'agenda de l'hôpital. Ouvrez ce lien dans les \(days) jours pour choisir votre mot de passe et enregistrer votre application d'authentification (Google Authenticator, FreeOTP, Microsoft Authenticator…) :
+
+                \(link)
+
+                Ce lien ne sert qu'une fois. Si vous n'attendiez pas cette invitation, ignorez ce message.
+                """)
+        case .en:
+            return EmailMessage(to: email, subject: "Your access to the hospital's agenda", text: """
+                Hello \(name),
+
+                An administrator has given you access to the hospital's agenda. Open this link within \(days) days to choose your password and enrol your authenticator app (Google Authenticator, FreeOTP, Microsoft Authenticator…):
+
+                \(link)
+
+                The link works once. If you did not expect this invitation, ignore this message.
+                """)
+        }
+    }
+
     public func signInCode(to email: String, code: String, minutes: Int, language: Language) -> EmailMessage {
         switch language {
         case .fr:

@@ -9,6 +9,7 @@ import Hummingbird
 /// appointments still booked in it (`affectedAppointments`).
 struct AdminAPIController: Sendable {
     let admin: OrganisationAdmin
+    let staff: StaffAccounts
     let clock: Clock
     let ids: IDGenerator
 
@@ -53,6 +54,20 @@ struct AdminAPIController: Sendable {
         let onlineHorizonDays: Int?, referral: String?, minimumNoticeMinutes: Int?, cancellationCutoffMinutes: Int?, instructionsBefore: String?
     }
 
+    struct InviteBody: Decodable {
+        let email: String?, name: String?, role: String?, site: String?, department: String?, group: String?, practitioner: String?
+    }
+
+    struct MemberJSON: Encodable {
+        let id: String, name: String, email: String, enrolled: Bool, closed: Bool
+        let grants: [GrantJSON]
+
+        struct GrantJSON: Encodable {
+            let role: String
+            let site: String?, department: String?, group: String?
+        }
+    }
+
     struct ClosureBody: Decodable {
         let date: String?, name: String?
     }
@@ -92,6 +107,45 @@ struct AdminAPIController: Sendable {
             group.post("/api/v1/admin/motives/{id}/\(path)") { _, context in
                 let saved = try await admin.setMotive(try Self.id(context), active: active, by: context.administrator)
                 return try JSON.response(SavedJSON(saved.value.id, affected: saved.affected))
+            }
+        }
+        group.get("/api/v1/admin/staff") { _, context in
+            try JSON.response(try await staff.members(by: context.administrator).map { member in
+                MemberJSON(id: member.account.id.json, name: member.account.displayName, email: member.account.email, enrolled: member.enrolled,
+                           closed: member.account.disabledAt != nil, grants: member.grants.map { grant in
+                    switch grant.scope {
+                    case .everywhere: MemberJSON.GrantJSON(role: grant.role.rawValue, site: nil, department: nil, group: nil)
+                    case .group(let id): MemberJSON.GrantJSON(role: grant.role.rawValue, site: nil, department: nil, group: id.json)
+                    case .site(let id): MemberJSON.GrantJSON(role: grant.role.rawValue, site: id.json, department: nil, group: nil)
+                    case .department(let id): MemberJSON.GrantJSON(role: grant.role.rawValue, site: nil, department: id.json, group: nil)
+                    }
+                })
+            })
+        }
+        group.post("/api/v1/admin/staff") { request, context in
+            let body: InviteBody = try await JSONRequest.read(request)
+            guard let role = body.role.flatMap(Role.init(rawValue:)), StaffAccounts.invitableRoles.contains(role) else {
+                throw APIError.badRequest("\"role\" is one of \(StaffAccounts.invitableRoles.map(\.rawValue).joined(separator: ", ")).", code: "invalid_field")
+            }
+            let scope: RoleGrant.Scope
+            if let department = body.department { scope = .department(try JSONRequest.requiredID(department, field: "department")) }
+            else if let site = body.site { scope = .site(try JSONRequest.requiredID(site, field: "site")) }
+            else if let group = body.group { scope = .group(try JSONRequest.requiredID(group, field: "group")) }
+            else { throw APIError.badRequest("Say where the role applies: \"department\", \"site\" or \"group\".", code: "missing_field") }
+            let account = try await staff.invite(
+                email: body.email ?? "", name: body.name ?? "", role: role, scope: scope,
+                practitionerID: try body.practitioner.map { try JSONRequest.requiredID($0, field: "practitioner") }, by: context.administrator)
+            return try respond(account.id, affected: [], created: true)
+        }
+        for (path, action) in [("reset-second-factor", 0), ("close", 1), ("reopen", 2)] {
+            group.post("/api/v1/admin/staff/{id}/\(path)") { _, context in
+                let id = try Self.id(context)
+                switch action {
+                case 0: try await staff.resetSecondFactor(id, by: context.administrator)
+                case 1: try await staff.setActive(id, false, by: context.administrator)
+                default: try await staff.setActive(id, true, by: context.administrator)
+                }
+                return Response(status: .noContent, headers: [.cacheControl: "no-store"])
             }
         }
         group.post("/api/v1/admin/sites/{id}/closures") { request, context in

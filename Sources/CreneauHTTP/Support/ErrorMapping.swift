@@ -77,6 +77,9 @@ enum ErrorMapping {
                             message: "This code has expired or was tried too many times. Sign in again to receive a new one.")
         case .wrongPassword:
             return .unprocessable("The current password is not right.", code: "wrong_password")
+        case .wrongEnrolmentCode:
+            return .unprocessable("The code from the app does not match. Check that the phone's clock is right, scan the code again and type the six digits it shows.",
+                                  code: "wrong_enrolment_code")
         case .invalidLink:
             return .unprocessable("This link has expired or was already used. Sign in to receive a new one, or ask for a new password.", code: "invalid_link")
         }

@@ -10,6 +10,13 @@ extension SQLStore: OrganisationRepository {
     public func insert(_ site: Site) async throws { try await insertRow(site) }
     public func update(_ site: Site) async throws { try await updateRow(site) }
     public func site(id: UUID) async throws -> Site? { try await findRow(Site.self, id: id) }
+    /// Every hospital group, by name (an installation has one, or a few).
+    public func groups() async throws -> [HospitalGroup] {
+        try await database.withConnection { db in
+            try await db.select().column("*").from(HospitalGroup.table).orderBy("name").all().map { try HospitalGroup(row: $0) }
+        }
+    }
+
     public func sites() async throws -> [Site] {
         try await database.withConnection { db in
             try await db.select().column("*").from(Site.table).orderBy("name").all().map { try Site(row: $0) }
