@@ -115,6 +115,10 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         booking: dependencies.booking, relatives: dependencies.relatives, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
     StaffPagesController(agenda: dependencies.agenda, booking: dependencies.booking, browser: browser, clock: clock, renderer: pages).register(on: router)
+    ReferralPagesController(
+        organisation: dependencies.organisation, directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,
+        browser: browser, clock: clock, renderer: pages
+    ).register(on: router)
     StaffPatientsController(index: dependencies.patientIndex, browser: browser, renderer: pages).register(on: router)
     StaffBookingController(
         directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,

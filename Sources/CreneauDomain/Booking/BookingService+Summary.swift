@@ -3,6 +3,12 @@ import Foundation
 // What the pages and the calendar file show of an appointment, and the lookups behind them.
 extension BookingService {
     /// The motive and the site's time zone of an appointment, to show it.
+    /// A referring doctor's own referrals from a month ago on (what they booked, and its status now).
+    public func referrals(by booker: Booker, limit: Int = 100) async throws -> [Appointment] {
+        guard case .referringDoctor(_, let doctorID) = booker.kind else { throw BookingError.forbidden("Referrals are listed for referring doctors.") }
+        return try await deps.appointments.appointments(referringDoctorID: doctorID, from: deps.clock.now().addingTimeInterval(-30 * 86_400), limit: limit)
+    }
+
     public func context(of appointment: Appointment) async throws -> (motive: Motive, timeZone: TimeZone) {
         guard let motive = try await motive(appointment.motiveID) else { throw BookingError.notFound("The motive of this appointment no longer exists.") }
         let profile = try await deps.directory.practitionerProfile(id: appointment.practitionerID)

@@ -115,6 +115,8 @@ public protocol AppointmentRepository: Sendable {
     func appointment(id: UUID) async throws -> Appointment?
     func appointments(practitionerID: UUID, from: Date, to: Date) async throws -> [Appointment]
     func appointments(patientID: UUID) async throws -> [Appointment]
+    /// A referring doctor's referrals starting from `from`, soonest first, at most `limit`.
+    func appointments(referringDoctorID: UUID, from: Date, limit: Int) async throws -> [Appointment]
 
     func insert(_ event: AppointmentEvent) async throws
     func events(appointmentID: UUID) async throws -> [AppointmentEvent]

@@ -42,3 +42,17 @@ struct PageSignInRequired: Error {
     /// The code `ErrorMapping` gives it, by which `PageErrorRenderer` knows to redirect.
     static let code = "page_sign_in"
 }
+
+/// A page for a signed-in referring doctor (the city doctors' portal).
+public struct ReferrerPageContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let app: AppRequestContext
+    public let booker: Booker
+
+    public init(context: AppRequestContext) throws {
+        guard let identity = context.identity, case .referringDoctor = identity.booker.kind else { throw PageSignInRequired() }
+        self.coreContext = context.coreContext
+        self.app = context
+        self.booker = identity.booker
+    }
+}

@@ -41,7 +41,7 @@ struct SignInPagesController: Sendable {
 
     /// Signed in: the cookie, and on to the agenda (staff) or the account (patients).
     func enter(_ signedIn: Authenticator.SignedIn) -> Response {
-        let next = signedIn.identity.isStaff ? "/staff" : "/account"
+        let next = signedIn.identity.isStaff ? "/staff" : signedIn.identity.roles.contains(.referringDoctor) ? "/referrals" : "/account"
         var response = Response(status: .seeOther, headers: [.location: next, .cacheControl: "no-store"])
         response.headers[values: .setCookie].append(browser.setCookie(signedIn.token, maxAge: Authenticator.apiLifetime))
         return response

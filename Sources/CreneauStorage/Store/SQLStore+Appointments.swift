@@ -53,6 +53,13 @@ extension SQLStore: AppointmentRepository {
         try await appointments { $0.where("patient_id", .equal, SQLBind(Column.id(patientID))) }
     }
 
+    public func appointments(referringDoctorID: UUID, from: Date, limit: Int) async throws -> [Appointment] {
+        try await appointments {
+            $0.where("referring_doctor_id", .equal, SQLBind(Column.id(referringDoctorID)))
+                .where("ends_at", .greaterThan, SQLBind(Column.instant(from))).limit(max(1, min(limit, 500)))
+        }
+    }
+
     func appointments(_ filter: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Appointment] {
         let cipher = self.cipher
         return try await database.withConnection { db in
