@@ -38,6 +38,7 @@ public enum Composition {
                                                        audit: store, clock: clock, ids: ids)),
             staffAccounts: StaffAccounts(.init(accounts: store, sessions: store, tokens: store, staff: store, organisation: store, audit: store,
                                                mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids)),
+            appointmentFile: AppointmentFile(booking: booking, appointments: store, patients: store, accounts: store),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits

@@ -23,6 +23,8 @@ public struct HTTPDependencies: Sendable {
     public var organisationAdmin: OrganisationAdmin
     /// Staff invitations, enrolment, second-factor resets, closed accounts.
     public var staffAccounts: StaffAccounts
+    /// An appointment's details and history for the desk.
+    public var appointmentFile: AppointmentFile
     // Repositories the controllers read directly.
     public var health: any HealthRepository
     public var organisation: any OrganisationRepository
@@ -50,7 +52,7 @@ public struct HTTPDependencies: Sendable {
     public init(
         booking: BookingService, search: SlotSearch, records: PatientRecords, agenda: StaffAgenda, templates: WeeklyTemplates,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, patientIndex: PatientIndex,
-        organisationAdmin: OrganisationAdmin, staffAccounts: StaffAccounts, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
+        organisationAdmin: OrganisationAdmin, staffAccounts: StaffAccounts, appointmentFile: AppointmentFile, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, audit: any AuditRepository, motives: any SchedulingRepository,
         pages: Result<WebPages, any Error>, metrics: HTTPMetrics, clock: Clock, ids: IDGenerator
     ) {
@@ -65,6 +67,7 @@ public struct HTTPDependencies: Sendable {
         self.patientIndex = patientIndex
         self.organisationAdmin = organisationAdmin
         self.staffAccounts = staffAccounts
+        self.appointmentFile = appointmentFile
         self.health = health
         self.organisation = organisation
         self.directory = directory
@@ -119,6 +122,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         organisation: dependencies.organisation, directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,
         browser: browser, clock: clock, renderer: pages
     ).register(on: router)
+    StaffAppointmentController(file: dependencies.appointmentFile, booking: dependencies.booking, search: dependencies.search, browser: browser,
+                               clock: clock, renderer: pages).register(on: router)
     StaffPatientsController(index: dependencies.patientIndex, browser: browser, renderer: pages).register(on: router)
     StaffBookingController(
         directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,
