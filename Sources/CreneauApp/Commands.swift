@@ -83,7 +83,7 @@ public enum Commands {
             guard let group else { throw CommandError("No hospital group could be created.") }
             let emails = AccountEmails(publicURL: publicURL)
             let accounts = StaffAccounts(.init(
-                accounts: store, sessions: store, tokens: store, staff: store, organisation: store, audit: store, mailer: mailer, emails: emails,
+                accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store, mailer: mailer, emails: emails,
                 passwords: BcryptPasswords(), codes: TOTPCodes(), clock: .live, ids: .random))
             do {
                 let token = try await accounts.firstAdministrator(email: email, name: name, groupID: group.id)

@@ -36,7 +36,7 @@ public enum Composition {
             patientIndex: PatientIndex(index: store, audit: store, clock: clock, ids: ids),
             organisationAdmin: OrganisationAdmin(.init(organisation: store, practitioners: store, scheduling: store, administration: store,
                                                        audit: store, clock: clock, ids: ids)),
-            staffAccounts: StaffAccounts(.init(accounts: store, sessions: store, tokens: store, staff: store, organisation: store, audit: store,
+            staffAccounts: StaffAccounts(.init(accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store,
                                                mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids)),
             appointmentFile: AppointmentFile(booking: booking, appointments: store, patients: store, accounts: store),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,

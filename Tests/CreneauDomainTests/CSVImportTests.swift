@@ -79,3 +79,14 @@ struct CSVImportTests {
         #expect(throws: ImportProblem.self) { try reader(["ipp", "nom", "birth_date"]) }
     }
 }
+
+@Suite("Authenticator keys as apps read them")
+struct AppKeyTests {
+    @Test("base32 follows RFC 4648's test vectors; the demo's published key is the base32 of its stored secret")
+    func base32() {
+        let vectors = ["": "", "f": "MY", "fo": "MZXQ", "foo": "MZXW6", "foob": "MZXW6YQ", "fooba": "MZXW6YTB", "foobar": "MZXW6YTBOI"]
+        for (text, encoded) in vectors { #expect(Base32.encode(Array(text.utf8)) == encoded, "\(text)") }
+        #expect(StaffAccounts.appKey(secret: "AVOINESANDRINELEROYAVONIEDMOAAA").hasPrefix("IFLE6SKOIVJUCTSEKJEU4RKMIVJE6WKBKZHU"))
+        #expect(StaffAccounts.enrolmentAddress(secret: "AB", email: "a@b.fr").contains("secret=IFBA&"))
+    }
+}

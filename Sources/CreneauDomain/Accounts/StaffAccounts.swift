@@ -11,6 +11,7 @@ public struct StaffAccounts: Sendable {
         public var tokens: any AccountTokenRepository
         public var staff: any StaffAccountRepository
         public var organisation: any OrganisationRepository
+        public var referringDoctors: any ReferringDoctorRepository
         public var audit: any AuditRepository
         public var mailer: any Mailer
         public var emails: AccountEmails
@@ -21,13 +22,15 @@ public struct StaffAccounts: Sendable {
         public var tokenGenerator: TokenGenerator
 
         public init(accounts: any AccountRepository, sessions: any SessionRepository, tokens: any AccountTokenRepository, staff: any StaffAccountRepository,
-                    organisation: any OrganisationRepository, audit: any AuditRepository, mailer: any Mailer, emails: AccountEmails,
+                    organisation: any OrganisationRepository, referringDoctors: any ReferringDoctorRepository, audit: any AuditRepository,
+                    mailer: any Mailer, emails: AccountEmails,
                     passwords: any PasswordHasher, codes: any OneTimeCodes, clock: Clock, ids: IDGenerator, tokenGenerator: TokenGenerator = .random) {
             self.accounts = accounts
             self.sessions = sessions
             self.tokens = tokens
             self.staff = staff
             self.organisation = organisation
+            self.referringDoctors = referringDoctors
             self.audit = audit
             self.mailer = mailer
             self.emails = emails
@@ -140,6 +143,47 @@ public struct StaffAccounts: Sendable {
         return token
     }
 
+    /// A city doctor the hospital works with: their entry in the directory of referring doctors
+    /// (found by RPPS number, or added) and a portal account, invited like staff. Any administrator may.
+    public func inviteReferringDoctor(email: String, firstName: String, lastName: String, rpps: String, city: String, postalCode: String,
+                                      by admin: Administrator) async throws -> Account {
+        let email = email.trimmed.lowercased(), rpps = rpps.filter { !$0.isWhitespace }
+        guard PatientRules.isPlausibleEmail(email) else {
+            throw AccountError.refused(AccountProblem(.invalidEmail, "The email address does not look right: it should be like name@cabinet.fr."))
+        }
+        guard rpps.count == 11, rpps.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw AdminError.refused(.init("rpps", "rpps", "The RPPS number is 11 digits."))
+        }
+        for (value, field) in [(firstName, "firstName"), (lastName, "lastName"), (city, "city")] {
+            if let problem = OrganisationRules.text(value, field, max: 100, required: field != "city") { throw AdminError.refused(problem) }
+        }
+        let now = deps.clock.now()
+        var doctor = try await deps.staff.referringDoctor(nationalID: rpps)
+        if doctor == nil {
+            let created = ReferringDoctor(id: deps.ids.next(), nationalID: rpps, firstName: firstName.trimmed, lastName: lastName.trimmed,
+                                          profession: "Médecin", city: city.trimmed, postalCode: postalCode.trimmed)
+            try await deps.referringDoctors.insert(created)
+            doctor = created
+        }
+        guard let doctor else { throw AdminError.notFound("The directory entry could not be made.") }
+        var account = try await deps.accounts.account(email: email)
+        if account == nil {
+            let created = Account(id: deps.ids.next(), email: email, displayName: "Dr \(firstName.trimmed) \(lastName.trimmed)",
+                                  referringDoctorID: doctor.id, createdAt: now)
+            try await deps.accounts.insert(created)
+            account = created
+        }
+        guard let account, account.referringDoctorID == doctor.id else {
+            throw AdminError.refused(.init("email", "taken", "This email already belongs to another account."))
+        }
+        if try await !deps.accounts.grants(accountID: account.id).contains(where: { $0.role == .referringDoctor }) {
+            try await deps.accounts.insert(RoleGrant(id: deps.ids.next(), accountID: account.id, role: .referringDoctor, scope: .everywhere))
+        }
+        if try await !isEnrolled(account) { _ = try await sendInvitation(account, now: now) }
+        try await audit("invite_referring_doctor", account.id, by: admin)
+        return account
+    }
+
     /// The first administrator of an empty installation (from the command line): a group
     /// administrator of `groupID`; answers the one-time link's token.
     public func firstAdministrator(email: String, name: String, groupID: UUID) async throws -> String {
@@ -170,11 +214,15 @@ public struct StaffAccounts: Sendable {
         return account
     }
 
-    /// The `otpauth://` address an authenticator app scans for `secret` (RFC 6238 parameters).
+    /// The key an authenticator app is given for a stored secret: the base32 of its bytes. The server
+    /// keys its HMAC with the secret's UTF-8 bytes (as the demo's published keys do), so the app must too.
+    public static func appKey(secret: String) -> String { Base32.encode(Array(secret.utf8)) }
+
+    /// The `otpauth://` address an authenticator app scans for `secret` (Key URI format, RFC 6238 parameters).
     public static func enrolmentAddress(secret: String, email: String, issuer: String = "Creneau") -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let label = "\(issuer):\(email)".addingPercentEncoding(withAllowedCharacters: allowed.union(CharacterSet(charactersIn: ":"))) ?? issuer
-        return "otpauth://totp/\(label)?secret=\(secret)&issuer=\(issuer)&algorithm=SHA1&digits=6&period=30"
+        return "otpauth://totp/\(label)?secret=\(appKey(secret: secret))&issuer=\(issuer)&algorithm=SHA1&digits=6&period=30"
     }
 
     /// Sets the password and the authenticator key once the code the app shows for `secret`
@@ -250,4 +298,26 @@ public protocol StaffAccountRepository: Sendable {
     func staffAccounts() async throws -> [(account: Account, grants: [RoleGrant])]
     /// Removes the authenticator key (the account must enrol again).
     func clearTOTPSecret(accountID: UUID) async throws
+    /// The directory's entry for an RPPS number.
+    func referringDoctor(nationalID: String) async throws -> ReferringDoctor?
+}
+
+/// RFC 4648 base32 (no padding), the alphabet authenticator apps read keys in.
+public enum Base32 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var result = "", buffer = 0, bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                result.append(alphabet[(buffer >> (bits - 5)) & 31])
+                bits -= 5
+            }
+            buffer &= (1 << bits) - 1
+        }
+        if bits > 0 { result.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        return result
+    }
 }

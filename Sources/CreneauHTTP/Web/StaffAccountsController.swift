@@ -18,6 +18,7 @@ struct StaffAccountsController: Sendable {
         let group = router.group(context: AdminPageContext.self)
         group.get("/admin/staff") { request, context in try await list(request, context, notice: nil, error: nil) }
         group.post("/admin/staff/invite") { request, context in try await invite(request, context) }
+        group.post("/admin/staff/invite-doctor") { request, context in try await inviteDoctor(request, context) }
         for (path, action) in [("reset", "reset"), ("close", "close"), ("reopen", "reopen")] {
             group.post("/admin/staff/{id}/\(path)") { _, context in
                 guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw AdminError.notFound("No colleague of yours has this account.") }
@@ -78,6 +79,8 @@ struct StaffAccountsController: Sendable {
         }
         var values: [String: Any] = [
             "members": members, "csrf": csrf, "wide": true, "email": fields["email"] ?? "", "name": fields["name"] ?? "",
+            "doctorEmail": fields["doctorEmail"] ?? "", "doctorFirstName": fields["doctorFirstName"] ?? "", "doctorLastName": fields["doctorLastName"] ?? "",
+            "doctorRpps": fields["doctorRpps"] ?? "", "doctorCity": fields["doctorCity"] ?? "", "doctorPostalCode": fields["doctorPostalCode"] ?? "",
             "roles": StaffAccounts.invitableRoles.map { ["value": $0.rawValue, "label": pages.text("role_" + $0.rawValue, page.language),
                                                          "selected": fields["role"] == $0.rawValue] },
             "scopes": scopes.map { ["value": $0.value, "label": $0.label, "selected": fields["scope"] == $0.value] },
@@ -117,6 +120,24 @@ struct StaffAccountsController: Sendable {
         return Response(status: .seeOther, headers: [.location: "/admin/staff?notice=invited", .cacheControl: "no-store"])
     }
 
+    func inviteDoctor(_ request: Request, _ context: AdminPageContext) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        let pages = try pages()
+        let page = PageContext(request, context.app)
+        do {
+            _ = try await staff.inviteReferringDoctor(
+                email: fields["doctorEmail"] ?? "", firstName: fields["doctorFirstName"] ?? "", lastName: fields["doctorLastName"] ?? "",
+                rpps: fields["doctorRpps"] ?? "", city: fields["doctorCity"] ?? "", postalCode: fields["doctorPostalCode"] ?? "", by: context.administrator)
+        } catch AccountError.refused {
+            return try await list(request, context, notice: nil, error: pages.text("account_problem_invalid_email", page.language), fields: fields,
+                                  status: .unprocessableContent)
+        } catch AdminError.refused(let problem) {
+            return try await list(request, context, notice: nil, error: AdminOrganisationController.sentence(problem, pages, page.language), fields: fields,
+                                  status: .unprocessableContent)
+        }
+        return Response(status: .seeOther, headers: [.location: "/admin/staff?notice=invited", .cacheControl: "no-store"])
+    }
+
     // MARK: The invitee
 
     func welcome(_ request: Request, _ context: AppRequestContext, token: String, secret: String, error: String?,
@@ -134,11 +155,17 @@ struct StaffAccountsController: Sendable {
         let address = StaffAccounts.enrolmentAddress(secret: secret, email: account.email)
         var values: [String: Any] = [
             "csrf": page.csrf(request, context, browser), "token": token, "secret": secret, "name": account.displayName, "email": account.email,
-            "grouped": stride(from: 0, to: secret.count, by: 4).map { String(Array(secret)[$0..<min($0 + 4, secret.count)]) }.joined(separator: " "),
+            "grouped": Self.grouped(StaffAccounts.appKey(secret: secret)),
             "qr": QRCode(address)?.svg(label: pages.text("staff_welcome_qr_label", page.language)) ?? "", "address": address,
         ]
         if let error { values["error"] = error }
         return try pages.render("staff-welcome", page, title: pages.text("staff_welcome_title", page.language), values: values, status: status)
+    }
+
+    /// "JBSW Y3DP …": a key a person types, in groups of four.
+    static func grouped(_ key: String) -> String {
+        let characters = Array(key)
+        return stride(from: 0, to: characters.count, by: 4).map { String(characters[$0..<min($0 + 4, characters.count)]) }.joined(separator: " ")
     }
 
     func enrol(_ request: Request, _ context: AppRequestContext) async throws -> Response {

@@ -14,6 +14,10 @@ extension SQLStore: StaffAccountRepository {
         }
     }
 
+    public func referringDoctor(nationalID: String) async throws -> ReferringDoctor? {
+        try await listRows(ReferringDoctor.self, where: "national_id", equals: nationalID).first
+    }
+
     public func clearTOTPSecret(accountID: UUID) async throws {
         try await database.withConnection { db in
             let updated = try await db.raw("""
