@@ -63,6 +63,37 @@ public enum Commands {
         }
     }
 
+    /// Onboards practitioners (and their staff accounts) from a CSV file, all or nothing; the
+    /// report names every bad line.
+    public static func importPractitioners(file: String, acceptBadLines: Bool, _ configuration: Configuration) async throws -> (report: String, complete: Bool) {
+        let logger = LogSetup.bootstrap(configuration)
+        let publicURL = configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)"
+        let mailer = try makeMailer(configuration, logger: logger)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file), let size = attributes[.size] as? Int, size <= 50_000_000,
+              let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CommandError("Cannot read \(file) as UTF-8 text of at most 50 MB.")
+        }
+        return try await Storage.with(configuration, logger: logger) { storage in
+            _ = try await storage.migrate(configuration)
+            let store = storage.store
+            let staff = StaffAccounts(.init(
+                accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store, mailer: mailer,
+                emails: AccountEmails(publicURL: publicURL), passwords: BcryptPasswords(), codes: TOTPCodes(), clock: .live, ids: .random))
+            let importer = PractitionerImport(organisation: store, repository: store, staff: staff, clock: .live, ids: .random)
+            let started = ContinuousClock.now
+            let report = try await importer.run(text, acceptBadLines: acceptBadLines, write: true, by: nil)
+            var lines = ["\(report.lines) lines read: \(report.rows.count) good, \(report.problems.count) bad."]
+            if let counts = report.imported {
+                lines.append("Imported in \(ContinuousClock.now - started): \(counts.created) new practitioners, \(counts.updated) updated, "
+                             + "\(counts.memberships) new department memberships, \(counts.accounts) new staff accounts (\(counts.toInvite.count) enrolment links sent).")
+            } else if !report.problems.isEmpty {
+                lines.append("Nothing imported: fix the lines below, or import the good ones with --accept-bad-lines.")
+            }
+            lines += report.problems.prefix(100).map { "  line \($0.line): \($0.message)" }
+            return (lines.joined(separator: "\n"), report.problems.isEmpty)
+        }
+    }
+
     /// The first administrator of an installation: a group administrator (the group is created,
     /// named `groupName`, when the database has none) and the one-time link that sets their
     /// password and authenticator, also sent by email.

@@ -21,6 +21,9 @@ public enum Composition {
             writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock, holdDuration: holdDuration)
         let emails = AccountEmails(publicURL: publicURL)
         let passwords = BcryptPasswords()
+        let staffAccounts = StaffAccounts(.init(
+            accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store,
+            mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids))
         var dependencies = HTTPDependencies(
             booking: booking,
             search: SlotSearch(directory: directory, availability: availability, clock: clock),
@@ -36,9 +39,9 @@ public enum Composition {
             patientIndex: PatientIndex(index: store, audit: store, clock: clock, ids: ids),
             organisationAdmin: OrganisationAdmin(.init(organisation: store, practitioners: store, scheduling: store, administration: store,
                                                        audit: store, clock: clock, ids: ids)),
-            staffAccounts: StaffAccounts(.init(accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store,
-                                               mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids)),
+            staffAccounts: staffAccounts,
             appointmentFile: AppointmentFile(booking: booking, appointments: store, patients: store, accounts: store),
+            practitionerImport: PractitionerImport(organisation: store, repository: store, staff: staffAccounts, clock: clock, ids: ids),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits

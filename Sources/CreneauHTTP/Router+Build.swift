@@ -25,6 +25,8 @@ public struct HTTPDependencies: Sendable {
     public var staffAccounts: StaffAccounts
     /// An appointment's details and history for the desk.
     public var appointmentFile: AppointmentFile
+    /// Practitioners onboarded from a spreadsheet.
+    public var practitionerImport: PractitionerImport
     // Repositories the controllers read directly.
     public var health: any HealthRepository
     public var organisation: any OrganisationRepository
@@ -52,7 +54,8 @@ public struct HTTPDependencies: Sendable {
     public init(
         booking: BookingService, search: SlotSearch, records: PatientRecords, agenda: StaffAgenda, templates: WeeklyTemplates,
         authenticator: Authenticator, patientAccounts: PatientAccounts, relatives: Relatives, patientIndex: PatientIndex,
-        organisationAdmin: OrganisationAdmin, staffAccounts: StaffAccounts, appointmentFile: AppointmentFile, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
+        organisationAdmin: OrganisationAdmin, staffAccounts: StaffAccounts, appointmentFile: AppointmentFile,
+        practitionerImport: PractitionerImport, health: any HealthRepository, organisation: any OrganisationRepository, directory: any DirectoryRepository,
         availability: any AvailabilityRepository, audit: any AuditRepository, motives: any SchedulingRepository,
         pages: Result<WebPages, any Error>, metrics: HTTPMetrics, clock: Clock, ids: IDGenerator
     ) {
@@ -68,6 +71,7 @@ public struct HTTPDependencies: Sendable {
         self.organisationAdmin = organisationAdmin
         self.staffAccounts = staffAccounts
         self.appointmentFile = appointmentFile
+        self.practitionerImport = practitionerImport
         self.health = health
         self.organisation = organisation
         self.directory = directory
@@ -133,6 +137,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AdminOrganisationController(admin: dependencies.organisationAdmin, organisation: dependencies.organisation, clock: clock, browser: browser,
                                 ids: dependencies.ids, renderer: pages).register(on: router)
     AdminAPIController(admin: dependencies.organisationAdmin, staff: dependencies.staffAccounts, clock: clock, ids: dependencies.ids).register(on: router)
+    AdminImportController(importer: dependencies.practitionerImport, browser: browser, renderer: pages).register(on: router)
     StaffAccountsController(staff: dependencies.staffAccounts, organisation: dependencies.organisation, admin: dependencies.organisationAdmin,
                             browser: browser, renderer: pages).register(on: router)
     AdminTemplatesController(templates: dependencies.templates, browser: browser, ids: dependencies.ids, renderer: pages).register(on: router)

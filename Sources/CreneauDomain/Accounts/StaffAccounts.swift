@@ -184,6 +184,12 @@ public struct StaffAccounts: Sendable {
         return account
     }
 
+    /// The enrolment link for an account made by an import (unless it is already enrolled).
+    public func sendInvitation(accountID: UUID) async throws {
+        guard let account = try await deps.accounts.account(id: accountID), try await !isEnrolled(account) else { return }
+        _ = try await sendInvitation(account, now: deps.clock.now())
+    }
+
     /// The first administrator of an empty installation (from the command line): a group
     /// administrator of `groupID`; answers the one-time link's token.
     public func firstAdministrator(email: String, name: String, groupID: UUID) async throws -> String {

@@ -85,7 +85,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         guard Self.isForm(request) else { throw Self.refused }
         var request = request
-        let body = try await request.collectBody(upTo: 64 * 1_024)
+        let body = try await request.collectBody(upTo: FormBody.limit(for: request.uri.path))
         guard let given = FormBody.fields(String(buffer: body))["_csrf"], BrowserSession.constantTimeEquals(given, expected) else { throw Self.refused }
         return request
     }

@@ -107,10 +107,13 @@ struct PageContext {
 
 /// Reads an `application/x-www-form-urlencoded` body ("+" is a space).
 enum FormBody {
+    /// Forms are small, except the practitioners file an administrator pastes (a few thousand lines).
+    static func limit(for path: String) -> Int { path == "/admin/import" ? 4 * 1_024 * 1_024 : 64 * 1_024 }
+
     static func parse(_ request: Request) async throws -> [String: String] {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: 64 * 1_024)
+            buffer = try await request.body.collect(upTo: limit(for: request.uri.path))
         } catch {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "The form is too large.")
         }
