@@ -60,6 +60,15 @@ struct AdminOrganisationTests {
                 #expect(left.text.contains("Rendez-vous encore réservés"))
                 #expect(left.text.contains("/staff/agenda?department=\(department)&amp;day=2026-11-23") || left.text.contains("/staff/agenda?department=\(department)&day=2026-11-23"))
                 #expect(try await test.store.appointment(id: booked.id)?.status == .booked)
+
+                // Archiving the booked motive from its page: out of the offer, its appointment listed and kept.
+                let motivePage = try await client.execute(uri: "/admin/motives/\(fixture.org.motive.id.json)", method: .get, headers: headers)
+                #expect(motivePage.text.contains("Archiver ce motif"))
+                let archived = try await Pages.post(client, "/admin/motives/\(fixture.org.motive.id.json)/archive", form: ["_csrf": session.csrf], cookie: session.cookie)
+                #expect(archived.status == .ok && archived.text.contains("Rendez-vous encore réservés"))
+                #expect(try await test.store.motive(id: fixture.org.motive.id)?.isActive == false)
+                let restorable = try await client.execute(uri: "/admin/motives/\(fixture.org.motive.id.json)", method: .get, headers: headers)
+                #expect(restorable.text.contains("Proposer à nouveau ce motif"))
             }
         }
     }

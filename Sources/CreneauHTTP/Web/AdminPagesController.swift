@@ -56,7 +56,7 @@ struct AdminPagesController: Sendable {
         let motive = try await self.motive(context, booker)
         func value(_ name: String, _ current: String) -> String { fields?[name] ?? current }
         var values: [String: Any] = [
-            "id": motive.id.json, "csrf": page.csrf(request, context, browser), "name": value("name", motive.name),
+            "id": motive.id.json, "csrf": page.csrf(request, context, browser), "name": value("name", motive.name), "active": motive.isActive,
             "duration": value("duration", String(motive.durationMinutes)), "horizon": value("horizon", String(motive.horizonDays)),
             "onlineHorizon": value("onlineHorizon", motive.onlineHorizonDays.map(String.init) ?? ""),
             "referralOptions": ReferralRule.allCases.map {
