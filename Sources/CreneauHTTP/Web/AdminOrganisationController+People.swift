@@ -56,7 +56,7 @@ extension AdminOrganisationController {
 
     func practitionerForm(_ request: Request, _ context: AdminPageContext, siteID: UUID, practitioner entry: (practitioner: Practitioner, departmentIDs: [UUID])?,
                           fields: [String: String]?, problem: OrganisationRules.Problem?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var page = PageContext(request, context.app)
+        let page = PageContext(request, context.app)
         let pages = try pages()
         let site = try await admin.site(siteID, for: context.administrator)
         let t = { pages.text($0, page.language) }
@@ -75,13 +75,9 @@ extension AdminOrganisationController {
         let chosen = fields.map { Set(AdminForm.ticked("department", in: $0)) } ?? Set((entry?.departmentIDs ?? []).map(\.json))
         form.choices("department", t("organisation_departments"), departments.map { ($0.id.json, $0.name) }, checked: chosen)
         form.checkbox("active", t("organisation_active"), checked: fields.map { $0["active"] != nil } ?? (practitioner?.isActive ?? true))
-        var values: [String: Any] = [
-            "heading": practitioner.map { "\($0.displayName) — \(site.name)" } ?? "\(t("organisation_new_practitioner")) — \(site.name)",
-            "fields": form.fields, "csrf": page.csrf(request, context.app, browser),
-            "action": "/admin/sites/\(site.id.json)/practitioners/" + (practitioner.map { $0.id.json } ?? "new"),
-        ]
-        if let problem { values["error"] = Self.sentence(problem, pages, page.language) }
-        return try pages.render("admin-form", page, title: values["heading"] as? String ?? "", values: values, status: status)
+        return try renderForm(
+            request, context, heading: practitioner.map { "\($0.displayName) — \(site.name)" } ?? "\(t("organisation_new_practitioner")) — \(site.name)",
+            action: "/admin/sites/\(site.id.json)/practitioners/" + (practitioner.map { $0.id.json } ?? "new"), form: form, problem: problem, status: status)
     }
 
     func savePractitioner(_ request: Request, _ context: AdminPageContext, siteID: UUID, id: UUID?) async throws -> Response {
@@ -110,7 +106,7 @@ extension AdminOrganisationController {
 
     func resourceForm(_ request: Request, _ context: AdminPageContext, siteID: UUID, resource: Resource?, fields: [String: String]?,
                       problem: OrganisationRules.Problem?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var page = PageContext(request, context.app)
+        let page = PageContext(request, context.app)
         let pages = try pages()
         let site = try await admin.site(siteID, for: context.administrator)
         let t = { pages.text($0, page.language) }
@@ -123,13 +119,9 @@ extension AdminOrganisationController {
         form.select("department", t("organisation_department"), [("", t("organisation_whole_site"))] + departments.map { ($0.id.json, $0.name) },
                     selected: fields?["department"] ?? resource?.departmentID?.json ?? "")
         form.text("capacity", t("organisation_capacity"), value("capacity", String(resource?.capacity ?? 1)), type: "number")
-        var values: [String: Any] = [
-            "heading": resource.map { "\($0.name) — \(site.name)" } ?? "\(t("organisation_new_resource")) — \(site.name)",
-            "fields": form.fields, "csrf": page.csrf(request, context.app, browser),
-            "action": resource.map { "/admin/resources/\($0.id.json)" } ?? "/admin/sites/\(site.id.json)/resources/new",
-        ]
-        if let problem { values["error"] = Self.sentence(problem, pages, page.language) }
-        return try pages.render("admin-form", page, title: values["heading"] as? String ?? "", values: values, status: status)
+        return try renderForm(
+            request, context, heading: resource.map { "\($0.name) — \(site.name)" } ?? "\(t("organisation_new_resource")) — \(site.name)",
+            action: resource.map { "/admin/resources/\($0.id.json)" } ?? "/admin/sites/\(site.id.json)/resources/new", form: form, problem: problem, status: status)
     }
 
     func saveResource(_ request: Request, _ context: AdminPageContext, siteID: UUID, id: UUID?) async throws -> Response {
@@ -151,7 +143,7 @@ extension AdminOrganisationController {
 
     func motiveForm(_ request: Request, _ context: AdminPageContext, departmentID: UUID, fields: [String: String]?, problem: OrganisationRules.Problem?,
                     status: HTTPResponse.Status = .ok) async throws -> Response {
-        var page = PageContext(request, context.app)
+        let page = PageContext(request, context.app)
         let pages = try pages()
         let (department, site) = try await admin.department(departmentID, for: context.administrator)
         let t = { pages.text($0, page.language) }
@@ -170,12 +162,8 @@ extension AdminOrganisationController {
         form.select("referral", t("admin_referral"), ReferralRule.allCases.map { ($0.rawValue, t("referral_" + $0.rawValue)) },
                     selected: fields?["referral"] ?? ReferralRule.department.rawValue)
         form.text("before", t("admin_instructions_before"), value("before", ""), required: false)
-        var values: [String: Any] = [
-            "heading": "\(t("organisation_new_motive")) — \(department.name), \(site.name)", "fields": form.fields,
-            "csrf": page.csrf(request, context.app, browser), "action": "/admin/departments/\(department.id.json)/motives/new",
-        ]
-        if let problem { values["error"] = Self.sentence(problem, pages, page.language) }
-        return try pages.render("admin-form", page, title: values["heading"] as? String ?? "", values: values, status: status)
+        return try renderForm(request, context, heading: "\(t("organisation_new_motive")) — \(department.name), \(site.name)",
+                              action: "/admin/departments/\(department.id.json)/motives/new", form: form, problem: problem, status: status)
     }
 
     func createMotive(_ request: Request, _ context: AdminPageContext, departmentID: UUID) async throws -> Response {

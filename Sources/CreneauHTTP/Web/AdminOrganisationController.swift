@@ -139,11 +139,21 @@ struct AdminOrganisationController: Sendable {
         affected.isEmpty ? Self.backToOverview(notice: "saved") : try await overview(request, context, affected: affected)
     }
 
+    /// One of the set-up forms (`admin-form`), with the refusal in the reader's language.
+    func renderForm(_ request: Request, _ context: AdminPageContext, heading: String, action: String, form: AdminForm,
+                    problem: OrganisationRules.Problem?, status: HTTPResponse.Status) throws -> Response {
+        var page = PageContext(request, context.app)
+        let pages = try pages()
+        var values: [String: Any] = ["heading": heading, "fields": form.fields, "action": action, "csrf": page.csrf(request, context.app, browser)]
+        if let problem { values["error"] = Self.sentence(problem, pages, page.language) }
+        return try pages.render("admin-form", page, title: heading, values: values, status: status)
+    }
+
     // MARK: Sites
 
     func siteForm(_ request: Request, _ context: AdminPageContext, site: Site?, fields: [String: String]?, problem: OrganisationRules.Problem?,
                   status: HTTPResponse.Status = .ok) async throws -> Response {
-        var page = PageContext(request, context.app)
+        let page = PageContext(request, context.app)
         let pages = try pages()
         let t = { pages.text($0, page.language) }
         func value(_ name: String, _ current: String) -> String { fields?[name] ?? current }
@@ -164,10 +174,8 @@ struct AdminOrganisationController: Sendable {
         form.select("holidays", t("organisation_holiday_calendar"), HolidayCalendar.allCases.map { ($0.rawValue, t("holidays_" + $0.rawValue)) },
                     selected: fields?["holidays"] ?? (site?.holidayCalendar ?? .metropolitan).rawValue)
         form.checkbox("active", t("organisation_active"), checked: fields.map { $0["active"] != nil } ?? (site?.isActive ?? true))
-        var values: [String: Any] = ["heading": site.map { $0.name } ?? t("organisation_new_site"), "fields": form.fields,
-                                     "action": site.map { "/admin/sites/\($0.id.json)" } ?? "/admin/sites/new", "csrf": page.csrf(request, context.app, browser)]
-        if let problem { values["error"] = Self.sentence(problem, pages, page.language) }
-        return try pages.render("admin-form", page, title: values["heading"] as? String ?? "", values: values, status: status)
+        return try renderForm(request, context, heading: site.map { $0.name } ?? t("organisation_new_site"),
+                              action: site.map { "/admin/sites/\($0.id.json)" } ?? "/admin/sites/new", form: form, problem: problem, status: status)
     }
 
     func saveSite(_ request: Request, _ context: AdminPageContext, id: UUID?) async throws -> Response {
@@ -195,7 +203,7 @@ struct AdminOrganisationController: Sendable {
 
     func departmentForm(_ request: Request, _ context: AdminPageContext, siteID: UUID, department: Department?, fields: [String: String]?,
                         problem: OrganisationRules.Problem?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var page = PageContext(request, context.app)
+        let page = PageContext(request, context.app)
         let pages = try pages()
         let site = try await admin.site(siteID, for: context.administrator)
         let t = { pages.text($0, page.language) }
@@ -208,13 +216,9 @@ struct AdminOrganisationController: Sendable {
         form.text("maxFuture", t("organisation_max_future"), value("maxFuture", String(department?.maxFutureAppointmentsPerPatient ?? 3)), type: "number")
         form.text("gap", t("organisation_gap"), value("gap", String(department?.sameSpecialtyGapDays ?? 0)), type: "number")
         form.checkbox("active", t("organisation_active"), checked: fields.map { $0["active"] != nil } ?? (department?.isActive ?? true))
-        var values: [String: Any] = [
-            "heading": department.map { "\($0.name) — \(site.name)" } ?? "\(t("organisation_new_department")) — \(site.name)", "fields": form.fields,
-            "action": department.map { "/admin/departments/\($0.id.json)" } ?? "/admin/sites/\(site.id.json)/departments/new",
-            "csrf": page.csrf(request, context.app, browser),
-        ]
-        if let problem { values["error"] = Self.sentence(problem, pages, page.language) }
-        return try pages.render("admin-form", page, title: values["heading"] as? String ?? "", values: values, status: status)
+        return try renderForm(
+            request, context, heading: department.map { "\($0.name) — \(site.name)" } ?? "\(t("organisation_new_department")) — \(site.name)",
+            action: department.map { "/admin/departments/\($0.id.json)" } ?? "/admin/sites/\(site.id.json)/departments/new", form: form, problem: problem, status: status)
     }
 
     func saveDepartment(_ request: Request, _ context: AdminPageContext, siteID: UUID, id: UUID?) async throws -> Response {
