@@ -94,21 +94,12 @@ struct ReferralPagesController: Sendable {
     func form(_ request: Request, _ context: ReferrerPageContext, fields: [String: String], error: String?, status: HTTPResponse.Status) async throws -> Response {
         var page = PageContext(request, context.app)
         let pages = try pages()
-        guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text),
-              let hold = try await booking.ownedHold(id: id, by: context.booker, token: nil), hold.expiresAt > clock.now(),
-              let offer = try await directory.practitionerWithMotives(id: hold.practitionerID, now: clock.now()),
-              let motive = offer.motives.first(where: { $0.id == hold.motiveID }) else {
-            return try pages.render("message", page, title: pages.text("book_hold_expired_title", page.language), values: [
-                "text": pages.text("book_hold_expired_text", page.language), "kind": "error", "role": "alert",
-            ], status: .gone)
+        var values: [String: Any]
+        switch try await HeldSlot.values(context.parameters.get("hold"), booker: context.booker, booking: booking, directory: directory, clock: clock,
+                                         pages: pages, page: page, csrf: page.csrf(request, context.app, browser), key: fields["key"]) {
+        case .success(let shown): values = shown
+        case .failure(let ended): return ended.response
         }
-        let zone = offer.profile.timeZone
-        var values: [String: Any] = [
-            "hold": id.json, "csrf": page.csrf(request, context.app, browser), "key": fields["key"] ?? TokenGenerator.random.next(),
-            "motiveName": motive.name, "practitionerName": offer.profile.practitioner.displayName,
-            "day": PageFormat.day(hold.startsAt, zone, page.language), "time": PageFormat.time(hold.startsAt, zone, page.language),
-            "heldUntil": PageFormat.time(hold.expiresAt, zone, page.language),
-        ]
         for name in ["firstName", "lastName", "birthDate", "phone", "email", "note"] { values[name] = fields[name] ?? "" }
         if let error { values["error"] = error }
         return try pages.render("referral-book", page, title: pages.text("referrals_book_title", page.language), values: values, status: status)

@@ -95,21 +95,12 @@ struct StaffBookingController: Sendable {
               error: String?, status: HTTPResponse.Status) async throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
-        guard let text = context.parameters.get("hold"), let id = UUID(uuidString: text),
-              let hold = try await booking.ownedHold(id: id, by: booker, token: nil), hold.expiresAt > clock.now(),
-              let offer = try await directory.practitionerWithMotives(id: hold.practitionerID, now: clock.now()),
-              let motive = offer.motives.first(where: { $0.id == hold.motiveID }) else {
-            return try pages.render("message", page, title: pages.text("book_hold_expired_title", page.language), values: [
-                "text": pages.text("book_hold_expired_text", page.language), "kind": "error", "role": "alert",
-            ], status: .gone)
+        var values: [String: Any]
+        switch try await HeldSlot.values(context.parameters.get("hold"), booker: booker, booking: booking, directory: directory, clock: clock,
+                                         pages: pages, page: page, csrf: page.csrf(request, context, browser), key: fields["key"]) {
+        case .success(let shown): values = shown
+        case .failure(let ended): return ended.response
         }
-        let zone = offer.profile.timeZone
-        var values: [String: Any] = [
-            "hold": id.json, "csrf": page.csrf(request, context, browser), "key": fields["key"] ?? TokenGenerator.random.next(),
-            "motiveName": motive.name, "practitionerName": offer.profile.practitioner.displayName,
-            "day": PageFormat.day(hold.startsAt, zone, page.language), "time": PageFormat.time(hold.startsAt, zone, page.language),
-            "heldUntil": PageFormat.time(hold.expiresAt, zone, page.language),
-        ]
         for name in ["patientQuery", "firstName", "lastName", "birthDate", "phone", "doctorQuery", "reason"] { values[name] = fields[name] ?? "" }
         if let found {
             values["found"] = found.map { ["id": $0.id.json, "label": "\($0.lastName.uppercased()) \($0.firstName) — \($0.birthDate.description)", "checked": found.count == 1] }
