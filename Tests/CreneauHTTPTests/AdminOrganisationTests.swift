@@ -73,6 +73,35 @@ struct AdminOrganisationTests {
         }
     }
 
+    @Test("a room's own hours narrow the slots of the motives that need it; times given half are explained; emptied, it follows its practitioners again")
+    func roomHours() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await AdminPagesTests.adminSession(client, test, site: fixture.org.site.id)
+                let path = "/admin/resources/\(fixture.org.room.id.json)/hours"
+                func starts(_ day: String) async throws -> Int {
+                    let text = try await client.execute(uri: "/api/v1/availability?practitioner=\(fixture.org.practitioner.id.json)&motive=\(fixture.org.motive.id.json)&from=\(day)&days=1",
+                                                        method: .get).text
+                    return text.components(separatedBy: "\"start\"").count - 1
+                }
+                #expect(try await starts("2026-11-24") == 6)
+                let form = try await client.execute(uri: path, method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(form.status == .ok && form.text.contains("Heures d") && form.text.contains("name=\"h-1-1-start\""))
+                let half = try await Pages.post(client, path, form: ["h-2-1-start": "09:00", "_csrf": session.csrf], cookie: session.cookie)
+                #expect(half.status == .unprocessableContent && half.text.contains("les deux heures"))
+                let saved = try await Pages.post(client, path, form: ["h-2-1-start": "09:00", "h-2-1-end": "10:00", "_csrf": session.csrf], cookie: session.cookie)
+                #expect(saved.status == .seeOther)
+                // Tuesday: the room opens 09:00–10:00 only, so two 30-minute first visits; Wednesday: closed.
+                #expect(try await starts("2026-11-24") == 2)
+                #expect(try await starts("2026-11-25") == 0)
+                let emptied = try await Pages.post(client, path, form: ["_csrf": session.csrf], cookie: session.cookie)
+                #expect(emptied.status == .seeOther)
+                #expect(try await starts("2026-11-25") == 6)
+            }
+        }
+    }
+
     @Test("a group administrator creates a site, a department and a practitioner through the API; refusals name the field")
     func api() async throws {
         try await TestDatabase.with { test in

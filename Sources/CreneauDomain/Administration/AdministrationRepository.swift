@@ -17,6 +17,10 @@ public protocol AdministrationRepository: Sendable {
     /// Inserts or updates the practitioner and sets the departments of `siteID` they work in
     /// (their departments at other sites stay), in one transaction.
     func save(_ practitioner: Practitioner, isNew: Bool, departments: [UUID], siteID: UUID) async throws
+    /// The weekly hours of a room or machine (its current template), if it has any.
+    func hours(resourceID: UUID) async throws -> ScheduleTemplate?
+    /// Replaces the room's hours with `template` (nil: none, open whenever its practitioners are).
+    func setHours(resourceID: UUID, _ template: ScheduleTemplate?) async throws
     /// False when there was no such closure.
     func removeClosure(siteID: UUID, date: LocalDate) async throws -> Bool
     /// Appointments still booked (or arrived) from `after` on, in what `scope` names, soonest first.

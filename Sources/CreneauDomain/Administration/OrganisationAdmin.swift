@@ -134,6 +134,39 @@ public struct OrganisationAdmin: Sendable {
         return resource
     }
 
+    public func hours(of resourceID: UUID, for admin: Administrator) async throws -> ScheduleTemplate? {
+        guard let resource = try await deps.practitioners.resource(id: resourceID) else { throw AdminError.notFound("No room or equipment of yours has this id.") }
+        _ = try await site(resource.siteID, for: admin)
+        return try await deps.administration.hours(resourceID: resourceID)
+    }
+
+    /// A room's or machine's own weekly hours: ranges (weekday, start, end) in which it can be
+    /// booked, on the 5-minute grid and not overlapping; none means it follows its practitioners.
+    /// Appointments already booked outside the new hours stay.
+    public func setHours(_ ranges: [(weekday: Int, start: Int, end: Int)], resourceID: UUID, by admin: Administrator) async throws -> ScheduleTemplate? {
+        guard let resource = try await deps.practitioners.resource(id: resourceID) else { throw AdminError.notFound("No room or equipment of yours has this id.") }
+        let site = try await self.site(resource.siteID, for: admin)
+        guard !ranges.isEmpty else {
+            try await deps.administration.setHours(resourceID: resource.id, nil)
+            try await audit("set_resource_hours", "resource", resource.id, by: admin)
+            return nil
+        }
+        guard let departmentID = resource.departmentID else {
+            throw AdminError.refused(.init("hours", "hours_department", "Attach the room to a department before giving it hours."))
+        }
+        let today = LocalDate(deps.clock.now(), in: TimeZone(identifier: site.timeZone) ?? Site.defaultZone)
+        let template = ScheduleTemplate(
+            id: try await deps.administration.hours(resourceID: resource.id)?.id ?? deps.ids.next(), owner: .resource(resource.id),
+            departmentID: departmentID, validFrom: today.adding(days: -1),
+            ranges: ranges.map { OpeningRange(id: deps.ids.next(), weekday: $0.weekday, startMinute: $0.start, endMinute: $0.end, motiveIDs: [], channels: .all) })
+        if let finding = TemplateRules.finding(in: template, departmentMotives: []) {
+            throw AdminError.refused(.init("hours", "hours", finding.problem.message))
+        }
+        try await deps.administration.setHours(resourceID: resource.id, template)
+        try await audit("set_resource_hours", "resource", resource.id, by: admin)
+        return template
+    }
+
     /// A new motive of the department, checked like an edited one.
     public func create(_ motive: Motive, by admin: Administrator) async throws -> Motive {
         _ = try await department(motive.departmentID, for: admin)

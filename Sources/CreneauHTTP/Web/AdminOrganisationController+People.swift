@@ -7,6 +7,7 @@ import Hummingbird
 /// or archiving one.
 extension AdminOrganisationController {
     func registerPeople(on group: RouterGroup<AdminPageContext>) {
+        registerHours(on: group)
         group.get("/admin/sites/{id}/practitioners/new") { request, context in
             try await practitionerForm(request, context, siteID: try Self.id(context), practitioner: nil, fields: nil, problem: nil)
         }

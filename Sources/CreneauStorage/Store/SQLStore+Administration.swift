@@ -41,6 +41,35 @@ extension SQLStore: AdministrationRepository {
         }
     }
 
+    public func hours(resourceID: UUID) async throws -> ScheduleTemplate? {
+        let id = try await database.withConnection { db in
+            try await db.raw("SELECT id FROM schedule_templates WHERE resource_id = \(bind: Column.id(resourceID)) ORDER BY valid_from DESC LIMIT 1")
+                .first().map { try $0.uuid("id") }
+        }
+        guard let id else { return nil }
+        return try await template(id: id)
+    }
+
+    /// A room keeps one set of hours: the old ones go, in the same transaction as the new ones come
+    /// (an expired template would still count as "has hours" and close the room for good).
+    public func setHours(resourceID: UUID, _ template: ScheduleTemplate?) async throws {
+        try await database.transaction { db in
+            let owner = Column.id(resourceID)
+            try await db.raw("""
+                DELETE FROM opening_range_motives WHERE range_id IN
+                  (SELECT r.id FROM opening_ranges r JOIN schedule_templates t ON t.id = r.template_id WHERE t.resource_id = \(bind: owner))
+                """).run()
+            try await db.raw("DELETE FROM opening_ranges WHERE template_id IN (SELECT id FROM schedule_templates WHERE resource_id = \(bind: owner))").run()
+            try await db.raw("DELETE FROM schedule_templates WHERE resource_id = \(bind: owner)").run()
+            if let template {
+                try await insertRow(template, on: db)
+                try await insertRanges(of: template, on: db)
+            }
+            // Hours taken away or moved can give time back on the room's agenda.
+            try await addChanges([ChangeEvent.freed(resourceID, from: Date(), to: Date().addingTimeInterval(TimeInterval(InputBounds.agendaYears * 366 * 86_400)), at: Date())], on: db)
+        }
+    }
+
     public func removeClosure(siteID: UUID, date: LocalDate) async throws -> Bool {
         try await database.withConnection { db in
             try await db.raw("DELETE FROM public_holidays WHERE site_id = \(bind: Column.id(siteID)) AND day = \(bind: date.description) RETURNING day")

@@ -59,7 +59,7 @@ extension SQLStore: SchedulingRepository {
         return .freed(owner, from: template.validFrom.instant(atMinute: 0, in: .gmt), to: until.instant(atMinute: 0, in: .gmt), at: Date())
     }
 
-    private func insertRanges(of template: ScheduleTemplate, on db: any SQLDatabase) async throws {
+    func insertRanges(of template: ScheduleTemplate, on db: any SQLDatabase) async throws {
         for range in template.ranges {
             try await insertRow(OpeningRangeRow(templateID: template.id, range: range), on: db)
             try await replaceLinks(.rangeMotives, parent: range.id, children: range.motiveIDs, on: db)
