@@ -117,21 +117,21 @@ public struct OrganisationAdmin: Sendable {
         return Saved(value: practitioner, affected: try await affected(.practitioner(practitioner.id), wasActive: before?.isActive, isActive: practitioner.isActive))
     }
 
-    public func save(_ resource: Resource, isNew: Bool, by admin: Administrator) async throws -> Resource {
+    public func save(_ resource: Resource, isNew: Bool, by admin: Administrator) async throws -> Saved<Resource> {
         _ = try await site(resource.siteID, for: admin)
         if let departmentID = resource.departmentID {
             let (department, _) = try await self.department(departmentID, for: admin)
             guard department.siteID == resource.siteID else { throw AdminError.refused(.init("department", "departments", "Choose a department of this site.")) }
         }
         if let problem = OrganisationRules.problem(with: resource) { throw AdminError.refused(problem) }
+        var before: Resource?
         if !isNew {
-            guard let before = try await deps.practitioners.resource(id: resource.id), before.siteID == resource.siteID else {
-                throw AdminError.notFound("No room or equipment of this site has this id.")
-            }
+            before = try await deps.practitioners.resource(id: resource.id)
+            guard let before, before.siteID == resource.siteID else { throw AdminError.notFound("No room or equipment of this site has this id.") }
         }
         try await write(isNew, slugField: "name") { isNew ? try await deps.practitioners.insert(resource) : try await deps.practitioners.update(resource) }
         try await audit("save_resource", "resource", resource.id, by: admin)
-        return resource
+        return Saved(value: resource, affected: try await affected(.resource(resource.id), wasActive: before?.isActive, isActive: resource.isActive))
     }
 
     public func hours(of resourceID: UUID, for admin: Administrator) async throws -> ScheduleTemplate? {

@@ -60,6 +60,8 @@ public struct Resource: Identifiable, Hashable, Codable, Sendable {
     public var name: String
     /// How many patients it takes at once (group sessions); 1 for most.
     public var capacity: Int
+    /// Out of service: nothing needing it is offered; its history and bookings stay.
+    public var isActive: Bool = true
 
     public init(id: UUID, siteID: UUID, departmentID: UUID?, kind: ResourceKind, name: String, capacity: Int = 1) {
         self.id = id

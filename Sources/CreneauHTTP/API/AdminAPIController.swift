@@ -46,7 +46,12 @@ struct AdminAPIController: Sendable {
     }
 
     struct ResourceBody: Decodable {
-        let site: String?, department: String?, kind: String?, name: String?, capacity: Int?
+        let site: String?, department: String?, kind: String?, name: String?, capacity: Int?, active: Bool?
+    }
+
+    struct HoursBody: Decodable {
+        struct Range: Decodable { let weekday: Int?, start: String?, end: String? }
+        let ranges: [Range]?
     }
 
     struct MotiveBody: Decodable {
@@ -103,6 +108,20 @@ struct AdminAPIController: Sendable {
         group.post("/api/v1/admin/resources") { request, context in try await resource(request, context, id: nil) }
         group.put("/api/v1/admin/resources/{id}") { request, context in try await resource(request, context, id: try Self.id(context)) }
         group.post("/api/v1/admin/motives") { request, context in try await motive(request, context) }
+        // A room's own hours: {"ranges": [{"weekday": 1, "start": "08:30", "end": "12:00"}]}; an empty list removes them.
+        group.put("/api/v1/admin/resources/{id}/hours") { request, context in
+            let body: HoursBody = try await JSONRequest.read(request)
+            var ranges: [(weekday: Int, start: Int, end: Int)] = []
+            for range in body.ranges ?? [] {
+                guard let weekday = range.weekday, (1...7).contains(weekday), let start = range.start.flatMap(AdminOrganisationController.minutes),
+                      let end = range.end.flatMap(AdminOrganisationController.minutes) else {
+                    throw APIError.badRequest("Each range has \"weekday\" (1 Monday … 7 Sunday), \"start\" and \"end\" as HH:MM.", code: "invalid_field")
+                }
+                ranges.append((weekday, start, end))
+            }
+            _ = try await admin.setHours(ranges, resourceID: try Self.id(context), by: context.administrator)
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+        }
         for (path, active) in [("archive", false), ("restore", true)] {
             group.post("/api/v1/admin/motives/{id}/\(path)") { _, context in
                 let saved = try await admin.setMotive(try Self.id(context), active: active, by: context.administrator)
@@ -232,11 +251,12 @@ struct AdminAPIController: Sendable {
         let body: ResourceBody = try await JSONRequest.read(request)
         let siteID = try JSONRequest.requiredID(body.site, field: "site")
         guard let kind = ResourceKind(rawValue: body.kind ?? "room") else { throw APIError.badRequest("\"kind\" is room or equipment.", code: "invalid_field") }
-        let resource = Resource(
+        var resource = Resource(
             id: id ?? ids.next(), siteID: siteID, departmentID: try body.department.map { try JSONRequest.requiredID($0, field: "department") },
             kind: kind, name: body.name ?? "", capacity: body.capacity ?? 1)
-        _ = try await admin.save(resource, isNew: id == nil, by: context.administrator)
-        return try respond(resource.id, affected: [], created: id == nil)
+        resource.isActive = body.active ?? true
+        let saved = try await admin.save(resource, isNew: id == nil, by: context.administrator)
+        return try respond(resource.id, affected: saved.affected, created: id == nil)
     }
 
     func motive(_ request: Request, _ context: AdminContext) async throws -> Response {

@@ -120,6 +120,7 @@ extension AdminOrganisationController {
         form.select("department", t("organisation_department"), [("", t("organisation_whole_site"))] + departments.map { ($0.id.json, $0.name) },
                     selected: fields?["department"] ?? resource?.departmentID?.json ?? "")
         form.text("capacity", t("organisation_capacity"), value("capacity", String(resource?.capacity ?? 1)), type: "number")
+        form.checkbox("active", t("organisation_active"), checked: fields.map { $0["active"] != nil } ?? (resource?.isActive ?? true))
         return try renderForm(
             request, context, heading: resource.map { "\($0.name) — \(site.name)" } ?? "\(t("organisation_new_resource")) — \(site.name)",
             action: resource.map { "/admin/resources/\($0.id.json)" } ?? "/admin/sites/\(site.id.json)/resources/new", form: form, problem: problem, status: status)
@@ -127,13 +128,14 @@ extension AdminOrganisationController {
 
     func saveResource(_ request: Request, _ context: AdminPageContext, siteID: UUID, id: UUID?) async throws -> Response {
         let fields = try await FormBody.parse(request)
-        let resource = Resource(
+        var resource = Resource(
             id: id ?? ids.next(), siteID: siteID, departmentID: fields["department"].flatMap(UUID.init(uuidString:)),
             kind: fields["kind"].flatMap(ResourceKind.init(rawValue:)) ?? .room, name: (fields["name"] ?? "").trimmed,
             capacity: AdminForm.number(fields["capacity"]) ?? -1)
+        resource.isActive = fields["active"] != nil
         do {
-            _ = try await admin.save(resource, isNew: id == nil, by: context.administrator)
-            return Self.backToOverview(notice: "saved")
+            let saved = try await admin.save(resource, isNew: id == nil, by: context.administrator)
+            return try await self.saved(request, context, affected: saved.affected)
         } catch AdminError.refused(let problem) {
             let existing = id == nil ? nil : try await self.resource(resource.id, context)
             return try await resourceForm(request, context, siteID: siteID, resource: existing, fields: fields, problem: problem, status: .unprocessableContent)

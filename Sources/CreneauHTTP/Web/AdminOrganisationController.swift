@@ -95,7 +95,8 @@ struct AdminOrganisationController: Sendable {
                      "href": "/admin/sites/\(site.id.json)/practitioners/\(entry.practitioner.id.json)"]
                 },
                 "resources": resources.map {
-                    ["name": $0.name, "capacity": $0.capacity, "href": "/admin/resources/\($0.id.json)", "hoursHref": "/admin/resources/\($0.id.json)/hours"] as [String: Any]
+                    ["name": $0.name, "capacity": $0.capacity, "active": $0.isActive, "href": "/admin/resources/\($0.id.json)",
+                     "hoursHref": "/admin/resources/\($0.id.json)/hours"] as [String: Any]
                 },
                 "closures": try await organisation.holidays(siteID: site.id).filter { $0.date >= today }.map { closure -> [String: Any] in
                     ["day": PageFormat.day(closure.date.instant(atMinute: 720, in: zone), zone, page.language), "name": closure.name, "csrf": csrf,

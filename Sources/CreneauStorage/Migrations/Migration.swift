@@ -45,5 +45,6 @@ extension Migration {
         .organisationSettings,
         .sealCancellationReasons,
         .patientIdentity,
+        .resourcesInService,
     ]
 }

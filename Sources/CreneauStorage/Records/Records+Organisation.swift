@@ -88,11 +88,12 @@ extension Resource: SQLRecord {
     var key: String { Column.id(id) }
     var columns: [(String, SQLValue)] {
         [("id", key), ("site_id", Column.id(siteID)), ("department_id", Column.id(departmentID)), ("kind", kind.rawValue),
-         ("name", name), ("capacity", capacity)]
+         ("name", name), ("capacity", capacity), ("is_active", isActive)]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), siteID: try row.uuid("site_id"), departmentID: try row.optionalUUID("department_id"),
             kind: try row.enumeration("kind"), name: try row.string("name"), capacity: try row.int("capacity"))
+        isActive = try row.bool("is_active")
     }
 }

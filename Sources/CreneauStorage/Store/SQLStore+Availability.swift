@@ -65,8 +65,9 @@ extension SQLStore: AvailabilityRepository {
             }
         }
         if resourceIDs?.isEmpty != true {
-            let resourceFilter: SQLQueryString = resourceIDs.map { "WHERE id IN \(idList($0))" } ?? ""
-            for row in try await db.raw("SELECT id, capacity FROM resources \(resourceFilter)").all() {
+            // A room out of service is absent: the engine then offers nothing that needs it.
+            let resourceFilter: SQLQueryString = resourceIDs.map { "AND id IN \(idList($0))" } ?? ""
+            for row in try await db.raw("SELECT id, capacity FROM resources WHERE is_active = \(bind: true) \(resourceFilter)").all() {
                 calendar.capacities[try row.uuid("id")] = try row.int("capacity")
             }
         }
