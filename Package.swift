@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "CreneauMail",
                 "CreneauDomain",
+                "CreneauStorage",
                 "CreneauTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

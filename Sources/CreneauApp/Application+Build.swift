@@ -32,15 +32,17 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         await storage.database.shutdown()
         throw error
     }
-    let mailQueue: MailQueue
+    // Every email is a row in the outbox first (it survives a crash); the outbox service sends it.
+    let transport: any Mailer
     do {
-        mailQueue = MailQueue(transport: try makeMailer(configuration, logger: logger), logger: logger)
+        transport = try makeMailer(configuration, logger: logger)
     } catch {
         await storage.database.shutdown()
         throw error
     }
+    let outbox = OutboxMailer(outbox: storage.store, clock: clock)
     var served = Composition.live(
-        store: storage.store, clock: clock, mailer: mailQueue,
+        store: storage.store, clock: clock, mailer: outbox,
         publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)",
         holdDuration: configuration.holdDuration, limits: configuration.rateLimits ? .standard : .off,
         accountLimits: configuration.rateLimits ? .standard : .off, directory: directory)
@@ -61,6 +63,6 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         logger: logger)
     app.addServices(
         DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: clock, logger: logger),
-        MailService(queue: mailQueue))
+        OutboxService(sender: OutboxSender(outbox: storage.store, transport: transport, clock: clock, logger: logger), logger: logger))
     return app
 }

@@ -1,10 +1,12 @@
 import CreneauDomain
+import CreneauMail
 import CreneauSeed
 import CreneauStorage
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
+import ServiceLifecycle
 
 /// What the `creneau` subcommands do, so that the CLI only parses: each function takes the
 /// typed configuration and does the work with the libraries.
@@ -15,6 +17,27 @@ public enum Commands {
         let app = try await buildApplication(configuration, demo: demo, logger: logger)
         logger.notice("Creneau listens on http://\(configuration.host):\(configuration.port)/ (\(configuration.databaseSummary))")
         try await app.runService()
+    }
+
+    /// Sends the outbox without serving pages (for deployments that run senders apart from the
+    /// web instances); any number may run beside `creneau serve`. Stops on SIGINT or SIGTERM.
+    public static func worker(_ configuration: Configuration) async throws {
+        let logger = LogSetup.bootstrap(configuration)
+        let storage = try Storage.open(configuration, logger: logger, serving: true)
+        let transport: any Mailer
+        do {
+            _ = try await storage.migrate(configuration)
+            transport = try makeMailer(configuration, logger: logger)
+        } catch {
+            await storage.database.shutdown()
+            throw error
+        }
+        let sender = OutboxSender(outbox: storage.store, transport: transport, clock: .live, logger: logger)
+        let group = ServiceGroup(
+            services: [OutboxService(sender: sender, logger: logger), DatabaseService(database: storage.database)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        logger.notice("Creneau worker sends the outbox (\(configuration.databaseSummary))")
+        try await group.run()
     }
 
     /// The migrations applied (empty: up to date).

@@ -70,20 +70,22 @@ func makeMailer(_ configuration: Configuration, logger: Logger) throws -> any Ma
     }
 }
 
-/// Delivers queued emails for as long as the server runs; on shutdown, sends what is
-/// waiting for up to ten seconds (a dead relay must not hold the shutdown).
-struct MailService: Service {
-    let queue: MailQueue
+/// Sends the outbox for as long as the server runs: a round every half second while there is
+/// nothing to do, at once again while there is. On shutdown it stops taking new messages; those it
+/// had taken and not sent are taken again by the next sender after their lease.
+struct OutboxService: Service {
+    let sender: OutboxSender
+    let logger: Logger
 
     func run() async throws {
-        let worker = Task { await queue.run() }
-        try? await gracefulShutdown()
-        queue.finish()
-        let deadline = Task {
-            try await Task.sleep(for: .seconds(10))
-            worker.cancel()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var taken = 0
+            do {
+                taken = try await sender.sendDue()
+            } catch {
+                logger.warning("Could not read the outbox", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+            if taken == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) } }
         }
-        await worker.value
-        deadline.cancel()
     }
 }

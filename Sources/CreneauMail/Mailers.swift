@@ -16,7 +16,7 @@ public struct SMTPMailer: Mailer {
 
     public func send(_ message: EmailMessage) async throws {
         let to = try MIMEMessage.Mailbox(message.to)
-        let rendered = try MIMEMessage.render(message, from: from, date: Date(), messageID: "\(UUID().uuidString.lowercased())@\(domain)")
+        let rendered = try MIMEMessage.render(message, from: from, date: Date(), messageID: message.messageID ?? "\(UUID().uuidString.lowercased())@\(domain)")
         try await client.send(rendered: rendered, from: from.address, to: to.address)
     }
 }
@@ -36,7 +36,7 @@ public struct MailDropMailer: Mailer {
 
     public func send(_ message: EmailMessage) async throws {
         let id = UUID().uuidString.lowercased()
-        let rendered = try MIMEMessage.render(message, from: from, date: Date(), messageID: "\(id)@creneau.localhost")
+        let rendered = try MIMEMessage.render(message, from: from, date: Date(), messageID: message.messageID ?? "\(id)@creneau.localhost")
         let stamp = Int(Date().timeIntervalSince1970 * 1_000)
         let file = directory.appendingPathComponent("\(stamp)-\(id).eml")
         guard FileManager.default.createFile(atPath: file.path, contents: Data(rendered.utf8), attributes: [.posixPermissions: 0o600]) else {
@@ -45,57 +45,48 @@ public struct MailDropMailer: Mailer {
     }
 }
 
-/// Hands messages to a transport in the background, retrying what fails for a
-/// passing reason, so no request waits on a mail server and every answer takes as
-/// long whether an email went out or not. Bounded: past `capacity` waiting messages,
-/// new ones are dropped and logged (a stuck relay must not exhaust memory).
-public final class MailQueue: Mailer {
+/// Sends what the outbox holds: takes due messages under a lease, hands each to the transport
+/// under its stable Message-ID, marks it sent, or schedules a retry (exponential, with jitter), or
+/// gives up at once on a permanent refusal (a 5xx, an unusable address) and after
+/// `OutboxPolicy.maximumAttempts`. Any number of senders may run (one per instance): each due
+/// message goes to one of them at a time; a sender killed mid-send leaves its messages to be
+/// taken again when their lease ends (at least once; the Message-ID lets a receiver drop a repeat).
+public struct OutboxSender: Sendable {
+    let outbox: any OutboxRepository
     let transport: any Mailer
+    let clock: Clock
     let logger: Logger
-    let retryDelays: [Duration]
-    private let stream: AsyncStream<EmailMessage>
-    private let continuation: AsyncStream<EmailMessage>.Continuation
+    let batch: Int
+    let lease: TimeInterval
 
-    public init(transport: any Mailer, logger: Logger, capacity: Int = 10_000, retryDelays: [Duration] = [.seconds(2), .seconds(15), .seconds(60)]) {
+    public init(outbox: any OutboxRepository, transport: any Mailer, clock: Clock, logger: Logger, batch: Int = 20, lease: TimeInterval = 120) {
+        self.outbox = outbox
         self.transport = transport
+        self.clock = clock
         self.logger = logger
-        self.retryDelays = retryDelays
-        (stream, continuation) = AsyncStream.makeStream(of: EmailMessage.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.batch = batch
+        self.lease = lease
     }
 
-    public func send(_ message: EmailMessage) async throws {
-        if case .dropped = continuation.yield(message) {
-            logger.error("Email queue full: a message was dropped", metadata: ["queue.capacity": "full"])
-        }
-    }
-
-    /// Stops taking messages; `run` returns once those waiting are delivered (or given up).
-    public func finish() { continuation.finish() }
-
-    /// Delivers until `finish()`; one message at a time, in order.
-    public func run() async {
-        for await message in stream {
-            await deliver(message)
-        }
-    }
-
-    func deliver(_ message: EmailMessage) async {
-        var attempt = 0
-        while true {
+    /// One round: how many messages were taken.
+    public func sendDue() async throws -> Int {
+        let now = clock.now()
+        let due = try await outbox.claim(limit: batch, now: now, leaseUntil: now.addingTimeInterval(lease))
+        var generator = SystemRandomNumberGenerator()
+        for message in due {
             do {
-                try await transport.send(message)
-                return
+                try await transport.send(message.email)
+                try await outbox.markSent(id: message.id, at: clock.now())
             } catch {
                 let permanent = (error as? SMTPError)?.isPermanent ?? (error is MIMEMessage.InvalidHeader)
-                guard !permanent, attempt < retryDelays.count, !Task.isCancelled else {
-                    // The recipient's domain only: an address is personal data.
-                    logger.error("Email not delivered", metadata: [
-                        "mail.to_domain": "\(message.to.split(separator: "@").last ?? "")", "error": "\((error as? SMTPError)?.summary ?? String(describing: type(of: error)))", "attempts": "\(attempt + 1)"])
-                    return
-                }
-                try? await Task.sleep(for: retryDelays[attempt])
-                attempt += 1
+                let retryAt = permanent ? nil : OutboxPolicy.retryAt(after: message.attempts, now: clock.now(), using: &generator)
+                let summary = (error as? SMTPError)?.summary ?? String(describing: type(of: error))
+                try await outbox.markFailed(id: message.id, error: summary, retryAt: retryAt)
+                // The recipient's domain only: an address is personal data.
+                logger.log(level: retryAt == nil ? .error : .warning, retryAt == nil ? "Email given up" : "Email not delivered yet", metadata: [
+                    "mail.to_domain": "\(message.email.to.split(separator: "@").last ?? "")", "error": "\(summary)", "attempts": "\(message.attempts)"])
             }
         }
+        return due.count
     }
 }

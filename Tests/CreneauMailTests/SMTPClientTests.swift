@@ -150,42 +150,4 @@ struct MIMEAndQueueTests {
     func dates() {
         #expect(MIMEMessage.rfc5322Date(Date(timeIntervalSince1970: 1_795_420_800)) == "Mon, 23 Nov 2026 08:00:00 +0000")
     }
-
-    final class FlakyTransport: Mailer, @unchecked Sendable {
-        let lock = NSLock()
-        /// Passing failures for the next attempts, whatever the message.
-        var passingFailures: [SMTPError]
-        /// Recipients the server refuses for good.
-        let refused: Set<String>
-        var attempts = 0
-        var delivered: [EmailMessage] = []
-        init(passingFailures: [SMTPError], refused: Set<String>) {
-            self.passingFailures = passingFailures
-            self.refused = refused
-        }
-        func send(_ message: EmailMessage) async throws {
-            try lock.withLock {
-                attempts += 1
-                if !passingFailures.isEmpty { throw passingFailures.removeFirst() }
-                if refused.contains(message.to) { throw SMTPError.unexpectedReply(command: "RCPT", code: 550, text: "no such user") }
-                delivered.append(message)
-            }
-        }
-    }
-
-    @Test("the queue retries passing failures, gives up on permanent ones, and keeps order")
-    func queue() async throws {
-        let transport = FlakyTransport(passingFailures: [.connectionClosed, .timedOut], refused: ["b@example.org"])
-        let queue = MailQueue(transport: transport, logger: Logger(label: "test"), retryDelays: [.milliseconds(1), .milliseconds(1), .milliseconds(1)])
-        let first = EmailMessage(to: "a@example.org", subject: "1", text: "1")
-        let second = EmailMessage(to: "b@example.org", subject: "2", text: "2")
-        let third = EmailMessage(to: "c@example.org", subject: "3", text: "3")
-        try await queue.send(first)   // fails twice for a passing reason, then goes
-        try await queue.send(second)  // refused for good: dropped after one attempt
-        try await queue.send(third)
-        queue.finish()
-        await queue.run()
-        #expect(transport.delivered == [first, third])
-        #expect(transport.attempts == 5)
-    }
 }

@@ -5,11 +5,14 @@ public struct EmailMessage: Hashable, Sendable {
     public var to: String
     public var subject: String
     public var text: String
+    /// The Message-ID to send it under (the outbox's, stable across retries); nil: a new one.
+    public var messageID: String?
 
-    public init(to: String, subject: String, text: String) {
+    public init(to: String, subject: String, text: String, messageID: String? = nil) {
         self.to = to
         self.subject = subject
         self.text = text
+        self.messageID = messageID
     }
 }
 

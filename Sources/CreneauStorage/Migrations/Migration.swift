@@ -46,5 +46,6 @@ extension Migration {
         .sealCancellationReasons,
         .patientIdentity,
         .resourcesInService,
+        .createOutbox,
     ]
 }
