@@ -45,6 +45,7 @@ public enum Composition {
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits
+        dependencies.outbox = store
         return dependencies
     }
 }

@@ -33,6 +33,8 @@ public struct HTTPDependencies: Sendable {
     public var directory: any DirectoryRepository
     public var availability: any AvailabilityRepository
     public var audit: any AuditRepository
+    /// The outbox, for the administrators' page of messages given up.
+    public var outbox: (any OutboxRepository)?
     /// Motives, for the administrators' pages.
     public var motives: any SchedulingRepository
     /// The pages' templates and translations, loaded once by the composition root.
@@ -137,6 +139,10 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     AdminOrganisationController(admin: dependencies.organisationAdmin, organisation: dependencies.organisation, clock: clock, browser: browser,
                                 ids: dependencies.ids, renderer: pages).register(on: router)
     AdminAPIController(admin: dependencies.organisationAdmin, staff: dependencies.staffAccounts, clock: clock, ids: dependencies.ids).register(on: router)
+    if let outbox = dependencies.outbox {
+        AdminMessagesController(outbox: outbox, audit: dependencies.audit, clock: clock, ids: dependencies.ids, browser: browser, renderer: pages)
+            .register(on: router)
+    }
     AdminImportController(importer: dependencies.practitionerImport, browser: browser, renderer: pages).register(on: router)
     StaffAccountsController(staff: dependencies.staffAccounts, organisation: dependencies.organisation, admin: dependencies.organisationAdmin,
                             browser: browser, renderer: pages).register(on: router)

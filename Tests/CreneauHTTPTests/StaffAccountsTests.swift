@@ -118,3 +118,32 @@ struct StaffAccountsTests {
         }
     }
 }
+
+/// The messages the outbox gave up on, in a page for administrators.
+@Suite("Web: messages not delivered")
+struct AdminMessagesTests {
+    @Test("a message given up is listed with a masked address and its error, and queued again by a button (audited)")
+    func retry() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let now = Fixtures.now
+            let message = OutboxMessage(id: UUID(), email: EmailMessage(to: "lea.martin@example.org", subject: "Votre code de connexion", text: "123456"),
+                                        nextAttemptAt: now, createdAt: now)
+            #expect(try await test.store.enqueue(message))
+            _ = try await test.store.claim(limit: 5, now: now, leaseUntil: now.addingTimeInterval(60))
+            try await test.store.markFailed(id: message.id, error: "RCPT 550 no such user", retryAt: nil)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await AdminPagesTests.adminSession(client, test, site: fixture.org.site.id)
+                let page = try await client.execute(uri: "/admin/messages", method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
+                #expect(page.status == .ok && page.text.contains("l•••@example.org") && page.text.contains("550"))
+                #expect(!page.text.contains("lea.martin@example.org"))
+                let retried = try await AccountPagesTests.post(client, "/admin/messages/\(message.id.json)/retry", form: ["_csrf": session.csrf], cookie: session.cookie)
+                #expect(retried.status == .seeOther)
+                #expect(try await test.store.failedMessages(limit: 5).isEmpty)
+                #expect(try await test.store.claim(limit: 5, now: now, leaseUntil: now.addingTimeInterval(60)).map(\.id) == [message.id])
+                let again = try await AccountPagesTests.post(client, "/admin/messages/\(message.id.json)/retry", form: ["_csrf": session.csrf], cookie: session.cookie)
+                #expect(again.status == .notFound)
+            }
+        }
+    }
+}
