@@ -99,9 +99,7 @@ public enum Commands {
         return try await Storage.with(configuration, logger: logger) { storage in
             _ = try await storage.migrate(configuration)
             let store = storage.store
-            let staff = StaffAccounts(.init(
-                accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store, mailer: mailer,
-                emails: AccountEmails(publicURL: publicURL), passwords: BcryptPasswords(), codes: TOTPCodes(), clock: .live, ids: .random))
+            let staff = StaffAccounts.live(store: store, mailer: mailer, emails: AccountEmails(publicURL: publicURL), clock: .live)
             let importer = PractitionerImport(organisation: store, repository: store, staff: staff, clock: .live, ids: .random)
             let started = ContinuousClock.now
             let report = try await importer.run(text, acceptBadLines: acceptBadLines, write: true, by: nil)
@@ -136,9 +134,7 @@ public enum Commands {
             }
             guard let group else { throw CommandError("No hospital group could be created.") }
             let emails = AccountEmails(publicURL: publicURL)
-            let accounts = StaffAccounts(.init(
-                accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store, mailer: mailer, emails: emails,
-                passwords: BcryptPasswords(), codes: TOTPCodes(), clock: .live, ids: .random))
+            let accounts = StaffAccounts.live(store: store, mailer: mailer, emails: emails, clock: .live)
             do {
                 let token = try await accounts.firstAdministrator(email: email, name: name, groupID: group.id)
                 return "\(email) administers \(group.name). Open this link within 7 days to choose a password and enrol an authenticator app:\n"

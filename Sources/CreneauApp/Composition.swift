@@ -21,9 +21,7 @@ public enum Composition {
             writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock, holdDuration: holdDuration)
         let emails = AccountEmails(publicURL: publicURL)
         let passwords = BcryptPasswords()
-        let staffAccounts = StaffAccounts(.init(
-            accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store,
-            mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids))
+        let staffAccounts = StaffAccounts.live(store: store, mailer: mailer, emails: emails, passwords: passwords, clock: clock, ids: ids)
         var dependencies = HTTPDependencies(
             booking: booking,
             search: SlotSearch(directory: directory, availability: availability, clock: clock),
@@ -47,5 +45,15 @@ public enum Composition {
         dependencies.limits = limits
         dependencies.outbox = store
         return dependencies
+    }
+}
+
+extension StaffAccounts {
+    /// Staff accounts on `store`, as the server and the commands run them.
+    static func live(store: SQLStore, mailer: any Mailer, emails: AccountEmails, passwords: any PasswordHasher = BcryptPasswords(),
+                     clock: Clock, ids: IDGenerator = .random) -> StaffAccounts {
+        StaffAccounts(.init(
+            accounts: store, sessions: store, tokens: store, staff: store, organisation: store, referringDoctors: store, audit: store,
+            mailer: mailer, emails: emails, passwords: passwords, codes: TOTPCodes(), clock: clock, ids: ids))
     }
 }

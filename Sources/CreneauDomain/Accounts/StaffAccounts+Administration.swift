@@ -45,16 +45,16 @@ extension StaffAccounts {
 
     /// Everyone with a staff role in the administrator's sites or groups.
     public func members(by admin: Administrator) async throws -> [Member] {
-        var result: [Member] = []
-        for (account, grants) in try await deps.staff.staffAccounts() where try await oversees(grants, by: admin) {
-            result.append(Member(account: account, grants: grants, enrolled: try await isEnrolled(account)))
-        }
-        return result
+        let map = try await organisationMap()
+        return try await deps.staff.staffAccounts()
+            .filter { Self.oversees($0.grants, by: admin, sites: map.sites, siteOfDepartment: map.siteOfDepartment) }
+            .map { Member(account: $0.account, grants: $0.grants, enrolled: $0.enrolled) }
     }
 
     func member(_ accountID: UUID, by admin: Administrator) async throws -> Account {
+        let map = try await organisationMap()
         guard let account = try await deps.accounts.account(id: accountID),
-              try await oversees(try await deps.accounts.grants(accountID: accountID), by: admin) else {
+              Self.oversees(try await deps.accounts.grants(accountID: accountID), by: admin, sites: map.sites, siteOfDepartment: map.siteOfDepartment) else {
             throw AdminError.notFound("No colleague of yours has this account.")
         }
         guard account.id != admin.accountID else { throw AdminError.forbidden("Ask another administrator to change your own account.") }
@@ -84,8 +84,9 @@ extension StaffAccounts {
 
 /// Staff accounts as administrators see them.
 public protocol StaffAccountRepository: Sendable {
-    /// Every account holding a role other than patient, with its grants, by name.
-    func staffAccounts() async throws -> [(account: Account, grants: [RoleGrant])]
+    /// Every account holding a role other than patient, with its grants and whether it is enrolled
+    /// (password chosen and authenticator key saved), by name.
+    func staffAccounts() async throws -> [(account: Account, grants: [RoleGrant], enrolled: Bool)]
     /// Removes the authenticator key (the account must enrol again).
     func clearTOTPSecret(accountID: UUID) async throws
     /// The directory's entry for an RPPS number.

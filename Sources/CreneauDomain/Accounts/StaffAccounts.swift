@@ -79,23 +79,29 @@ public struct StaffAccounts: Sendable {
         }
     }
 
-    /// Whether `admin` oversees an account with `grants` (one of its staff grants lies in their sites or groups).
-    func oversees(_ grants: [RoleGrant], by admin: Administrator) async throws -> Bool {
+    /// Whether `admin` oversees an account with `grants` (one of its staff grants lies in their sites
+    /// or groups). `sites`: every site by id; `siteOfDepartment`: each department's site.
+    static func oversees(_ grants: [RoleGrant], by admin: Administrator, sites: [UUID: Site], siteOfDepartment: [UUID: UUID]) -> Bool {
         if admin.everywhere { return true }
-        for grant in grants where grant.role != .patient && grant.role != .referringDoctor {
+        return grants.contains { grant in
+            guard grant.role != .patient && grant.role != .referringDoctor else { return false }
             switch grant.scope {
-            case .everywhere:
-                continue
-            case .group(let id):
-                if admin.administersGroup(id) { return true }
-            case .site(let id):
-                if let site = try await deps.organisation.site(id: id), admin.administers(site) { return true }
-            case .department(let id):
-                if let department = try await deps.organisation.department(id: id), let site = try await deps.organisation.site(id: department.siteID),
-                   admin.administers(site) { return true }
+            case .everywhere: return false
+            case .group(let id): return admin.administersGroup(id)
+            case .site(let id): return sites[id].map(admin.administers) ?? false
+            case .department(let id): return siteOfDepartment[id].flatMap { sites[$0] }.map(admin.administers) ?? false
             }
         }
-        return false
+    }
+
+    /// The organisation `oversees` looks at, read once (a site's departments each).
+    func organisationMap() async throws -> (sites: [UUID: Site], siteOfDepartment: [UUID: UUID]) {
+        var sites: [UUID: Site] = [:], siteOfDepartment: [UUID: UUID] = [:]
+        for site in try await deps.organisation.sites() {
+            sites[site.id] = site
+            for department in try await deps.organisation.departments(siteID: site.id) { siteOfDepartment[department.id] = site.id }
+        }
+        return (sites, siteOfDepartment)
     }
 
     // MARK: Invitations

@@ -110,7 +110,10 @@ public struct OrganisationAdmin: Sendable {
             let works = try await deps.administration.practitioners(siteID: siteID).contains { $0.practitioner.id == practitioner.id }
             guard before != nil, works else { throw AdminError.notFound("No practitioner of this site has this id.") }
         }
-        try await write(isNew, slugField: "rpps") {
+        // No form edits skills (they come from the seed or a future directory import): an edit keeps them.
+        var practitioner = practitioner
+        if let before { practitioner.skills = before.skills }
+        try await write(isNew, slugField: "rpps") { [practitioner] in
             try await deps.administration.save(practitioner, isNew: isNew, departments: departments, siteID: siteID)
         }
         try await audit("save_practitioner", "practitioner", practitioner.id, by: admin)
@@ -134,9 +137,15 @@ public struct OrganisationAdmin: Sendable {
         return Saved(value: resource, affected: try await affected(.resource(resource.id), wasActive: before?.isActive, isActive: resource.isActive))
     }
 
+    /// A room or machine of the administrator's sites.
+    public func resource(_ id: UUID, for admin: Administrator) async throws -> Resource {
+        guard let resource = try await deps.practitioners.resource(id: id), let site = try await deps.organisation.site(id: resource.siteID),
+              admin.administers(site) else { throw AdminError.notFound("No room or equipment of yours has this id.") }
+        return resource
+    }
+
     public func hours(of resourceID: UUID, for admin: Administrator) async throws -> ScheduleTemplate? {
-        guard let resource = try await deps.practitioners.resource(id: resourceID) else { throw AdminError.notFound("No room or equipment of yours has this id.") }
-        _ = try await site(resource.siteID, for: admin)
+        _ = try await resource(resourceID, for: admin)
         return try await deps.administration.hours(resourceID: resourceID)
     }
 
@@ -144,7 +153,7 @@ public struct OrganisationAdmin: Sendable {
     /// booked, on the 5-minute grid and not overlapping; none means it follows its practitioners.
     /// Appointments already booked outside the new hours stay.
     public func setHours(_ ranges: [(weekday: Int, start: Int, end: Int)], resourceID: UUID, by admin: Administrator) async throws -> ScheduleTemplate? {
-        guard let resource = try await deps.practitioners.resource(id: resourceID) else { throw AdminError.notFound("No room or equipment of yours has this id.") }
+        let resource = try await self.resource(resourceID, for: admin)
         let site = try await self.site(resource.siteID, for: admin)
         guard !ranges.isEmpty else {
             try await deps.administration.setHours(resourceID: resource.id, nil)

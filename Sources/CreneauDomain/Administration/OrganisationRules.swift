@@ -17,7 +17,7 @@ public enum OrganisationRules {
         }
     }
 
-    public static func text(_ value: String, _ field: String, max: Int, required: Bool = true) -> Problem? {
+    static func text(_ value: String, _ field: String, max: Int, required: Bool = true) -> Problem? {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if required && trimmed.isEmpty { return Problem(field, "required", "Fill in “\(field)”.") }
         if trimmed.count > max { return Problem(field, "too_long", "“\(field)” is at most \(max) characters.") }

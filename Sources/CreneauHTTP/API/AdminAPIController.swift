@@ -239,8 +239,7 @@ struct AdminAPIController: Sendable {
         var practitioner = Practitioner(
             id: old?.id ?? ids.next(), title: body.title ?? old?.title ?? "", firstName: body.firstName ?? old?.firstName ?? "",
             lastName: body.lastName ?? old?.lastName ?? "", profession: body.profession ?? old?.profession ?? "",
-            specialty: body.specialty ?? old?.specialty ?? "", rpps: body.rpps ?? old?.rpps, languages: body.languages ?? old?.languages ?? ["fr"],
-            skills: old?.skills ?? "")
+            specialty: body.specialty ?? old?.specialty ?? "", rpps: body.rpps ?? old?.rpps, languages: body.languages ?? old?.languages ?? ["fr"])
         practitioner.isActive = body.active ?? old?.isActive ?? true
         let departments = try body.departments.map { try $0.map { try JSONRequest.requiredID($0, field: "departments") } } ?? existing?.departmentIDs ?? []
         let saved = try await admin.save(practitioner, isNew: existing == nil, departments: departments, siteID: siteID, by: context.administrator)

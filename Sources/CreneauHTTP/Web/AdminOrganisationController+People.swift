@@ -47,10 +47,7 @@ extension AdminOrganisationController {
     }
 
     func resource(_ id: UUID, _ context: AdminPageContext) async throws -> Resource {
-        for site in try await admin.sites(for: context.administrator) {
-            if let found = try await admin.resources(of: site.id, for: context.administrator).first(where: { $0.id == id }) { return found }
-        }
-        throw AdminError.notFound("No room or equipment of yours has this id.")
+        try await admin.resource(id, for: context.administrator)
     }
 
     // MARK: Practitioners
@@ -90,9 +87,6 @@ extension AdminOrganisationController {
             specialty: (fields["specialty"] ?? "").trimmed.lowercased(), rpps: fields["rpps"]?.filter { !$0.isWhitespace }.nilIfEmpty,
             languages: languages)
         practitioner.isActive = fields["active"] != nil
-        if let id, let existing = try await admin.practitioners(of: siteID, for: context.administrator).first(where: { $0.practitioner.id == id }) {
-            practitioner.skills = existing.practitioner.skills
-        }
         let departments = AdminForm.ticked("department", in: fields).compactMap(UUID.init(uuidString:))
         do {
             let saved = try await admin.save(practitioner, isNew: id == nil, departments: departments, siteID: siteID, by: context.administrator)

@@ -256,10 +256,3 @@ struct AdminOrganisationController: Sendable {
         return Self.backToOverview(notice: "closure_added")
     }
 }
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

@@ -3,14 +3,18 @@ import Foundation
 import SQLKit
 
 extension SQLStore: StaffAccountRepository {
-    public func staffAccounts() async throws -> [(account: Account, grants: [RoleGrant])] {
+    public func staffAccounts() async throws -> [(account: Account, grants: [RoleGrant], enrolled: Bool)] {
         try await database.withConnection { db in
             let grants = try await db.raw("SELECT * FROM role_grants WHERE role <> 'patient' ORDER BY account_id, role").all().map { try RoleGrant(row: $0) }
             let byAccount = Dictionary(grouping: grants, by: \.accountID)
             guard !byAccount.isEmpty else { return [] }
-            let accounts = try await db.select().column("*").from(Account.table).where("id", .in, idList(byAccount.keys))
-                .orderBy("display_name").orderBy("id").all().map { try Account(row: $0) }
-            return accounts.map { ($0, byAccount[$0.id] ?? []) }
+            return try await db.select().column("*").from(Account.table).where("id", .in, idList(byAccount.keys))
+                .orderBy("display_name").orderBy("id").all().map { row in
+                    let account = try Account(row: row)
+                    let key = try row.optionalString("totp_sealed")
+                    let enrolled = account.passwordHash != nil && key != nil
+                    return (account, byAccount[account.id] ?? [], enrolled)
+                }
         }
     }
 
