@@ -79,13 +79,16 @@ struct OutboxService: Service {
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            var taken = 0
+            var pause: Duration = .zero
             do {
-                taken = try await sender.sendDue()
+                if try await sender.sendDue() == 0 { pause = .milliseconds(500) }
             } catch {
+                // The database is away (stopped, failing over): wait before asking again, so that the
+                // sender does not hold pool connections the requests and /healthz need when it returns.
                 logger.warning("Could not read the outbox", metadata: ["error": "\(String(describing: type(of: error)))"])
+                pause = .seconds(5)
             }
-            if taken == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) } }
+            if pause > .zero { try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) } }
         }
     }
 }
