@@ -29,8 +29,10 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         // The first visitor should not wait for the directory to load (seconds at hospital-group scale).
         try await directory.warm()
     } catch {
-        await storage.database.shutdown()
-        throw error
+        // A database slow to answer at start (a loaded machine, a failover) must not stop the server:
+        // /healthz says 503 until it answers, and the directory loads on the first request instead.
+        logger.warning("The directory could not be loaded at start; it will load on first use", metadata: [
+            "error": "\(String(describing: type(of: error)))"])
     }
     // Every email is a row in the outbox first (it survives a crash); the outbox service sends it.
     let transport: any Mailer
