@@ -42,8 +42,14 @@ class Recorder:
             "message_id": str(message["message-id"]),
             "content_type": message.get_content_type(),
             "charset": message.get_content_charset(),
-            "body": message.get_content(),
-            "defects": [type(d).__name__ for d in message.defects],
+            "body": message.get_body(preferencelist=("plain",)).get_content() if message.get_body(preferencelist=("plain",)) else "",
+            "html": message.get_body(preferencelist=("html",)).get_content() if message.get_body(preferencelist=("html",)) else None,
+            "attachments": [
+                {"content_type": part.get_content_type(), "filename": part.get_filename(), "method": part.get_param("method"),
+                 "content": part.get_content() if part.get_content_maintype() == "text" else None}
+                for part in message.iter_attachments()
+            ] if message.is_multipart() else [],
+            "defects": [type(d).__name__ for part in message.walk() for d in part.defects],
             "max_line_length": max(len(line) for line in (envelope.original_content or envelope.content).split(b"\r\n")),
         }
         path = os.path.join(self.out, f"{uuid.uuid4()}.json")

@@ -35,9 +35,9 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
             "error": "\(String(describing: type(of: error)))"])
     }
     // Every email is a row in the outbox first (it survives a crash); the outbox service sends it.
-    let transport: any Mailer
+    let sender: OutboxSender
     do {
-        transport = try makeMailer(configuration, logger: logger)
+        sender = try makeOutboxSender(configuration, store: storage.store, clock: clock, logger: logger)
     } catch {
         await storage.database.shutdown()
         throw error
@@ -45,7 +45,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     let outbox = OutboxMailer(outbox: storage.store, clock: clock)
     var served = Composition.live(
         store: storage.store, clock: clock, mailer: outbox,
-        publicURL: configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)",
+        publicURL: configuration.effectivePublicURL,
         holdDuration: configuration.holdDuration, limits: configuration.rateLimits ? .standard : .off,
         accountLimits: configuration.rateLimits ? .standard : .off, directory: directory)
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
@@ -65,6 +65,6 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         logger: logger)
     app.addServices(
         DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: clock, logger: logger),
-        OutboxService(sender: OutboxSender(outbox: storage.store, transport: transport, clock: clock, logger: logger), logger: logger))
+        OutboxService(sender: sender, logger: logger))
     return app
 }

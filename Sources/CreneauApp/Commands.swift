@@ -24,15 +24,14 @@ public enum Commands {
     public static func worker(_ configuration: Configuration) async throws {
         let logger = LogSetup.bootstrap(configuration)
         let storage = try Storage.open(configuration, logger: logger, serving: true)
-        let transport: any Mailer
+        let sender: OutboxSender
         do {
             _ = try await storage.migrate(configuration)
-            transport = try makeMailer(configuration, logger: logger)
+            sender = try makeOutboxSender(configuration, store: storage.store, clock: configuration.clock, logger: logger)
         } catch {
             await storage.database.shutdown()
             throw error
         }
-        let sender = OutboxSender(outbox: storage.store, transport: transport, clock: .live, logger: logger)
         let group = ServiceGroup(
             services: [OutboxService(sender: sender, logger: logger), DatabaseService(database: storage.database)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -7,6 +7,11 @@ import Foundation
 /// (`buildApplication`) and the tests both call it, so what the tests exercise is what runs.
 /// Each service is built once here and handed to the surfaces through `HTTPDependencies`.
 public enum Composition {
+    /// The signed links of patients' messages (the key derives from the field cipher's).
+    public static func links(store: SQLStore, publicURL: String) throws -> AppointmentLinks {
+        AppointmentLinks(signer: try store.linkSigner(), publicURL: publicURL)
+    }
+
     /// The services on `store`, read through the caches and written through group commit as
     /// `creneau serve` runs them. `publicURL` is the address the emails' links start with.
     public static func live(
@@ -18,7 +23,8 @@ public enum Composition {
         let availability = CachedAvailability(store: store, clock: clock)
         let booking = BookingService.live(
             store: store, directory: directory, availability: availability,
-            writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock, holdDuration: holdDuration)
+            writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock, holdDuration: holdDuration,
+            links: try? links(store: store, publicURL: publicURL))
         let emails = AccountEmails(publicURL: publicURL)
         let passwords = BcryptPasswords()
         let staffAccounts = StaffAccounts.live(store: store, mailer: mailer, emails: emails, passwords: passwords, clock: clock, ids: ids)

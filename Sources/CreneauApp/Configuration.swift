@@ -37,6 +37,13 @@ public struct Configuration: Sendable {
         case drop(directory: String)
     }
 
+    public enum SMSDelivery: Sendable, Equatable {
+        /// Through an HTTP gateway (`CRENEAU_SMS_URL`).
+        case gateway(SMSGatewayConfiguration)
+        /// As text files in a folder (`CRENEAU_SMS_DIR`): development and the demo only.
+        case drop(directory: String)
+    }
+
     public var mode: Mode
     public var host: String
     public var port: Int
@@ -55,6 +62,10 @@ public struct Configuration: Sendable {
     public var trustedProxies: Set<String> = []
     /// How emails (verification links, sign-in codes, reset links) leave.
     public var mail: MailDelivery = .drop(directory: "data/mail")
+    /// The address the links in messages start with: the public one, or this server's.
+    public var effectivePublicURL: String { publicURL?.absoluteString ?? "http://\(host):\(port)" }
+    /// How text messages leave.
+    public var sms: SMSDelivery = .drop(directory: "data/sms")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
     public var mailFrom = "Creneau <no-reply@creneau.localhost>"
     /// A training or demonstration instance's clock starts at this instant and runs on
@@ -196,6 +207,7 @@ public struct Configuration: Sendable {
             if case .sqlite(let path, _) = database { folder = URL(fileURLWithPath: path).deletingLastPathComponent().path } else { folder = "data" }
             configuration.mail = .drop(directory: folder + "/mail")
         }
+        configuration.sms = try smsDelivery(value, mode: mode, mailFolder: configuration.mail)
         if let text = value("CRENEAU_DEMO_START") {
             guard mode == .development else {
                 throw ConfigurationError(setting: "CRENEAU_DEMO_START", problem: "moves the server's clock, for training and demonstrations only: it is refused in production.")
@@ -227,6 +239,50 @@ public struct Configuration: Sendable {
             configuration.mailFrom = text
         }
         return configuration
+    }
+
+    /// The SMS gateway (`CRENEAU_SMS_URL`, `CRENEAU_SMS_AUTH_HEADER`, `CRENEAU_SMS_SENDER`,
+    /// `CRENEAU_SMS_FORMAT`, `CRENEAU_SMS_CA_FILE`), required in production; elsewhere text files
+    /// beside the emails (`CRENEAU_SMS_DIR`).
+    static func smsDelivery(_ value: (String) -> String?, mode: Mode, mailFolder: MailDelivery) throws -> SMSDelivery {
+        guard let text = value("CRENEAU_SMS_URL") else {
+            if mode == .production {
+                throw ConfigurationError(
+                    setting: "CRENEAU_SMS_URL",
+                    problem: "is required in production: patients without email are confirmed and reminded by SMS (https://sms.prestataire.fr/v1/messages).")
+            }
+            if let folder = value("CRENEAU_SMS_DIR") { return .drop(directory: folder) }
+            if case .drop(let mail) = mailFolder { return .drop(directory: URL(fileURLWithPath: mail).deletingLastPathComponent().appendingPathComponent("sms").path) }
+            return .drop(directory: "data/sms")
+        }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+            throw ConfigurationError(setting: "CRENEAU_SMS_URL", problem: "must be the gateway's http(s) address, like https://sms.prestataire.fr/v1/messages.")
+        }
+        if mode == .production && url.scheme?.lowercased() != "https" && !["localhost", "127.0.0.1", "::1"].contains(url.host ?? "") {
+            throw ConfigurationError(setting: "CRENEAU_SMS_URL", problem: "must use https in production: messages carry patients' names and links.")
+        }
+        var gateway = SMSGatewayConfiguration(url: url)
+        if let header = value("CRENEAU_SMS_AUTH_HEADER") {
+            let parts = header.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, !parts[0].contains(" "), !parts[0].isEmpty, !header.contains(where: \.isNewline) else {
+                throw ConfigurationError(setting: "CRENEAU_SMS_AUTH_HEADER", problem: "must be one header line, like “Authorization: Bearer <key>”.")
+            }
+            gateway.authHeader = header
+        }
+        if let sender = value("CRENEAU_SMS_SENDER") {
+            guard SMSGatewayConfiguration.isValidSender(sender) else {
+                throw ConfigurationError(setting: "CRENEAU_SMS_SENDER", problem: "must be 3 to 11 letters or digits (operators' rule), like HOPAVOINE.")
+            }
+            gateway.sender = sender
+        }
+        if let format = value("CRENEAU_SMS_FORMAT") {
+            guard let parsed = SMSGatewayConfiguration.Format(rawValue: format.lowercased()) else {
+                throw ConfigurationError(setting: "CRENEAU_SMS_FORMAT", problem: "must be json or form.")
+            }
+            gateway.format = parsed
+        }
+        gateway.trustRootsFile = value("CRENEAU_SMS_CA_FILE")
+        return .gateway(gateway)
     }
 
     /// `smtp://relay:25` (plain, a relay on a trusted network), `smtp+starttls://user:password@host:587`,

@@ -16,11 +16,11 @@ extension BookingService {
     /// The service as `creneau serve` runs it: every repository is the SQL store, reads through the caches.
     public static func live(
         store: SQLStore, directory: any DirectoryRepository, availability: any AvailabilityRepository,
-        writer: any BookingWriter, clock: Clock, holdDuration: TimeInterval
+        writer: any BookingWriter, clock: Clock, holdDuration: TimeInterval, links: AppointmentLinks?
     ) -> BookingService {
         BookingService(.init(
             directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
-            appointments: store, bookings: store, writer: writer, audit: store, clock: clock, ids: .random, tokens: .random),
+            appointments: store, bookings: store, writer: writer, audit: store, clock: clock, ids: .random, tokens: .random, links: links),
             holdDuration: holdDuration)
     }
 }
@@ -68,6 +68,27 @@ func makeMailer(_ configuration: Configuration, logger: Logger) throws -> any Ma
         logger.notice("No CRENEAU_SMTP_URL: emails are written as .eml files", metadata: ["mail.directory": "\(directory)"])
         return try MailDropMailer(directory: URL(fileURLWithPath: directory), from: from)
     }
+}
+
+/// The SMS gateway when configured; otherwise text files in a folder (the demo's phone).
+func makeSMSSender(_ configuration: Configuration, logger: Logger) throws -> any SMSSender {
+    switch configuration.sms {
+    case .gateway(let gateway):
+        logger.info("SMS go through the gateway", metadata: ["sms.host": "\(gateway.url.host ?? "")", "sms.format": "\(gateway.format.rawValue)"])
+        return HTTPSMSGateway(configuration: gateway)
+    case .drop(let directory):
+        logger.notice("No CRENEAU_SMS_URL: text messages are written as files", metadata: ["sms.directory": "\(directory)"])
+        return try SMSDropSender(directory: URL(fileURLWithPath: directory))
+    }
+}
+
+/// The outbox sender with its transports, the templates and the signed links.
+func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Clock, logger: Logger) throws -> OutboxSender {
+    let from = try MIMEMessage.Mailbox(configuration.mailFrom)
+    let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: try Composition.links(store: store, publicURL: configuration.effectivePublicURL),
+                                  organizer: from.address)
+    return OutboxSender(outbox: store, facts: store, composer: composer, email: try makeMailer(configuration, logger: logger),
+                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger)
 }
 
 /// Sends the outbox for as long as the server runs: a round every half second while there is

@@ -63,14 +63,40 @@ public enum MIMEMessage {
             "Subject: \(subjectHeader(message.subject))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
             // RFC 3834: an automatic message; vacation responders must not answer it.
             "Auto-Submitted: auto-generated",
-            "",
         ]
-        lines.append(quotedPrintable(message.text))
+        lines += body(message, boundarySeed: messageID)
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Plain text alone; or text and HTML as alternatives; and the calendar file attached
+    /// (`text/calendar; method=…`, which mail clients offer to add to the calendar).
+    static func body(_ message: EmailMessage, boundarySeed: String) -> [String] {
+        func textPart(_ type: String, _ content: String) -> [String] {
+            ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "", quotedPrintable(content)]
+        }
+        guard message.html != nil || message.calendar != nil else { return textPart("text/plain", message.text) }
+        // Boundaries cannot occur in quoted-printable or base64 output ("=_" never starts an encoded line).
+        let seed = String(boundarySeed.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.prefix(24))
+        var alternative = textPart("text/plain", message.text)
+        if let html = message.html {
+            let inner = "=_alt_\(seed)"
+            alternative = ["Content-Type: multipart/alternative; boundary=\"\(inner)\"", "", "--\(inner)"] + textPart("text/plain", message.text)
+                + ["--\(inner)"] + textPart("text/html", html) + ["--\(inner)--"]
+        }
+        guard let calendar = message.calendar else { return alternative }
+        let outer = "=_mix_\(seed)"
+        let encoded = Data(calendar.text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        return ["Content-Type: multipart/mixed; boundary=\"\(outer)\"", "", "--\(outer)"] + alternative + [
+            "--\(outer)",
+            "Content-Type: text/calendar; charset=utf-8; method=\(calendar.method.rawValue); name=\"rendez-vous.ics\"",
+            "Content-Transfer-Encoding: base64",
+            "Content-Disposition: attachment; filename=\"rendez-vous.ics\"",
+            "",
+            encoded,
+            "--\(outer)--",
+        ]
     }
 
     static func subjectHeader(_ subject: String) -> String {

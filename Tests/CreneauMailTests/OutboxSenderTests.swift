@@ -33,6 +33,29 @@ final class FlakyTransport: Mailer, @unchecked Sendable {
     }
 }
 
+/// Text messages kept in memory, failing as told.
+final class RecordingSMS: SMSSender, @unchecked Sendable {
+    let lock = NSLock()
+    var sent: [SMSMessage] = []
+    var failure: SMSError?
+    func send(_ message: SMSMessage) async throws {
+        try lock.withLock {
+            if let failure { throw failure }
+            sent.append(message)
+        }
+    }
+}
+
+extension OutboxSender {
+    /// The sender as `creneau serve` builds it (templates, signed links), over test transports.
+    static func forTests(_ store: SQLStore, email: any Mailer, sms: any SMSSender = RecordingSMS(), clock: Clock, concurrency: Int = 8) throws -> OutboxSender {
+        let links = AppointmentLinks(signer: try store.linkSigner(), publicURL: "https://rdv.example.org")
+        let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: links, organizer: "rdv@hopital.test")
+        return OutboxSender(outbox: store, facts: store, composer: composer, email: email, sms: sms, clock: clock, logger: Logger(label: "test"),
+                            concurrency: concurrency)
+    }
+}
+
 /// The durable outbox and its sender, on a real database (both engines in CI).
 @Suite("Outbox: durable, retried with backoff, given up on permanent refusals, each message to one sender")
 struct OutboxSenderTests {
@@ -47,12 +70,12 @@ struct OutboxSenderTests {
         try await TestDatabase.with { test in
             let time = MovableClock()
             let transport = FlakyTransport(failing: ["a@example.org": 2], refused: ["b@example.org"])
-            let sender = OutboxSender(outbox: test.store, transport: transport, clock: time.clock, logger: Logger(label: "test"))
+            let sender = try OutboxSender.forTests(test.store, email: transport, clock: time.clock)
             let first = try await queue(test.store, "a@example.org", at: time.clock.now())
             _ = try await queue(test.store, "b@example.org", at: time.clock.now())
             let third = try await queue(test.store, "c@example.org", at: time.clock.now())
             // The body is sealed at rest.
-            let stored = try await test.rows("SELECT body_sealed FROM outbox")
+            let stored = try await test.rows("SELECT body_sealed FROM outbox_messages")
             #expect(try stored.allSatisfy { !(try $0.decode(column: "body_sealed", as: String.self)).contains("123456") })
 
             #expect(try await sender.sendDue() == 3)  // a fails for a passing reason, b is refused for good, c goes

@@ -22,8 +22,17 @@ final class SMTPPeer: @unchecked Sendable {
         let content_type: String
         let charset: String?
         let body: String
+        let html: String?
+        let attachments: [Attachment]?
         let defects: [String]
         let max_line_length: Int
+    }
+
+    struct Attachment: Decodable {
+        let content_type: String
+        let filename: String?
+        let method: String?
+        let content: String?
     }
 
     init(tlsCertificate: (cert: String, key: String)? = nil, auth: String? = nil) throws {

@@ -84,7 +84,8 @@ public struct BookingBenchmark: Sendable {
         let availability = CachedAvailability(store: storage.store, clock: .live)
         let service = BookingService.live(
             store: storage.store, directory: directory, availability: availability,
-            writer: GroupCommitWriter(store: storage.store, clock: .live, cache: availability), clock: .live, holdDuration: 600)
+            writer: GroupCommitWriter(store: storage.store, clock: .live, cache: availability), clock: .live, holdDuration: 600,
+            links: try Composition.links(store: storage.store, publicURL: "http://127.0.0.1"))
         let tomorrow = LocalDate(now, in: centre.timeZone).adding(days: 1)
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
         let started = ContinuousClock.now

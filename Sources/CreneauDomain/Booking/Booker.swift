@@ -97,6 +97,8 @@ public struct BookingRequest: Sendable {
     public var holdID: UUID?
     /// The token given with the hold, when a visitor placed it.
     public var holdToken: String?
+    /// The language a new patient's messages are written in (the page's, the caller's).
+    public var language: Language = .fr
 
     public init(
         practitionerID: UUID, motiveID: UUID, start: Date, patient: PatientChoice, channel: Channel,

@@ -29,9 +29,11 @@ extension BookingService {
         guard let motive = try await motive(current.motiveID) else { throw BookingError.notFound("The motive of this appointment no longer exists.") }
 
         var action = action
+        var offered: Offer?
         if case .move(let start, _, let reason) = action {
             if start == current.startsAt { throw BookingError.refused(RuleViolation(.notAnOpening, "The appointment is already at this time.")) }
             let offer = try await offer(practitionerID: current.practitionerID, motiveID: current.motiveID, now: now, requireOffered: false)
+            offered = offer
             let facts = BookingFacts(
                 motive: motive, department: offer.department, channel: current.channel, patientKind: .known,
                 referringDoctorID: current.referringDoctorID, start: start, now: now, timeZone: offer.timeZone, upcoming: [], bookerIsStaff: booker.isStaff)
@@ -51,7 +53,8 @@ extension BookingService {
             action: eventAction, before: EventSnapshot(current).json, after: EventSnapshot(next).json)
         let known = next.status == .fulfilled
             ? KnownPatient(departmentID: next.departmentID, patientID: next.patientID, source: .fulfilledAppointment, since: now) : nil
-        switch try await deps.bookings.apply(AppointmentChange(before: current, after: next, event: event, makesKnown: known)) {
+        let messages = try await notices(from: current, to: next, action: action, by: booker, offer: offered, now: now)
+        switch try await deps.bookings.apply(AppointmentChange(before: current, after: next, event: event, makesKnown: known, messages: messages)) {
         case .applied:
             return next
         case .changedMeanwhile:
@@ -59,5 +62,30 @@ extension BookingService {
         case .slotTaken:
             throw try await slotTaken(practitionerID: current.practitionerID, motive: motive, channel: current.channel, after: next.startsAt)
         }
+    }
+}
+
+extension BookingService {
+    /// What a change tells the patient (see `NoticePlanner`): staff changes are the hospital's and always told, with the reason.
+    func notices(from current: Appointment, to next: Appointment, action: AppointmentAction, by booker: Booker, offer: Offer?, now: Date) async throws -> [OutboxMessage] {
+        guard let patient = try await deps.patients.patient(id: next.patientID) else { return [] }
+        var found = offer
+        if found == nil { found = try? await self.offer(practitionerID: current.practitionerID, motiveID: current.motiveID, now: now, requireOffered: false) }
+        let reason: String? = switch action {
+        case .cancel(let reason): reason
+        case .move(_, _, let reason): reason
+        default: nil
+        }
+        return deps.notices.changed(from: current, to: next, byHospital: booker.isStaff, reason: reason, to: NoticeRecipient(patient),
+                                    schedule: found?.reminders ?? .standard, zone: found?.timeZone ?? Site.defaultZone, now: now)
+    }
+}
+
+extension BookingService {
+    /// After a change made through a message's link (which the change retires), the link for the appointment as it is now,
+    /// so the page that follows still opens; any other token is kept as it was.
+    public func token(after token: String?, for appointment: Appointment) -> String? {
+        guard let token, token.hasPrefix("v1."), let links = deps.links else { return token }
+        return links.token(for: appointment, purpose: .manage)
     }
 }

@@ -25,7 +25,7 @@ extension BookingService {
         }
         let site = found.profile.sites.first { $0.id == department.siteID }
         let timeZone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? found.profile.timeZone
-        return Offer(profile: found.profile, motive: motive, department: department, timeZone: timeZone)
+        return Offer(profile: found.profile, motive: motive, department: department, timeZone: timeZone, site: site)
     }
 
     /// The slot starting at `start` if the agenda offers it now; otherwise says why not.
@@ -111,7 +111,11 @@ extension BookingService {
     }
 
     func requireAccess(to appointment: Appointment, by booker: Booker, manageToken: String?) async throws {
-        if let manageToken, try await deps.bookings.manageTokenMatches(appointmentID: appointment.id, token: manageToken) { return }
+        if let manageToken {
+            // A link from a message (signed, bound to this version of the appointment), or the token given at booking.
+            if manageToken.hasPrefix("v1."), let links = deps.links, links.verify(manageToken, appointment: appointment, purpose: .manage, now: deps.clock.now()) { return }
+            if try await deps.bookings.manageTokenMatches(appointmentID: appointment.id, token: manageToken) { return }
+        }
         switch booker.kind {
         case .visitor:
             throw BookingError.notFound(Self.noSuchAppointment)

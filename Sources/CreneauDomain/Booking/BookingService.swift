@@ -22,13 +22,19 @@ public struct BookingService: Sendable {
         public var clock: Clock
         public var ids: IDGenerator
         public var tokens: TokenGenerator
+        /// The messages each booking and change sends (written in the same transaction).
+        public var notices: NoticePlanner
+        /// The links in those messages, which also open an appointment without an account.
+        public var links: AppointmentLinks?
 
         public init(
             directory: any DirectoryRepository, motives: any SchedulingRepository, availability: any AvailabilityRepository, patients: any PatientRepository,
             referringDoctors: any ReferringDoctorRepository, appointments: any AppointmentRepository,
             bookings: any BookingRepository, writer: any BookingWriter, audit: any AuditRepository, clock: Clock, ids: IDGenerator,
-            tokens: TokenGenerator
+            tokens: TokenGenerator, links: AppointmentLinks? = nil
         ) {
+            self.notices = NoticePlanner(ids: ids)
+            self.links = links
             self.audit = audit
             self.directory = directory
             self.motives = motives
@@ -45,6 +51,8 @@ public struct BookingService: Sendable {
     }
 
     let deps: Dependencies
+    /// What it was built with (a test swaps one piece and builds another).
+    public var dependencies: Dependencies { deps }
     /// How long a hold keeps a slot while the form is filled in.
     public let holdDuration: TimeInterval
     /// How many free slots a refusal offers instead.
@@ -70,6 +78,9 @@ public struct BookingService: Sendable {
         var motive: Motive
         var department: Department
         var timeZone: TimeZone
+        var site: Site?
+        /// Reminders as the motive, else the site, says.
+        var reminders: ReminderSchedule { .effective(motive: motive.reminders, site: site?.reminders) }
     }
 
     // MARK: Booking
@@ -111,7 +122,8 @@ public struct BookingService: Sendable {
             } else {
                 let patient = Patient(
                     id: deps.ids.next(), firstName: details.firstName.trimmed, lastName: details.lastName.trimmed,
-                    birthDate: details.birthDate, email: details.email?.trimmed.nilIfEmpty, phone: details.phone?.trimmed.nilIfEmpty, createdAt: now)
+                    birthDate: details.birthDate, email: details.email?.trimmed.nilIfEmpty, phone: details.phone?.trimmed.nilIfEmpty, createdAt: now,
+                    language: request.language)
                 (patientID, newPatient, kind) = (patient.id, patient, .new)
             }
         case .existing(let id):
@@ -149,9 +161,13 @@ public struct BookingService: Sendable {
         let event = AppointmentEvent(
             id: deps.ids.next(), appointmentID: appointment.id, at: now, actorAccountID: booker.accountID,
             channel: request.channel, action: .created, before: nil, after: EventSnapshot(appointment).json)
+        let recipient: NoticeRecipient? = if let newPatient { NoticeRecipient(newPatient) } else {
+            try await deps.patients.patient(id: patientID).map(NoticeRecipient.init)
+        }
+        let messages = recipient.map { deps.notices.booked(appointment, to: $0, schedule: offer.reminders, zone: offer.timeZone, now: now) } ?? []
         return Prepared(
             write: BookingWrite(appointment: appointment, newPatient: newPatient, manageToken: deps.tokens.next(),
-                                holdID: request.holdID, event: event, idempotency: nil),
+                                holdID: request.holdID, event: event, idempotency: nil, messages: messages),
             motive: motive, timeZone: offer.timeZone)
     }
 

@@ -20,7 +20,7 @@ public enum PatientRules {
             return RuleViolation(.invalidPatient, "The email address does not look right: it should be like name@example.fr.")
         }
         if !phone.isEmpty && !isPlausiblePhone(phone) {
-            return RuleViolation(.invalidPatient, "The phone number does not look right: use digits, spaces and an optional leading +.")
+            return RuleViolation(.invalidPatient, "The phone number does not look right: write a French number (06 12 34 56 78) or another country's with its + code (+32 470 12 34 56).")
         }
         // Confirmations, reminders and the cancel link must reach the patient.
         if channel == .online && email.isEmpty && phone.isEmpty {
@@ -48,9 +48,6 @@ public enum PatientRules {
         return digits
     }
 
-    static func isPlausiblePhone(_ text: String) -> Bool {
-        let digits = text.filter(\.isNumber)
-        let allowed = text.allSatisfy { $0.isNumber || $0 == " " || $0 == "." || $0 == "-" || $0 == "+" }
-        return allowed && (8...15).contains(digits.count) && !text.dropFirst().contains("+")
-    }
+    /// A number an SMS gateway or a secretary can dial: French national form, or "+" and a country code.
+    static func isPlausiblePhone(_ text: String) -> Bool { PhoneNumber(text) != nil }
 }

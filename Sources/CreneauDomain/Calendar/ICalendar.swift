@@ -15,8 +15,14 @@ public struct CalendarEvent: Hashable, Sendable {
     /// Grows with each change (a move), so calendars take the newest version.
     public var sequence: Int
     public var stamp: Date
+    /// For a scheduling message (RFC 5546 REQUEST or CANCEL): the hospital's address and the patient's.
+    public var organizer: String?
+    public var attendee: String?
 
-    public init(uid: String, start: Date, end: Date, summary: String, location: String, description: String, status: Status, sequence: Int, stamp: Date) {
+    public init(uid: String, start: Date, end: Date, summary: String, location: String, description: String, status: Status, sequence: Int, stamp: Date,
+                organizer: String? = nil, attendee: String? = nil) {
+        self.organizer = organizer
+        self.attendee = attendee
         self.uid = uid
         self.start = start
         self.end = end
@@ -32,9 +38,17 @@ public struct CalendarEvent: Hashable, Sendable {
 /// Writes iCalendar text: CRLF line ends, lines folded at 75 octets without cutting a
 /// UTF-8 character, TEXT values escaped, times in UTC (no VTIMEZONE to get wrong).
 public enum ICalendar {
-    public static func document(_ events: [CalendarEvent], productID: String = "-//Creneau//Rendez-vous//FR") -> String {
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(escape(productID))", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    /// RFC 5546: PUBLISH a file to import; REQUEST (add or update) and CANCEL in a message.
+    public enum Method: String, Sendable { case publish = "PUBLISH", request = "REQUEST", cancel = "CANCEL" }
+
+    public static func document(_ events: [CalendarEvent], method: Method = .publish, productID: String = "-//Creneau//Rendez-vous//FR") -> String {
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(escape(productID))", "CALSCALE:GREGORIAN", "METHOD:\(method.rawValue)"]
         for event in events {
+            var people: [String] = []
+            if method != .publish {
+                if let organizer = event.organizer, !organizer.contains(where: \.isNewline) { people.append("ORGANIZER:mailto:\(organizer)") }
+                if let attendee = event.attendee, !attendee.contains(where: \.isNewline) { people.append("ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:\(attendee)") }
+            }
             lines += [
                 "BEGIN:VEVENT",
                 "UID:\(escape(event.uid))",
@@ -46,8 +60,7 @@ public enum ICalendar {
                 "SUMMARY:\(escape(event.summary))",
                 "LOCATION:\(escape(event.location))",
                 "DESCRIPTION:\(escape(event.description))",
-                "END:VEVENT",
-            ]
+            ] + people + ["END:VEVENT"]
         }
         lines.append("END:VCALENDAR")
         return lines.map(fold).joined(separator: "\r\n") + "\r\n"

@@ -33,6 +33,8 @@ public struct Motive: Identifiable, Hashable, Codable, Sendable {
     /// Resources (room, equipment) every appointment of this motive needs besides the practitioner.
     public var requiredResourceIDs: [UUID]
     public var isActive: Bool
+    /// This motive's reminder schedule, when it differs from its site's (`off` included).
+    public var reminders: ReminderSchedule?
 
     public init(
         id: UUID, departmentID: UUID, name: String, durationMinutes: Int,
@@ -41,8 +43,9 @@ public struct Motive: Identifiable, Hashable, Codable, Sendable {
         instructionsBefore: String = "", instructionsAfter: String = "",
         horizonDays: Int = 90, onlineHorizonDays: Int? = nil, referral: ReferralRule = .department, minimumNoticeMinutes: Int = 60,
         cancellationCutoffMinutes: Int = 240, maximumMoves: Int = 2,
-        requiredResourceIDs: [UUID] = [], isActive: Bool = true
+        requiredResourceIDs: [UUID] = [], isActive: Bool = true, reminders: ReminderSchedule? = nil
     ) {
+        self.reminders = reminders
         self.id = id
         self.departmentID = departmentID
         self.name = name

@@ -30,6 +30,8 @@ public struct Site: Identifiable, Hashable, Codable, Sendable {
     public var holidayCalendar: HolidayCalendar
     /// Out of service: nothing is offered there any more; its history and bookings stay.
     public var isActive: Bool
+    /// The site's reminder schedule; nil: the standard one.
+    public var reminders: ReminderSchedule?
 
     public static let defaultTimeZone = "Europe/Paris"
     /// `defaultTimeZone` as a zone. Should the machine lack the time-zone database, UTC
@@ -38,8 +40,10 @@ public struct Site: Identifiable, Hashable, Codable, Sendable {
 
     public init(
         id: UUID, groupID: UUID, name: String, slug: String, city: String, timeZone: String = Site.defaultTimeZone,
-        address: String = "", phone: String = "", holidayCalendar: HolidayCalendar = .metropolitan, isActive: Bool = true
+        address: String = "", phone: String = "", holidayCalendar: HolidayCalendar = .metropolitan, isActive: Bool = true,
+        reminders: ReminderSchedule? = nil
     ) {
+        self.reminders = reminders
         self.id = id
         self.groupID = groupID
         self.name = name

@@ -17,11 +17,23 @@ public struct Patient: Identifiable, Hashable, Codable, Sendable {
     public var createdAt: Date
     /// The record this one was found to duplicate and merged into; it stays for its history.
     public var mergedInto: UUID?
+    /// The language of the messages about their appointments.
+    public var language: Language
+    /// The channels the patient accepts messages on (both by default; chosen on their account).
+    public var wantsEmail: Bool
+    public var wantsSMS: Bool
+    /// When the patient answered STOP to an SMS: no SMS is sent to them after that.
+    public var smsStoppedAt: Date?
 
     public init(
         id: UUID, firstName: String, lastName: String, birthDate: LocalDate, email: String? = nil, phone: String? = nil, ipp: String? = nil,
-        ins: String? = nil, createdAt: Date, mergedInto: UUID? = nil
+        ins: String? = nil, createdAt: Date, mergedInto: UUID? = nil, language: Language = .fr, wantsEmail: Bool = true, wantsSMS: Bool = true,
+        smsStoppedAt: Date? = nil
     ) {
+        self.language = language
+        self.wantsEmail = wantsEmail
+        self.wantsSMS = wantsSMS
+        self.smsStoppedAt = smsStoppedAt
         self.ins = ins
         self.mergedInto = mergedInto
         self.id = id

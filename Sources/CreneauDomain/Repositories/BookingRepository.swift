@@ -11,8 +11,12 @@ public struct BookingWrite: Sendable {
     public var holdID: UUID?
     public var event: AppointmentEvent
     public var idempotency: IdempotencyRecord?
+    /// The confirmation and the reminders, written with the appointment or not at all.
+    public var messages: [OutboxMessage]
 
-    public init(appointment: Appointment, newPatient: Patient?, manageToken: String, holdID: UUID?, event: AppointmentEvent, idempotency: IdempotencyRecord?) {
+    public init(appointment: Appointment, newPatient: Patient?, manageToken: String, holdID: UUID?, event: AppointmentEvent, idempotency: IdempotencyRecord?,
+                messages: [OutboxMessage] = []) {
+        self.messages = messages
         self.appointment = appointment
         self.newPatient = newPatient
         self.manageToken = manageToken
@@ -39,8 +43,11 @@ public struct AppointmentChange: Sendable {
     public var event: AppointmentEvent
     /// A fulfilled visit makes the patient known to the department.
     public var makesKnown: KnownPatient?
+    /// What the change tells the patient; the reminders planned for the old time are skipped in the same transaction.
+    public var messages: [OutboxMessage]
 
-    public init(before: Appointment, after: Appointment, event: AppointmentEvent, makesKnown: KnownPatient? = nil) {
+    public init(before: Appointment, after: Appointment, event: AppointmentEvent, makesKnown: KnownPatient? = nil, messages: [OutboxMessage] = []) {
+        self.messages = messages
         self.before = before
         self.after = after
         self.event = event

@@ -104,6 +104,7 @@ struct AppointmentsController: Sendable {
         let start = try instant(body.start, field: "start", now: now)
         let channel = try channel(body.channel)
         let patient: BookingRequest.PatientChoice
+        var language = Language.fr
         switch (body.patient, body.patientId) {
         case (nil, nil):
             throw APIError.badRequest("Say who the appointment is for: \"patient\" (first name, last name, birth date, email or phone) or \"patientId\".", code: "missing_field")
@@ -119,12 +120,20 @@ struct AppointmentsController: Sendable {
                 throw APIError.badRequest("\"patient\" needs \"birthDate\" (YYYY-MM-DD).", code: "missing_field")
             }
             patient = .new(PatientDetails(firstName: first, lastName: last, birthDate: birth, email: details.email, phone: details.phone))
+            if let text = details.language {
+                guard let chosen = Language(rawValue: text) else {
+                    throw APIError.badRequest("\"patient.language\" is \"fr\" or \"en\".", code: "invalid_field")
+                }
+                language = chosen
+            }
         }
-        return BookingRequest(
+        var request = BookingRequest(
             practitionerID: practitioner, motiveID: motive, start: start, patient: patient, channel: channel,
             reason: body.reason, notes: body.notes,
             referringDoctorID: try body.referringDoctor.map { try JSONRequest.requiredID($0, field: "referringDoctor") },
             holdID: try body.hold.map { try JSONRequest.requiredID($0, field: "hold") }, holdToken: body.holdToken)
+        request.language = language
+        return request
     }
 
     // MARK: One appointment

@@ -10,6 +10,8 @@ struct BookingBody: Decodable {
         let birthDate: String?
         let email: String?
         let phone: String?
+        /// "fr" (default) or "en": the language of the messages a new patient receives.
+        let language: String?
     }
 
     let practitioner: String?

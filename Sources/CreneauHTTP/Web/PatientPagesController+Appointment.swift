@@ -36,9 +36,10 @@ extension PatientPagesController {
         let fields = try await FormBody.parse(request)
         let page = PageContext(request, context)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
-        let token = fields["token"]?.nilIfEmpty
+        var token = fields["token"]?.nilIfEmpty
         do {
-            _ = try await booking.perform(.cancel(reason: fields["reason"]?.trimmed.nilIfEmpty), appointmentID: id, by: context.booker, manageToken: token)
+            let cancelled = try await booking.perform(.cancel(reason: fields["reason"]?.trimmed.nilIfEmpty), appointmentID: id, by: context.booker, manageToken: token)
+            token = booking.token(after: token, for: cancelled)
         } catch BookingError.refused(let violation) {
             let pages = try pages()
             return try pages.render("message", page, title: pages.text("error_title", page.language), values: [
@@ -82,9 +83,10 @@ extension PatientPagesController {
         let page = PageContext(request, context)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No appointment has this id.") }
         let start = try InputDates.instant(unixSeconds: fields["start"], field: "start", now: clock.now())
-        let token = fields["token"]?.nilIfEmpty
+        var token = fields["token"]?.nilIfEmpty
         do {
-            _ = try await booking.perform(.move(start: start, end: start, reason: nil), appointmentID: id, by: context.booker, manageToken: token)
+            let moved = try await booking.perform(.move(start: start, end: start, reason: nil), appointmentID: id, by: context.booker, manageToken: token)
+            token = booking.token(after: token, for: moved)
         } catch BookingError.refused(let violation) {
             let pages = try pages()
             return try pages.render("message", page, title: pages.text("error_title", page.language), values: [

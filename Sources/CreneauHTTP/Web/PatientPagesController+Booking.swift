@@ -131,9 +131,10 @@ extension PatientPagesController {
             if let stored = try await Booked.stored(booking, remembered) { return Self.redirect(toAppointment: stored) }
             return try await bookingForm(request, context, fields: fields, error: nil, status: .gone)
         }
-        let bookingRequest = BookingRequest(
+        var bookingRequest = BookingRequest(
             practitionerID: hold.practitionerID, motiveID: hold.motiveID, start: hold.startsAt, patient: patient, channel: .online,
             reason: fields["reason"]?.trimmed.nilIfEmpty, referringDoctorID: fields["referringDoctor"].flatMap(UUID.init(uuidString:)), holdID: hold.id, holdToken: holdToken)
+        bookingRequest.language = page.language
         do {
             return Self.redirect(toAppointment: try await Booked.book(bookingRequest, by: context.booker, remembered, on: booking))
         } catch let error as BookingError {

@@ -8,7 +8,7 @@ import Foundation
 /// keys kept in the ring.
 public struct FieldCipher: Sendable {
     public let currentKeyID: String
-    private let keys: [String: SymmetricKey]
+    let keys: [String: SymmetricKey]
 
     /// `keys` in order of preference: the first one seals.
     public init(keys: [(id: String, key: SymmetricKey)]) throws {

@@ -47,5 +47,6 @@ extension Migration {
         .patientIdentity,
         .resourcesInService,
         .createOutbox,
+        .patientMessages,
     ]
 }

@@ -16,14 +16,15 @@ extension Site: SQLRecord {
     var key: String { Column.id(id) }
     var columns: [(String, SQLValue)] {
         [("id", key), ("group_id", Column.id(groupID)), ("name", name), ("slug", slug), ("city", city), ("time_zone", timeZone),
-         ("address", address), ("phone", phone), ("holiday_calendar", holidayCalendar.rawValue), ("is_active", isActive)]
+         ("address", address), ("phone", phone), ("holiday_calendar", holidayCalendar.rawValue), ("is_active", isActive),
+         ("reminders", reminders?.description)]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), groupID: try row.uuid("group_id"), name: try row.string("name"),
             slug: try row.string("slug"), city: try row.string("city"), timeZone: try row.string("time_zone"),
             address: try row.string("address"), phone: try row.string("phone"), holidayCalendar: try row.enumeration("holiday_calendar"),
-            isActive: try row.bool("is_active"))
+            isActive: try row.bool("is_active"), reminders: Motive.reminders(row))
     }
 }
 

@@ -8,14 +8,16 @@ extension Patient: SQLRecord {
     var columns: [(String, SQLValue)] {
         [("id", key), ("first_name", firstName), ("last_name", lastName), ("birth_date", birthDate.description),
          ("email", email), ("phone", phone), ("ipp", ipp), ("ins", ins), ("created_at", Column.instant(createdAt)), ("search_text", searchText),
-         ("merged_into", Column.id(mergedInto))]
+         ("merged_into", Column.id(mergedInto)), ("language", language.rawValue), ("wants_email", wantsEmail), ("wants_sms", wantsSMS),
+         ("sms_stopped_at", Column.instant(smsStoppedAt))]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), firstName: try row.string("first_name"), lastName: try row.string("last_name"),
             birthDate: try row.day("birth_date"), email: try row.optionalString("email"), phone: try row.optionalString("phone"),
             ipp: try row.optionalString("ipp"), ins: try row.optionalString("ins"), createdAt: try row.instant("created_at"),
-            mergedInto: try row.optionalUUID("merged_into"))
+            mergedInto: try row.optionalUUID("merged_into"), language: try row.enumeration("language"), wantsEmail: try row.bool("wants_email"),
+            wantsSMS: try row.bool("wants_sms"), smsStoppedAt: try row.optionalInstant("sms_stopped_at"))
     }
 }
 

@@ -15,7 +15,8 @@ extension Motive: SQLRecord {
          ("patients", patients.rawValue), ("channels", channels.rawValue), ("instructions_before", instructionsBefore),
          ("instructions_after", instructionsAfter), ("horizon_days", horizonDays),
          ("minimum_notice_minutes", minimumNoticeMinutes), ("cancellation_cutoff_minutes", cancellationCutoffMinutes),
-         ("maximum_moves", maximumMoves), ("is_active", isActive), ("referral", referral.rawValue), ("online_horizon_days", onlineHorizonDays)]
+         ("maximum_moves", maximumMoves), ("is_active", isActive), ("referral", referral.rawValue), ("online_horizon_days", onlineHorizonDays),
+         ("reminders", reminders?.description)]
     }
     init(row: any SQLRow) throws {
         self.init(
@@ -27,7 +28,13 @@ extension Motive: SQLRecord {
             horizonDays: try row.int("horizon_days"), onlineHorizonDays: try row.optionalInt("online_horizon_days"),
             referral: try row.enumeration("referral"), minimumNoticeMinutes: try row.int("minimum_notice_minutes"),
             cancellationCutoffMinutes: try row.int("cancellation_cutoff_minutes"), maximumMoves: try row.int("maximum_moves"),
-            requiredResourceIDs: [], isActive: try row.decode(column: "is_active", as: Bool.self))
+            requiredResourceIDs: [], isActive: try row.decode(column: "is_active", as: Bool.self), reminders: Self.reminders(row))
+    }
+
+    /// A stored schedule (written through `ReminderSchedule` only); a query that did not select it reads nil.
+    static func reminders(_ row: any SQLRow) -> ReminderSchedule? {
+        guard let text = (try? row.optionalString("reminders")) ?? nil else { return nil }
+        return try? ReminderSchedule(parsing: text)
     }
 }
 

@@ -134,6 +134,7 @@ extension SQLStore: BookingRepository {
             try await bulk.insertLinks(.appointmentResources, writes.flatMap { w in w.appointment.resourceIDs.map { (w.appointment.id, $0) } })
             try await bulk.insert(writes.map(\.event))
             try await addChanges(writes.flatMap { ChangeEvent.created($0.appointment, at: $0.appointment.createdAt) }, on: db)
+            try await addMessages(writes.flatMap(\.messages), replacingFor: nil, on: db)
             try await db.raw("RELEASE SAVEPOINT batch").run()
             return true
         } catch {
@@ -183,6 +184,7 @@ extension SQLStore: BookingRepository {
         }
         try await insertRow(write.event, on: db)
         try await addChanges(ChangeEvent.created(appointment, at: now), on: db)
+        try await addMessages(write.messages, replacingFor: nil, on: db)
         return .booked
     }
 
@@ -217,6 +219,7 @@ extension SQLStore: BookingRepository {
                 }
                 try await insertRow(change.event, on: db)
                 try await addChanges(ChangeEvent.events(for: change, at: after.updatedAt), on: db)
+                try await addMessages(change.messages, replacingFor: change, on: db)
                 if let known = change.makesKnown {
                     try await db.raw("""
                         INSERT INTO known_patients (department_id, patient_id, source, since)

@@ -6,28 +6,50 @@ extension SQLStore: OutboxRepository {
     static func outboxContext(_ id: UUID) -> String { "outbox.body:\(Column.id(id))" }
 
     public func enqueue(_ message: OutboxMessage) async throws -> Bool {
-        let sealed = try cipher.seal(message.email.text, context: Self.outboxContext(message.id))
-        return try await database.withConnection { db in
+        try await database.withConnection { db in try await self.insertMessage(message, on: db) }
+    }
+
+    /// Writes a message inside the caller's transaction (a booking, a change); a copy already
+    /// queued under the same dedupe key is left alone (ON CONFLICT: PostgreSQL's transaction goes on).
+    @discardableResult
+    func insertMessage(_ message: OutboxMessage, on db: any SQLDatabase) async throws -> Bool {
+        // An account email keeps its words; an appointment message, what only the change knew (sealed: a reason is health data).
+        let body = message.kind == .account ? message.body : String(decoding: try JSONEncoder().encode(message.notice ?? AppointmentNotice()), as: UTF8.self)
+        let sealed = try cipher.seal(body, context: Self.outboxContext(message.id))
+        return try await db.raw("""
+            INSERT INTO outbox_messages (id, dedupe_key, channel, kind, appointment_id, planned_start, recipient, subject, body_sealed, body_key_id,
+                                         state, attempts, next_attempt_at, created_at)
+            VALUES (\(bind: Column.id(message.id)), \(bind: message.dedupeKey), \(bind: message.channel.rawValue), \(bind: message.kind.rawValue),
+                    \(bind: Column.id(message.appointmentID)), \(bind: Column.instant(message.plannedStart)), \(bind: message.recipient),
+                    \(bind: message.subject), \(bind: sealed.ciphertext), \(bind: sealed.keyID), 'pending', 0,
+                    \(bind: Column.instant(message.nextAttemptAt)), \(bind: Column.instant(message.createdAt)))
+            ON CONFLICT DO NOTHING RETURNING id
+            """).all().isEmpty == false
+    }
+
+    /// A change's messages, in its transaction; reminders and a pending confirmation for the
+    /// appointment's previous state are skipped first (the new ones carry a new key).
+    func addMessages(_ messages: [OutboxMessage], replacingFor change: AppointmentChange?, on db: any SQLDatabase) async throws {
+        if let change, change.before.status != change.after.status || change.before.startsAt != change.after.startsAt {
             try await db.raw("""
-                INSERT INTO outbox (id, dedupe_key, recipient, subject, body_sealed, body_key_id, state, attempts, next_attempt_at, created_at)
-                VALUES (\(bind: Column.id(message.id)), \(bind: message.dedupeKey), \(bind: message.email.to), \(bind: message.email.subject),
-                        \(bind: sealed.ciphertext), \(bind: sealed.keyID), 'pending', 0, \(bind: Column.instant(message.nextAttemptAt)),
-                        \(bind: Column.instant(message.createdAt)))
-                ON CONFLICT DO NOTHING RETURNING id
-                """).all().isEmpty == false
+                UPDATE outbox_messages SET state = 'skipped', last_error = 'The visit changed before this message was due.'
+                WHERE appointment_id = \(bind: Column.id(change.before.id)) AND state = 'pending' AND kind IN ('reminder', 'survey')
+                """).run()
         }
+        for message in messages { try await insertMessage(message, on: db) }
     }
 
     func outboxMessage(_ row: any SQLRow) throws -> OutboxMessage {
         let id = try row.uuid("id")
-        let text = try cipher.open(try row.string("body_sealed"), keyID: try row.string("body_key_id"), context: Self.outboxContext(id))
-        var message = OutboxMessage(
-            id: id, dedupeKey: try row.optionalString("dedupe_key"),
-            email: EmailMessage(to: try row.string("recipient"), subject: try row.string("subject"), text: text),
+        let kind: OutboxMessage.Kind = try row.enumeration("kind")
+        let body = try cipher.open(try row.string("body_sealed"), keyID: try row.string("body_key_id"), context: Self.outboxContext(id))
+        return OutboxMessage(
+            id: id, dedupeKey: try row.optionalString("dedupe_key"), channel: try row.enumeration("channel"), kind: kind,
+            appointmentID: try row.optionalUUID("appointment_id"), plannedStart: try row.optionalInstant("planned_start"),
+            recipient: try row.string("recipient"), subject: try row.string("subject"), body: kind == .account ? body : "",
+            notice: kind == .account ? nil : try? JSONDecoder().decode(AppointmentNotice.self, from: Data(body.utf8)),
             state: try row.enumeration("state"), attempts: try row.int("attempts"), nextAttemptAt: try row.instant("next_attempt_at"),
-            createdAt: try row.instant("created_at"), lastError: try row.optionalString("last_error"))
-        message.email.messageID = message.messageID
-        return message
+            createdAt: try row.instant("created_at"), sentAt: try row.optionalInstant("sent_at"), lastError: try row.optionalString("last_error"))
     }
 
     public func claim(limit: Int, now: Date, leaseUntil: Date) async throws -> [OutboxMessage] {
@@ -36,8 +58,8 @@ extension SQLStore: OutboxRepository {
         let lock: SQLQueryString = database.engine == .postgres ? "FOR UPDATE SKIP LOCKED" : ""
         let rows = try await database.transaction { db in
             try await db.raw("""
-                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = \(bind: Column.instant(leaseUntil))
-                WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= \(bind: Column.instant(now))
+                UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = \(bind: Column.instant(leaseUntil))
+                WHERE id IN (SELECT id FROM outbox_messages WHERE state = 'pending' AND next_attempt_at <= \(bind: Column.instant(now))
                              ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(lock))
                 RETURNING *
                 """).all()
@@ -47,7 +69,9 @@ extension SQLStore: OutboxRepository {
 
     public func markSent(id: UUID, at: Date) async throws {
         try await database.withConnection { db in
-            try await db.raw("UPDATE outbox SET state = 'sent', sent_at = \(bind: Column.instant(at)), last_error = NULL WHERE id = \(bind: Column.id(id))").run()
+            try await db.raw("""
+                UPDATE outbox_messages SET state = 'sent', sent_at = \(bind: Column.instant(at)), last_error = NULL WHERE id = \(bind: Column.id(id))
+                """).run()
         }
     }
 
@@ -55,27 +79,99 @@ extension SQLStore: OutboxRepository {
         try await database.withConnection { db in
             if let retryAt {
                 try await db.raw("""
-                    UPDATE outbox SET next_attempt_at = \(bind: Column.instant(retryAt)), last_error = \(bind: String(error.prefix(500)))
+                    UPDATE outbox_messages SET next_attempt_at = \(bind: Column.instant(retryAt)), last_error = \(bind: String(error.prefix(500)))
                     WHERE id = \(bind: Column.id(id)) AND state = 'pending'
                     """).run()
             } else {
-                try await db.raw("UPDATE outbox SET state = 'failed', last_error = \(bind: String(error.prefix(500))) WHERE id = \(bind: Column.id(id))").run()
+                try await db.raw("""
+                    UPDATE outbox_messages SET state = 'failed', last_error = \(bind: String(error.prefix(500))) WHERE id = \(bind: Column.id(id))
+                    """).run()
             }
+        }
+    }
+
+    public func markSkipped(id: UUID, why: String) async throws {
+        try await database.withConnection { db in
+            try await db.raw("""
+                UPDATE outbox_messages SET state = 'skipped', last_error = \(bind: String(why.prefix(500))) WHERE id = \(bind: Column.id(id)) AND state = 'pending'
+                """).run()
         }
     }
 
     public func failedMessages(limit: Int) async throws -> [OutboxMessage] {
         try await database.withConnection { db in
-            try await db.raw("SELECT * FROM outbox WHERE state = 'failed' ORDER BY created_at DESC, id LIMIT \(bind: max(1, min(limit, 500)))").all()
+            try await db.raw("SELECT * FROM outbox_messages WHERE state = 'failed' ORDER BY created_at DESC, id LIMIT \(bind: max(1, min(limit, 500)))").all()
         }.map(outboxMessage)
     }
 
     public func retry(id: UUID, at: Date) async throws -> Bool {
         try await database.withConnection { db in
             try await db.raw("""
-                UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = \(bind: Column.instant(at)) WHERE id = \(bind: Column.id(id)) AND state = 'failed'
+                UPDATE outbox_messages SET state = 'pending', attempts = 0, next_attempt_at = \(bind: Column.instant(at))
+                WHERE id = \(bind: Column.id(id)) AND state = 'failed'
                 RETURNING id
                 """).all().isEmpty == false
         }
+    }
+
+    public func messages(appointmentIDs: [UUID]) async throws -> [UUID: [OutboxMessage]] {
+        guard !appointmentIDs.isEmpty else { return [:] }
+        var result: [UUID: [OutboxMessage]] = [:]
+        for chunk in stride(from: 0, to: appointmentIDs.count, by: 200).map({ Array(appointmentIDs[$0..<min($0 + 200, appointmentIDs.count)]) }) {
+            let rows = try await database.withConnection { db in
+                try await db.raw("""
+                    SELECT * FROM outbox_messages WHERE appointment_id IN (\(SQLList(chunk.map { SQLBind(Column.id($0)) })))
+                    ORDER BY created_at, next_attempt_at, id
+                    """).all()
+            }
+            for row in rows {
+                let message = try outboxMessage(row)
+                if let id = message.appointmentID { result[id, default: []].append(message) }
+            }
+        }
+        return result
+    }
+
+    public func statistics(now: Date) async throws -> (counts: [OutboxCount], due: Int, oldestDue: Date?) {
+        try await database.withConnection { db in
+            let counts = try await db.raw("SELECT kind, channel, state, COUNT(*) AS n FROM outbox_messages GROUP BY kind, channel, state").all().map { row in
+                OutboxCount(kind: try row.enumeration("kind"), channel: try row.enumeration("channel"), state: try row.enumeration("state"), count: try row.int("n"))
+            }
+            let due = try await db.raw("""
+                SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM outbox_messages
+                WHERE state = 'pending' AND next_attempt_at <= \(bind: Column.instant(now))
+                """).first()
+            return (counts, try due?.int("n") ?? 0, try due?.optionalInstant("oldest"))
+        }
+    }
+
+    public func purge(before: Date) async throws -> Int {
+        try await database.withConnection { db in
+            try await db.raw("""
+                DELETE FROM outbox_messages WHERE state IN ('sent', 'skipped') AND created_at < \(bind: Column.instant(before))
+                    AND next_attempt_at < \(bind: Column.instant(before)) RETURNING id
+                """).all().count
+        }
+    }
+}
+
+extension SQLStore: NoticeFactsRepository {
+    /// One read per appointment, with the organisation rows shared across the batch (a day's
+    /// reminders name the same few sites and motives thousands of times).
+    public func noticeFacts(appointmentIDs: [UUID]) async throws -> [UUID: NoticeFacts] {
+        var motives: [UUID: Motive] = [:], departments: [UUID: Department] = [:], sites: [UUID: Site] = [:], names: [UUID: String] = [:]
+        var result: [UUID: NoticeFacts] = [:]
+        for id in Set(appointmentIDs) {
+            guard let appointment = try await appointment(id: id), let patient = try await patient(id: appointment.patientID) else { continue }
+            if motives[appointment.motiveID] == nil { motives[appointment.motiveID] = try await motive(id: appointment.motiveID) }
+            if departments[appointment.departmentID] == nil { departments[appointment.departmentID] = try await department(id: appointment.departmentID) }
+            guard let motive = motives[appointment.motiveID], let department = departments[appointment.departmentID] else { continue }
+            if sites[department.siteID] == nil { sites[department.siteID] = try await site(id: department.siteID) }
+            if names[appointment.practitionerID] == nil { names[appointment.practitionerID] = try await practitioner(id: appointment.practitionerID)?.displayName ?? "" }
+            guard let site = sites[department.siteID] else { continue }
+            result[id] = NoticeFacts(appointment: appointment, patient: patient, motive: motive, practitionerName: names[appointment.practitionerID] ?? "",
+                                     departmentName: department.name, site: site)
+        }
+        return result
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// Reads an iCalendar file with Python's `icalendar` (Debian's python3-icalendar): what a
 /// real calendar library understands of the first event.
-enum ICalendarPeer {
-    struct Failed: Error { let message: String }
+public enum ICalendarPeer {
+    public struct Failed: Error { public let message: String }
 
     static let script = """
         import json, sys
@@ -17,7 +17,7 @@ enum ICalendarPeer {
         }, ensure_ascii=False))
         """
 
-    static func parse(_ text: String) throws -> [String: String] {
+    public static func parse(_ text: String) throws -> [String: String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-c", script]
