@@ -100,6 +100,33 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("the SMS gateway: its address, auth header, sender name and format; https and the gateway required in production; text files otherwise")
+    func smsGateway() throws {
+        let gateway = try Configuration.load(environment: [
+            "CRENEAU_SMS_URL": "https://sms.example.org/v1/messages", "CRENEAU_SMS_AUTH_HEADER": "X-Api-Key: abc123", "CRENEAU_SMS_SENDER": "HOPAVOINE",
+            "CRENEAU_SMS_FORMAT": "form"])
+        guard case .gateway(let settings) = gateway.sms else { Issue.record("no gateway"); return }
+        #expect(settings.url.host == "sms.example.org" && settings.authHeader == "X-Api-Key: abc123" && settings.sender == "HOPAVOINE" && settings.format == .form)
+        guard case .drop(let folder) = try Configuration.load(environment: ["CRENEAU_MAIL_DIR": "/tmp/x/mail"]).sms else { Issue.record("no drop"); return }
+        #expect(folder == "/tmp/x/sms")
+        let production = ["CRENEAU_ENV": "production", "DATABASE_URL": "postgres://u:p@h/db", "CRENEAU_ENCRYPTION_KEYS": "k1:AAAA", "CRENEAU_SMTP_URL": "smtp://relay"]
+        for (environment, setting) in [
+            (production, "CRENEAU_SMS_URL"),
+            (production.merging(["CRENEAU_SMS_URL": "http://sms.example.org/v1"]) { $1 }, "CRENEAU_SMS_URL"),
+            (["CRENEAU_SMS_URL": "ftp://sms.example.org"], "CRENEAU_SMS_URL"),
+            (["CRENEAU_SMS_URL": "https://sms.example.org", "CRENEAU_SMS_AUTH_HEADER": "Bearer abc"], "CRENEAU_SMS_AUTH_HEADER"),
+            (["CRENEAU_SMS_URL": "https://sms.example.org", "CRENEAU_SMS_SENDER": "Hôpital d'Avoine"], "CRENEAU_SMS_SENDER"),
+            (["CRENEAU_SMS_URL": "https://sms.example.org", "CRENEAU_SMS_FORMAT": "xml"], "CRENEAU_SMS_FORMAT"),
+        ] {
+            do {
+                _ = try Configuration.load(environment: environment)
+                Issue.record("accepted \(environment)")
+            } catch let error as ConfigurationError {
+                #expect(error.setting == setting)
+            }
+        }
+    }
+
     @Test("a training clock: development only, an RFC 3339 instant, and it runs on from there")
     func demoClock() async throws {
         let configuration = try Configuration.load(environment: ["CRENEAU_DEMO_START": "2026-11-23T08:00:00+01:00"])
@@ -111,7 +138,8 @@ struct ConfigurationTests {
         for (environment, setting) in [
             (["CRENEAU_DEMO_START": "lundi matin"], "CRENEAU_DEMO_START"),
             (["CRENEAU_ENV": "production", "DATABASE_URL": "postgres://u:p@h/db", "CRENEAU_ENCRYPTION_KEYS": "k1:AAAA",
-              "CRENEAU_SMTP_URL": "smtp://relay", "CRENEAU_DEMO_START": "2026-11-23T08:00:00+01:00"], "CRENEAU_DEMO_START"),
+              "CRENEAU_SMTP_URL": "smtp://relay", "CRENEAU_SMS_URL": "https://sms.example.org/v1/messages",
+              "CRENEAU_DEMO_START": "2026-11-23T08:00:00+01:00"], "CRENEAU_DEMO_START"),
         ] {
             do {
                 _ = try Configuration.load(environment: environment)

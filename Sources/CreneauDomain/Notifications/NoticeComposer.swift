@@ -119,7 +119,7 @@ public struct NoticeComposer: Sendable {
         return .send(composed)
     }
 
-    static func reasonToSkip(_ message: OutboxMessage, facts: NoticeFacts, now: Date) -> String? {
+    public static func reasonToSkip(_ message: OutboxMessage, facts: NoticeFacts, now: Date) -> String? {
         let appointment = facts.appointment
         if message.channel == .sms && facts.patient.smsStoppedAt != nil { return "The patient answered STOP." }
         switch message.kind {

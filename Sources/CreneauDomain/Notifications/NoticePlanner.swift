@@ -39,7 +39,8 @@ public struct NoticeRecipient: Hashable, Sendable {
 /// - A change or cancellation by the hospital is always told, on every channel the patient has.
 ///   One the patient made gets a receipt, by email (by SMS when they have no email).
 /// - Reminders follow the schedule (motive, else site, else standard), at 10:00 in the site's
-///   zone on their day; none that would go out already, or within the hour before the visit.
+///   zone on their day; none within 12 hours of the booking (its confirmation has just gone), or
+///   within the hour before the visit.
 ///   A patient with no email gets the SMS points; one the schedule gives no SMS point gets the
 ///   email points by SMS instead (an 81-year-old with a mobile is still reminded).
 /// - A fulfilled visit brings a survey invitation at 10:00 the next day.
@@ -50,6 +51,9 @@ public struct NoticePlanner: Sendable {
     let ids: IDGenerator
 
     public init(ids: IDGenerator) { self.ids = ids }
+
+    /// No reminder sooner than this after a booking or move (its own message has just gone).
+    public static let quietAfterBooking: TimeInterval = 12 * 3_600
 
     public func booked(_ appointment: Appointment, to recipient: NoticeRecipient, schedule: ReminderSchedule, zone: TimeZone, now: Date) -> [OutboxMessage] {
         guard appointment.status == .booked else { return [] }
@@ -86,9 +90,11 @@ public struct NoticePlanner: Sendable {
         }
         let day = LocalDate(appointment.startsAt, in: zone)
         let latest = appointment.startsAt.addingTimeInterval(-3_600)
+        // A reminder within hours of the confirmation tells nothing new.
+        let earliest = now.addingTimeInterval(Self.quietAfterBooking)
         return Set(points).sorted().compactMap { point in
             let at = day.adding(days: -point.daysBefore).instant(atMinute: ReminderSchedule.sendMinute, in: zone)
-            guard at > now, at <= latest else { return nil }
+            guard at >= earliest, at <= latest else { return nil }
             return message(.reminder, appointment, point.channel, recipient, notice: AppointmentNotice(daysBefore: point.daysBefore), at: at, now: now,
                            point: "m\(appointment.moveCount):d\(point.daysBefore)")
         }
