@@ -35,9 +35,10 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
             "error": "\(String(describing: type(of: error)))"])
     }
     // Every email is a row in the outbox first (it survives a crash); the outbox service sends it.
+    let metrics = HTTPMetrics()
     let sender: OutboxSender
     do {
-        sender = try makeOutboxSender(configuration, store: storage.store, clock: clock, logger: logger)
+        sender = try makeOutboxSender(configuration, store: storage.store, clock: clock, logger: logger, registry: metrics.registry)
     } catch {
         await storage.database.shutdown()
         throw error
@@ -47,11 +48,12 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         store: storage.store, clock: clock, mailer: outbox,
         publicURL: configuration.effectivePublicURL,
         holdDuration: configuration.holdDuration, limits: configuration.rateLimits ? .standard : .off,
-        accountLimits: configuration.rateLimits ? .standard : .off, directory: directory)
+        accountLimits: configuration.rateLimits ? .standard : .off, metrics: metrics, directory: directory)
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.trustedProxies = configuration.trustedProxies
     served.metricsAccess = configuration.metrics
     served.publicOrigin = configuration.publicURL.flatMap(Origin.init(url:))?.text
+    served.smsReplies = configuration.smsInboundToken.map { (SMSReplies(consent: storage.store, clock: clock), $0) }
     let router = buildRouter(served, logLevel: .info)
     let limits = configuration.connections
     let counter = ConnectionCounter(limits: limits, exempt: configuration.trustedProxies)
@@ -65,6 +67,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         logger: logger)
     app.addServices(
         DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: clock, logger: logger),
-        OutboxService(sender: sender, logger: logger))
+        OutboxService(sender: sender, logger: logger),
+        OutboxMetricsService(outbox: storage.store, registry: metrics.registry, clock: clock, logger: logger))
     return app
 }

@@ -3,6 +3,7 @@ import CreneauMail
 import CreneauSeed
 import CreneauStorage
 import Foundation
+import Prometheus
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
@@ -27,7 +28,8 @@ public enum Commands {
         let sender: OutboxSender
         do {
             _ = try await storage.migrate(configuration)
-            sender = try makeOutboxSender(configuration, store: storage.store, clock: configuration.clock, logger: logger)
+            // A worker serves no /metrics: its counts stay in this registry; the web instances report the queue's depth.
+            sender = try makeOutboxSender(configuration, store: storage.store, clock: configuration.clock, logger: logger, registry: PrometheusCollectorRegistry())
         } catch {
             await storage.database.shutdown()
             throw error

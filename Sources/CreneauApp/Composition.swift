@@ -33,7 +33,7 @@ public enum Composition {
             search: SlotSearch(directory: directory, availability: availability, clock: clock),
             records: PatientRecords(patients: store, appointments: store, audit: store, clock: clock, ids: ids),
             agenda: StaffAgenda(organisation: store, directory: directory, appointments: store, patients: store, motives: store,
-                                availability: availability, audit: store, clock: clock, ids: ids),
+                                availability: availability, audit: store, clock: clock, ids: ids, outbox: store),
             templates: WeeklyTemplates(organisation: store, directory: directory, scheduling: store, availability: availability, clock: clock, ids: ids),
             authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock,
                                          passwords: passwords, codes: TOTPCodes()),
@@ -44,12 +44,14 @@ public enum Composition {
             organisationAdmin: OrganisationAdmin(.init(organisation: store, practitioners: store, scheduling: store, administration: store,
                                                        audit: store, clock: clock, ids: ids)),
             staffAccounts: staffAccounts,
-            appointmentFile: AppointmentFile(booking: booking, appointments: store, patients: store, accounts: store),
+            appointmentFile: AppointmentFile(booking: booking, appointments: store, patients: store, accounts: store, outbox: store, noShows: store),
             practitionerImport: PractitionerImport(organisation: store, repository: store, staff: staffAccounts, clock: clock, ids: ids),
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits
         dependencies.outbox = store
+        dependencies.surveys = Surveys(appointments: store, answers: store, links: try? links(store: store, publicURL: publicURL), clock: clock)
+        dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)
         return dependencies
     }
 }

@@ -64,6 +64,8 @@ public struct Configuration: Sendable {
     public var mail: MailDelivery = .drop(directory: "data/mail")
     /// The address the links in messages start with: the public one, or this server's.
     public var effectivePublicURL: String { publicURL?.absoluteString ?? "http://\(host):\(port)" }
+    /// The secret the SMS gateway sends with patients' replies (`CRENEAU_SMS_INBOUND_TOKEN`); nil: replies are not accepted.
+    public var smsInboundToken: String?
     /// How text messages leave.
     public var sms: SMSDelivery = .drop(directory: "data/sms")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
@@ -208,6 +210,12 @@ public struct Configuration: Sendable {
             configuration.mail = .drop(directory: folder + "/mail")
         }
         configuration.sms = try smsDelivery(value, mode: mode, mailFolder: configuration.mail)
+        if let token = value("CRENEAU_SMS_INBOUND_TOKEN") {
+            guard token.count >= 24 else {
+                throw ConfigurationError(setting: "CRENEAU_SMS_INBOUND_TOKEN", problem: "must be at least 24 characters (a random secret the gateway sends with replies).")
+            }
+            configuration.smsInboundToken = token
+        }
         if let text = value("CRENEAU_DEMO_START") {
             guard mode == .development else {
                 throw ConfigurationError(setting: "CRENEAU_DEMO_START", problem: "moves the server's clock, for training and demonstrations only: it is refused in production.")

@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 // The services that live as long as the server: the booking service as it runs, and the
@@ -20,7 +21,8 @@ extension BookingService {
     ) -> BookingService {
         BookingService(.init(
             directory: directory, motives: store, availability: availability, patients: store, referringDoctors: store,
-            appointments: store, bookings: store, writer: writer, audit: store, clock: clock, ids: .random, tokens: .random, links: links),
+            appointments: store, bookings: store, writer: writer, audit: store, clock: clock, ids: .random, tokens: .random, links: links,
+            noShows: store, guardians: store),
             holdDuration: holdDuration)
     }
 }
@@ -82,13 +84,56 @@ func makeSMSSender(_ configuration: Configuration, logger: Logger) throws -> any
     }
 }
 
-/// The outbox sender with its transports, the templates and the signed links.
-func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Clock, logger: Logger) throws -> OutboxSender {
+/// The outbox sender with its transports, the templates and the signed links; each outcome counted in `registry`.
+func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Clock, logger: Logger, registry: PrometheusCollectorRegistry) throws -> OutboxSender {
     let from = try MIMEMessage.Mailbox(configuration.mailFrom)
     let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: try Composition.links(store: store, publicURL: configuration.effectivePublicURL),
                                   organizer: from.address)
     return OutboxSender(outbox: store, facts: store, composer: composer, email: try makeMailer(configuration, logger: logger),
-                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger)
+                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger) { message, outcome in
+        registry.makeCounter(name: "creneau_messages_total", labels: [("kind", message.kind.rawValue), ("channel", message.channel.rawValue), ("outcome", outcome)],
+                             help: "Messages handled by this instance's sender, by kind, channel and outcome (sent, skipped, retry, failed).").increment()
+    }
+}
+
+/// Every 15 seconds: how many messages wait and failed, by kind and channel, how many are due, and
+/// how long the oldest due one has waited (a growing age means the senders cannot keep up or a
+/// relay is down). Also forgets sent and skipped messages past their retention, once an hour.
+struct OutboxMetricsService: Service {
+    let outbox: any OutboxRepository
+    let registry: PrometheusCollectorRegistry
+    let clock: Clock
+    let logger: Logger
+
+    func run() async throws {
+        var rounds = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let now = clock.now()
+                let (counts, due, oldest) = try await outbox.statistics(now: now)
+                for kind in OutboxMessage.Kind.allCases {
+                    for channel in MessageChannel.allCases {
+                        for state in [OutboxMessage.State.pending, .failed] {
+                            let count = counts.first { $0.kind == kind && $0.channel == channel && $0.state == state }?.count ?? 0
+                            registry.makeGauge(name: "creneau_messages", labels: [("kind", kind.rawValue), ("channel", channel.rawValue), ("state", state.rawValue)],
+                                               help: "Messages waiting (pending) or given up (failed), by kind and channel.").set(Double(count))
+                        }
+                    }
+                }
+                registry.makeGauge(name: "creneau_messages_due", help: "Messages due now and not yet sent (the queue's depth).").set(Double(due))
+                registry.makeGauge(name: "creneau_messages_oldest_due_age_seconds", help: "How long the oldest due message has waited.")
+                    .set(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+                if rounds % 240 == 0 {
+                    let purged = try await outbox.purge(before: now.addingTimeInterval(-OutboxPolicy.retention))
+                    if purged > 0 { logger.info("Forgot old messages", metadata: ["messages": "\(purged)"]) }
+                }
+                rounds += 1
+            } catch {
+                logger.warning("Could not read the outbox's figures", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(15)) }
+        }
+    }
 }
 
 /// Sends the outbox for as long as the server runs: a round every half second while there is

@@ -35,6 +35,11 @@ public struct HTTPDependencies: Sendable {
     public var audit: any AuditRepository
     /// The outbox, for the administrators' page of messages given up.
     public var outbox: (any OutboxRepository)?
+    /// The satisfaction survey patients answer from their message, and its results for administrators.
+    public var surveys: Surveys?
+    public var surveyReport: SurveyReport?
+    /// Patients' replies to our SMS (STOP), forwarded by the gateway with this shared secret; nil: not accepted.
+    public var smsReplies: (replies: SMSReplies, token: String)?
     /// Motives, for the administrators' pages.
     public var motives: any SchedulingRepository
     /// The pages' templates and translations, loaded once by the composition root.
@@ -143,6 +148,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         AdminMessagesController(outbox: outbox, audit: dependencies.audit, clock: clock, ids: dependencies.ids, browser: browser, renderer: pages)
             .register(on: router)
     }
+    if let inbound = dependencies.smsReplies { SMSInboundController(replies: inbound.replies, token: inbound.token).register(on: router) }
+    if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
+    if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }
     AdminImportController(importer: dependencies.practitionerImport, browser: browser, renderer: pages).register(on: router)
     StaffAccountsController(staff: dependencies.staffAccounts, organisation: dependencies.organisation, admin: dependencies.organisationAdmin,
                             browser: browser, renderer: pages).register(on: router)

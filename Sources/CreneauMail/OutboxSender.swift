@@ -23,9 +23,13 @@ public struct OutboxSender: Sendable {
     /// Messages in flight at once: a relay or gateway answers in tens of milliseconds, and the
     /// sender waits on them, not on the processor.
     let concurrency: Int
+    /// Told of each message's outcome ("sent", "skipped", "retry", "failed"), for the metrics.
+    let observe: @Sendable (OutboxMessage, String) -> Void
 
     public init(outbox: any OutboxRepository, facts: any NoticeFactsRepository, composer: NoticeComposer, email: any Mailer, sms: any SMSSender,
-                clock: Clock, logger: Logger, batch: Int = 50, lease: TimeInterval = 120, concurrency: Int = 8) {
+                clock: Clock, logger: Logger, batch: Int = 50, lease: TimeInterval = 120, concurrency: Int = 8,
+                observe: @escaping @Sendable (OutboxMessage, String) -> Void = { _, _ in }) {
+        self.observe = observe
         self.outbox = outbox
         self.facts = facts
         self.composer = composer
@@ -63,6 +67,7 @@ public struct OutboxSender: Sendable {
             switch try composer.compose(message, facts: facts, now: clock.now()) {
             case .skip(let why):
                 try await outbox.markSkipped(id: message.id, why: why)
+                observe(message, "skipped")
             case .send(let composed):
                 switch composed.channel {
                 case .email:
@@ -72,6 +77,7 @@ public struct OutboxSender: Sendable {
                     try await sms.send(SMSMessage(to: composed.to, text: composed.text, reference: message.id.uuidString.lowercased()))
                 }
                 try await outbox.markSent(id: message.id, at: clock.now())
+                observe(message, "sent")
             }
         } catch {
             await failed(message, error)
@@ -83,6 +89,7 @@ public struct OutboxSender: Sendable {
         var generator = SystemRandomNumberGenerator()
         let retryAt = permanent ? nil : OutboxPolicy.retryAt(after: message.attempts, now: clock.now(), using: &generator)
         let summary = (error as? SMTPError)?.summary ?? (error as? SMSError)?.summary ?? String(describing: type(of: error))
+        observe(message, retryAt == nil ? "failed" : "retry")
         do {
             try await outbox.markFailed(id: message.id, error: summary, retryAt: retryAt)
         } catch {

@@ -9,6 +9,8 @@ public struct AccountProblem: Error, Hashable, Sendable {
         case tooYoung = "too_young_for_account"
         case tooManyRelatives = "too_many_relatives"
         case invalidRelationship = "invalid_relationship"
+        /// Message preferences that would leave no way to reach the patient.
+        case messageChannel = "message_channel"
     }
 
     public var code: Code

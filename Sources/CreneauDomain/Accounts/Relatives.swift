@@ -90,3 +90,24 @@ public struct Relatives: Sendable {
         return result
     }
 }
+
+extension Relatives {
+    /// How a person of the account is told about their appointments: email, SMS (at least one,
+    /// when they have that address), the language. Choosing SMS again after a STOP resumes it.
+    public func setMessagePreferences(patientID: UUID, accountID: UUID, email: Bool, sms: Bool, language: Language) async throws {
+        guard try await patients.managedPatients(accountID: accountID).contains(where: { $0.patientID == patientID }),
+              var patient = try await patients.patient(id: patientID) else {
+            throw AccountError.notFound(Self.notInAccount)
+        }
+        let hasEmail = patient.email?.trimmed.isEmpty == false, hasMobile = patient.phone.flatMap(PhoneNumber.init)?.receivesSMS == true
+        guard (email && hasEmail) || (sms && hasMobile) || (!hasEmail && !hasMobile) else {
+            throw AccountError.refused(AccountProblem(.messageChannel,
+                "Keep at least one way to reach you: the confirmation, reminders and the hospital's changes come by email or SMS."))
+        }
+        patient.wantsEmail = email
+        patient.wantsSMS = sms
+        if sms { patient.smsStoppedAt = nil }
+        patient.language = language
+        try await patients.update(patient)
+    }
+}

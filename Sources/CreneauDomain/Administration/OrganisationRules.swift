@@ -36,6 +36,9 @@ public enum OrganisationRules {
             ?? text(site.phone, "phone", max: 30, required: false) { return problem }
         if !isSlug(site.slug) { return Problem("slug", "slug", "The short name is 2 to 60 lowercase letters, digits or dashes (it appears in addresses).") }
         if !site.phone.isEmpty && !PatientRules.isPlausiblePhone(site.phone) { return Problem("phone", "phone", "The phone number does not look right.") }
+        if let policy = site.noShowPolicy, !NoShowPolicy.limits.contains(policy.limit) || !NoShowPolicy.windows.contains(policy.windowDays) {
+            return Problem("noShowLimit", "no_show_limit", "The no-show rule counts 1 to 20 missed appointments over 1 to 24 months.")
+        }
         if TimeZone(identifier: site.timeZone) == nil { return Problem("timeZone", "time_zone", "This time zone is unknown (use e.g. Europe/Paris, America/Cayenne, Indian/Reunion).") }
         return nil
     }

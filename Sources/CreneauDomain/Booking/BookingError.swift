@@ -43,6 +43,8 @@ public struct RuleViolation: Hashable, Sendable {
         /// A patient search too vague to find one caller (and too wide to show).
         case searchTooVague = "search_too_vague"
         case textTooLong = "text_too_long"
+        /// The site's repeat no-show rule: online booking refused, the secretariat can book.
+        case tooManyNoShows = "too_many_no_shows"
     }
 
     public var code: Code

@@ -76,7 +76,7 @@ extension BookingService {
         case .move(_, _, let reason): reason
         default: nil
         }
-        return deps.notices.changed(from: current, to: next, byHospital: booker.isStaff, reason: reason, to: NoticeRecipient(patient),
+        return deps.notices.changed(from: current, to: next, byHospital: booker.isStaff, reason: reason, to: try await recipient(for: patient),
                                     schedule: found?.reminders ?? .standard, zone: found?.timeZone ?? Site.defaultZone, now: now)
     }
 }

@@ -26,13 +26,20 @@ public struct BookingService: Sendable {
         public var notices: NoticePlanner
         /// The links in those messages, which also open an appointment without an account.
         public var links: AppointmentLinks?
+        /// Repeat no-shows (a site's rule refuses online booking); nil: no rule is checked.
+        public var noShows: (any NoShowRepository)?
+        /// The account holder told for a patient with no address of their own (a child); nil: nobody.
+        public var guardians: (any GuardianContactRepository)?
 
         public init(
             directory: any DirectoryRepository, motives: any SchedulingRepository, availability: any AvailabilityRepository, patients: any PatientRepository,
             referringDoctors: any ReferringDoctorRepository, appointments: any AppointmentRepository,
             bookings: any BookingRepository, writer: any BookingWriter, audit: any AuditRepository, clock: Clock, ids: IDGenerator,
-            tokens: TokenGenerator, links: AppointmentLinks? = nil
+            tokens: TokenGenerator, links: AppointmentLinks? = nil, noShows: (any NoShowRepository)? = nil,
+            guardians: (any GuardianContactRepository)? = nil
         ) {
+            self.guardians = guardians
+            self.noShows = noShows
             self.notices = NoticePlanner(ids: ids)
             self.links = links
             self.audit = audit
@@ -145,6 +152,10 @@ public struct BookingService: Sendable {
             referringDoctorID: referringDoctorID, start: request.start, now: now, timeZone: offer.timeZone,
             upcoming: upcoming, bookerIsStaff: booker.isStaff)
         if let violation = BookingRules.check(facts) { throw BookingError.refused(violation) }
+        if request.channel == .online, !booker.isStaff, newPatient == nil, let site = offer.site, let policy = site.noShowPolicy, let noShows = deps.noShows {
+            let record = try await noShows.noShows(patientID: patientID, siteID: site.id, since: now.addingTimeInterval(-Double(policy.windowDays) * 86_400))
+            if let violation = policy.violation(count: record.count, sitePhone: site.phone) { throw BookingError.refused(violation) }
+        }
 
         var ignoring: Set<UUID> = []
         if let holdID = request.holdID {
@@ -161,14 +172,26 @@ public struct BookingService: Sendable {
         let event = AppointmentEvent(
             id: deps.ids.next(), appointmentID: appointment.id, at: now, actorAccountID: booker.accountID,
             channel: request.channel, action: .created, before: nil, after: EventSnapshot(appointment).json)
-        let recipient: NoticeRecipient? = if let newPatient { NoticeRecipient(newPatient) } else {
-            try await deps.patients.patient(id: patientID).map(NoticeRecipient.init)
+        var recipient: NoticeRecipient?
+        if let newPatient {
+            recipient = NoticeRecipient(newPatient)
+        } else if let existing = try await deps.patients.patient(id: patientID) {
+            recipient = try await self.recipient(for: existing)
         }
         let messages = recipient.map { deps.notices.booked(appointment, to: $0, schedule: offer.reminders, zone: offer.timeZone, now: now) } ?? []
         return Prepared(
             write: BookingWrite(appointment: appointment, newPatient: newPatient, manageToken: deps.tokens.next(),
                                 holdID: request.holdID, event: event, idempotency: nil, messages: messages),
             motive: motive, timeZone: offer.timeZone)
+    }
+
+    /// Where a patient's messages go: their own addresses as they chose, or, when they have none at
+    /// all (Hugo, 6), the account holder who books for them.
+    func recipient(for patient: Patient) async throws -> NoticeRecipient {
+        let own = NoticeRecipient(patient)
+        guard patient.email?.trimmed.nilIfEmpty == nil, patient.phone?.trimmed.nilIfEmpty == nil, let guardians = deps.guardians,
+              let guardian = try await guardians.guardianContact(patientID: patient.id) else { return own }
+        return guardian
     }
 
     /// Writes a prepared booking. A slot lost to a concurrent booking throws

@@ -12,14 +12,16 @@ public struct StaffAgenda: Sendable {
     let motives: any SchedulingRepository
     let availability: any AvailabilityRepository
     let audit: any AuditRepository
+    let outbox: (any OutboxRepository)?
     let clock: Clock
     let ids: IDGenerator
 
     public init(
         organisation: any OrganisationRepository, directory: any DirectoryRepository, appointments: any AppointmentRepository,
         patients: any PatientRepository, motives: any SchedulingRepository, availability: any AvailabilityRepository,
-        audit: any AuditRepository, clock: Clock, ids: IDGenerator
+        audit: any AuditRepository, clock: Clock, ids: IDGenerator, outbox: (any OutboxRepository)? = nil
     ) {
+        self.outbox = outbox
         self.availability = availability
         self.organisation = organisation
         self.directory = directory
@@ -35,6 +37,28 @@ public struct StaffAgenda: Sendable {
         public let appointment: Appointment
         public let patient: Patient?
         public let motive: Motive?
+    }
+
+    /// What the patient of each appointment was sent, for the day list: the desk sees at a glance
+    /// whom the system could not reach (no email or mobile, or every message failed) and calls them.
+    public struct MessageSummary: Hashable, Sendable {
+        public var sent: Set<MessageChannel>
+        public var failed: Set<MessageChannel>
+        /// Booked, and no message went or waits (failed ones aside).
+        public var unreached: Bool
+    }
+
+    public func messages(of entries: [Entry]) async throws -> [UUID: MessageSummary] {
+        guard let outbox else { return [:] }
+        let all = try await outbox.messages(appointmentIDs: entries.map(\.appointment.id))
+        var result: [UUID: MessageSummary] = [:]
+        for entry in entries {
+            let messages = all[entry.appointment.id] ?? []
+            result[entry.appointment.id] = MessageSummary(
+                sent: Set(messages.filter { $0.state == .sent }.map(\.channel)), failed: Set(messages.filter { $0.state == .failed }.map(\.channel)),
+                unreached: entry.appointment.status == .booked && !messages.contains { $0.state != .failed })
+        }
+        return result
     }
 
     /// One practitioner on one day: the appointments, the free time left in the department's

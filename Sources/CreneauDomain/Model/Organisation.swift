@@ -32,6 +32,8 @@ public struct Site: Identifiable, Hashable, Codable, Sendable {
     public var isActive: Bool
     /// The site's reminder schedule; nil: the standard one.
     public var reminders: ReminderSchedule?
+    /// Online booking refused after repeat no-shows; nil: no such rule.
+    public var noShowPolicy: NoShowPolicy?
 
     public static let defaultTimeZone = "Europe/Paris"
     /// `defaultTimeZone` as a zone. Should the machine lack the time-zone database, UTC
@@ -41,8 +43,9 @@ public struct Site: Identifiable, Hashable, Codable, Sendable {
     public init(
         id: UUID, groupID: UUID, name: String, slug: String, city: String, timeZone: String = Site.defaultTimeZone,
         address: String = "", phone: String = "", holidayCalendar: HolidayCalendar = .metropolitan, isActive: Bool = true,
-        reminders: ReminderSchedule? = nil
+        reminders: ReminderSchedule? = nil, noShowPolicy: NoShowPolicy? = nil
     ) {
+        self.noShowPolicy = noShowPolicy
         self.reminders = reminders
         self.id = id
         self.groupID = groupID

@@ -108,3 +108,10 @@ public struct NoticePlanner: Sendable {
             recipient: recipient.address(channel) ?? "", notice: notice, nextAttemptAt: at, createdAt: now)
     }
 }
+
+/// Who hears about a patient who cannot be reached themselves (a child, a parent without email or
+/// mobile): the holder of the account that manages them.
+public protocol GuardianContactRepository: Sendable {
+    /// The account holder's email (the account's), mobile (their own record's) and language; nil when no live account manages the patient.
+    func guardianContact(patientID: UUID) async throws -> NoticeRecipient?
+}

@@ -121,7 +121,7 @@ public protocol OutboxRepository: Sendable {
     func retry(id: UUID, at: Date) async throws -> Bool
     /// The messages about these appointments (the agenda shows what was sent and what failed).
     func messages(appointmentIDs: [UUID]) async throws -> [UUID: [OutboxMessage]]
-    /// Counts by kind, channel and state, and when the oldest due message was due (metrics).
+    /// Pending and failed messages by kind and channel, how many are due, and since when the oldest waits (metrics).
     func statistics(now: Date) async throws -> (counts: [OutboxCount], due: Int, oldestDue: Date?)
     /// Forgets sent and skipped messages older than `before` (failed ones stay for the page).
     func purge(before: Date) async throws -> Int

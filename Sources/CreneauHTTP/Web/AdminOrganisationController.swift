@@ -176,6 +176,12 @@ struct AdminOrganisationController: Sendable {
         form.text("timeZone", t("organisation_time_zone"), value("timeZone", site?.timeZone ?? Site.defaultTimeZone))
         form.select("holidays", t("organisation_holiday_calendar"), HolidayCalendar.allCases.map { ($0.rawValue, t("holidays_" + $0.rawValue)) },
                     selected: fields?["holidays"] ?? (site?.holidayCalendar ?? .metropolitan).rawValue)
+        form.text("reminders", t("organisation_reminders"), value("reminders", site?.reminders?.description ?? ""), required: false,
+                  hint: t("organisation_reminders_hint"))
+        form.text("noShowLimit", t("organisation_noshow_limit"), value("noShowLimit", site?.noShowPolicy.map { String($0.limit) } ?? ""), type: "number",
+                  required: false, hint: t("organisation_noshow_limit_hint"))
+        form.text("noShowMonths", t("organisation_noshow_months"), value("noShowMonths", String((site?.noShowPolicy?.windowDays ?? 365) / 30)), type: "number",
+                  required: false)
         form.checkbox("active", t("organisation_active"), checked: fields.map { $0["active"] != nil } ?? (site?.isActive ?? true))
         return try renderForm(request, context, heading: site.map { $0.name } ?? t("organisation_new_site"),
                               action: site.map { "/admin/sites/\($0.id.json)" } ?? "/admin/sites/new", form: form, problem: problem, status: status)
@@ -189,11 +195,22 @@ struct AdminOrganisationController: Sendable {
             ?? context.administrator.groups.sorted(by: { $0.uuidString < $1.uuidString }).first
         if groupID == nil { groupID = try await admin.sites(for: context.administrator).first?.groupID }
         guard let groupID else { throw AdminError.forbidden("Sites are created by the group's administrators.") }
+        // Empty: the standard reminders; text that does not read as a schedule says why.
+        var reminders: ReminderSchedule?
+        if let text = fields["reminders"]?.trimmed.nilIfEmpty {
+            do { reminders = try ReminderSchedule(parsing: text) } catch {
+                return try await siteForm(request, context, site: existing, fields: fields, problem: OrganisationRules.Problem("reminders", "reminders", error.description),
+                                          status: .unprocessableContent)
+            }
+        }
+        let noShowPolicy = fields["noShowLimit"]?.trimmed.nilIfEmpty.map {
+            NoShowPolicy(limit: AdminForm.number($0) ?? -1, windowDays: (AdminForm.number(fields["noShowMonths"]) ?? 12) * 30)
+        }
         let site = Site(
             id: existing?.id ?? ids.next(), groupID: groupID, name: (fields["name"] ?? "").trimmed, slug: (fields["slug"] ?? "").trimmed.lowercased(),
             city: (fields["city"] ?? "").trimmed, timeZone: (fields["timeZone"] ?? "").trimmed, address: (fields["address"] ?? "").trimmed,
             phone: (fields["phone"] ?? "").trimmed, holidayCalendar: fields["holidays"].flatMap(HolidayCalendar.init(rawValue:)) ?? .metropolitan,
-            isActive: fields["active"] != nil)
+            isActive: fields["active"] != nil, reminders: reminders, noShowPolicy: noShowPolicy)
         do {
             let saved = try await admin.save(site, isNew: existing == nil, by: context.administrator)
             return try await self.saved(request, context, affected: saved.affected)

@@ -27,6 +27,7 @@ struct SignInPagesController: Sendable {
         router.get("/account") { request, context in try await account(request, context, error: nil) }
         router.post("/account/relatives") { request, context in try await addRelative(request, context) }
         router.post("/account/relatives/{id}/remove") { request, context in try await removeRelative(request, context) }
+        router.post("/account/patients/{id}/messages") { request, context in try await messagePreferences(request, context) }
     }
 
     func pages() throws -> WebPages { try renderer.get() }
@@ -119,13 +120,42 @@ struct SignInPagesController: Sendable {
                 "id": entry.patient.id.json, "name": entry.patient.displayName, "csrf": csrf, "removable": entry.relationship != .self,
                 "upcoming": upcoming, "hasUpcoming": !upcoming.isEmpty, "past": past, "hasPast": !past.isEmpty,
             ]
+            let patient = entry.patient
+            person["wantsEmail"] = patient.wantsEmail
+            person["wantsSMS"] = patient.wantsSMS && patient.smsStoppedAt == nil
+            person["french"] = patient.language == .fr
+            person["contact"] = [patient.email, patient.phone].compactMap { $0?.trimmed.nilIfEmpty }.joined(separator: " · ")
             // The holder's own section names no relationship (an empty string would still open the section).
             if entry.relationship != .self { person["relationship"] = pages.text("relationship_" + entry.relationship.rawValue, page.language) }
             people.append(person)
         }
         var values: [String: Any] = ["csrf": csrf, "name": identity.account.displayName, "people": people]
         if let error { values["error"] = error }
+        if error == nil, request.uri.queryParameters.get("saved") != nil { values["saved"] = pages.text("account_messages_saved", page.language) }
         return try pages.render("account", page, title: pages.text("account_title", page.language), values: values, status: status)
+    }
+
+    /// Email, SMS (choosing it again after a STOP resumes it), and the language of the messages.
+    func messagePreferences(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity, identity.roles.contains(.patient) else {
+            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+        }
+        let fields = try await FormBody.parse(request)
+        let page = PageContext(request, context)
+        let pages = try pages()
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No relative with this id is in your account.") }
+        guard let language = Language(rawValue: fields["language"] ?? "fr") else {
+            return try await account(request, context, error: pages.text("account_problem_message_language", page.language), status: .unprocessableContent)
+        }
+        do {
+            try await relatives.setMessagePreferences(patientID: id, accountID: identity.account.id, email: fields["email"] == "on", sms: fields["sms"] == "on",
+                                                      language: language)
+        } catch AccountError.refused(let problem) {
+            let key = "account_problem_" + problem.code.rawValue, translated = pages.text(key, page.language)
+            return try await account(request, context, error: page.language == .en || translated == key ? problem.message : translated,
+                                     status: .unprocessableContent)
+        }
+        return Response(status: .seeOther, headers: [.location: "/account?saved=1", .cacheControl: "no-store"])
     }
 
     func addRelative(_ request: Request, _ context: AppRequestContext) async throws -> Response {

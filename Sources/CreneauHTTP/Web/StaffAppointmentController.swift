@@ -21,6 +21,7 @@ struct StaffAppointmentController: Sendable {
         staff.post("/staff/appointments/{id}/cancel") { request, context in try await cancel(request, context) }
         staff.get("/staff/appointments/{id}/move") { request, context in try await moveForm(request, context, error: nil, status: .ok) }
         staff.post("/staff/appointments/{id}/move") { request, context in try await move(request, context) }
+        staff.post("/staff/appointments/{id}/noshows/lift") { request, context in try await liftNoShows(request, context) }
     }
 
     func pages() throws -> WebPages { try renderer.get() }
@@ -59,6 +60,25 @@ struct StaffAppointmentController: Sendable {
             "status": pages.text("status_" + appointment.status.rawValue, page.language), "channel": pages.text("channel_" + appointment.channel.rawValue, page.language),
             "history": history, "canChange": live, "agendaHref": Self.agenda(appointment, zone),
         ]
+        values["messages"] = found.messages.map { message -> [String: Any] in
+            let at = message.sentAt ?? message.nextAttemptAt
+            return [
+                "kind": pages.text("message_kind_" + message.kind.rawValue, page.language),
+                "channel": pages.text("message_channel_" + message.channel.rawValue, page.language),
+                "state": pages.text("message_state_" + message.state.rawValue, page.language), "failed": message.state == .failed,
+                "when": "\(PageFormat.shortDay(at, zone, page.language)) \(PageFormat.time(at, zone, page.language))",
+                "error": message.state == .failed ? (message.lastError ?? "") : "",
+            ]
+        }
+        values["hasMessages"] = !found.messages.isEmpty
+        // Nobody could be reached (no email, no mobile, or every message failed): the desk calls.
+        values["unreached"] = appointment.status == .booked && !found.messages.contains { $0.kind != .reminder && $0.state != .failed }
+        if let (record, policy) = found.noShows {
+            values["noShows"] = [
+                "count": record.count, "months": policy.windowDays / 30, "limit": policy.limit, "blocked": record.count >= policy.limit,
+                "lifted": record.liftedAt.map { PageFormat.day($0, zone, page.language) } ?? "",
+            ] as [String: Any]
+        }
         if let reason = appointment.reason { values["reason"] = reason }
         if let notes = appointment.notes { values["notes"] = notes }
         if let cancelled = appointment.cancellationReason { values["cancellationReason"] = cancelled }
@@ -69,6 +89,13 @@ struct StaffAppointmentController: Sendable {
     /// The status a history snapshot records (`{"status":"fulfilled",…}`).
     static func status(in snapshot: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(snapshot.utf8)) as? [String: Any])?["status"] as? String
+    }
+
+    func liftNoShows(_ request: Request, _ context: StaffPageContext) async throws -> Response {
+        _ = try await FormBody.parse(request)
+        let id = try Self.id(context)
+        try await file.liftNoShows(appointmentID: id, by: context.booker)
+        return Response(status: .seeOther, headers: [.location: "/staff/appointments/\(id.json)", .cacheControl: "no-store"])
     }
 
     func cancel(_ request: Request, _ context: StaffPageContext) async throws -> Response {

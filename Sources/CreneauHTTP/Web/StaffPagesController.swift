@@ -84,6 +84,7 @@ struct StaffPagesController: Sendable {
         let now = clock.now()
         let base = "/staff/agenda?department=\(departmentID.json)" + (only.map { "&practitioner=\($0.json)" } ?? "")
         let back = "\(base)&day=\(date.description)"
+        let sent = try await agenda.messages(of: result.rows.flatMap { $0.cells[0].entries })
         let columns = result.rows.map { row -> [String: Any] in
             let cell = row.cells[0]
             let entries = cell.entries.map { entry -> [String: Any] in
@@ -100,6 +101,12 @@ struct StaffPagesController: Sendable {
                     "canNoShow": appointment.status == .booked && now >= appointment.startsAt,
                 ]
                 if let reason = appointment.reason, !reason.isEmpty { values["reason"] = reason }
+                if let summary = sent[appointment.id] {
+                    let channels = { (set: Set<MessageChannel>) in MessageChannel.allCases.filter(set.contains).map { pages.text("message_channel_" + $0.rawValue, page.language) }.joined(separator: ", ") }
+                    if !summary.sent.isEmpty { values["sentBy"] = channels(summary.sent) }
+                    if !summary.failed.isEmpty { values["failedBy"] = channels(summary.failed) }
+                    values["unreached"] = summary.unreached
+                }
                 // A first visit: once seen, the department may say it follows the patient (follow-up motives open to them).
                 if appointment.status != .cancelled, entry.motive?.patients == .new {
                     values["canMarkKnown"] = true

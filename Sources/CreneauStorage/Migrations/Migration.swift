@@ -48,5 +48,6 @@ extension Migration {
         .resourcesInService,
         .createOutbox,
         .patientMessages,
+        .surveysAndNoShows,
     ]
 }

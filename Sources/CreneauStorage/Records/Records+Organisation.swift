@@ -17,14 +17,20 @@ extension Site: SQLRecord {
     var columns: [(String, SQLValue)] {
         [("id", key), ("group_id", Column.id(groupID)), ("name", name), ("slug", slug), ("city", city), ("time_zone", timeZone),
          ("address", address), ("phone", phone), ("holiday_calendar", holidayCalendar.rawValue), ("is_active", isActive),
-         ("reminders", reminders?.description)]
+         ("reminders", reminders?.description), ("noshow_limit", noShowPolicy?.limit), ("noshow_window_days", noShowPolicy?.windowDays ?? 365)]
     }
     init(row: any SQLRow) throws {
         self.init(
             id: try row.uuid("id"), groupID: try row.uuid("group_id"), name: try row.string("name"),
             slug: try row.string("slug"), city: try row.string("city"), timeZone: try row.string("time_zone"),
             address: try row.string("address"), phone: try row.string("phone"), holidayCalendar: try row.enumeration("holiday_calendar"),
-            isActive: try row.bool("is_active"), reminders: Motive.reminders(row))
+            isActive: try row.bool("is_active"), reminders: Motive.reminders(row), noShowPolicy: Self.noShowPolicy(row))
+    }
+
+    /// Nil when the site has no rule (or the query did not select it).
+    static func noShowPolicy(_ row: any SQLRow) -> NoShowPolicy? {
+        guard let limit = (try? row.optionalInt("noshow_limit")) ?? nil else { return nil }
+        return NoShowPolicy(limit: limit, windowDays: (try? row.int("noshow_window_days")) ?? 365)
     }
 }
 

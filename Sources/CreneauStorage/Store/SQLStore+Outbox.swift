@@ -134,7 +134,10 @@ extension SQLStore: OutboxRepository {
 
     public func statistics(now: Date) async throws -> (counts: [OutboxCount], due: Int, oldestDue: Date?) {
         try await database.withConnection { db in
-            let counts = try await db.raw("SELECT kind, channel, state, COUNT(*) AS n FROM outbox_messages GROUP BY kind, channel, state").all().map { row in
+            // Waiting and given-up messages only (the index on state finds them; sent ones are counted by the senders as they go).
+            let counts = try await db.raw("""
+                SELECT kind, channel, state, COUNT(*) AS n FROM outbox_messages WHERE state IN ('pending', 'failed') GROUP BY kind, channel, state
+                """).all().map { row in
                 OutboxCount(kind: try row.enumeration("kind"), channel: try row.enumeration("channel"), state: try row.enumeration("state"), count: try row.int("n"))
             }
             let due = try await db.raw("""

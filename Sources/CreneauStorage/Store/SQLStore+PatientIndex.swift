@@ -136,3 +136,31 @@ extension SQLStore: PatientIndexRepository {
         }
     }
 }
+
+extension SQLStore: NoShowRepository {
+    public func noShows(patientID: UUID, siteID: UUID, since: Date) async throws -> NoShowRecord {
+        try await database.withConnection { db in
+            let lift = try await db.raw("""
+                SELECT lifted_at FROM noshow_lifts WHERE site_id = \(bind: Column.id(siteID)) AND patient_id = \(bind: Column.id(patientID))
+                """).first()
+            let liftedAt = try lift?.instant("lifted_at")
+            let from = max(since, liftedAt ?? since)
+            let row = try await db.raw("""
+                SELECT COUNT(*) AS n FROM appointments a JOIN departments d ON d.id = a.department_id
+                WHERE a.patient_id = \(bind: Column.id(patientID)) AND d.site_id = \(bind: Column.id(siteID)) AND a.status = 'noshow'
+                  AND a.starts_at >= \(bind: Column.instant(from))
+                """).first()
+            return NoShowRecord(count: try row?.int("n") ?? 0, liftedAt: liftedAt)
+        }
+    }
+
+    public func liftNoShows(patientID: UUID, siteID: UUID, at: Date, by accountID: UUID) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                INSERT INTO noshow_lifts (site_id, patient_id, lifted_at, lifted_by)
+                VALUES (\(bind: Column.id(siteID)), \(bind: Column.id(patientID)), \(bind: Column.instant(at)), \(bind: Column.id(accountID)))
+                ON CONFLICT (site_id, patient_id) DO UPDATE SET lifted_at = excluded.lifted_at, lifted_by = excluded.lifted_by
+                """).run()
+        }
+    }
+}

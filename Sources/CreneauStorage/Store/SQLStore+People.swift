@@ -187,3 +187,42 @@ extension SQLStore: AuditRepository {
         try await listRows(AccessAuditEntry.self, where: "patient_id", equals: Column.id(patientID), orderBy: ["at", "id"])
     }
 }
+
+extension SQLStore: SMSConsentRepository {
+    /// Numbers are stored as typed ("06 12 34 56 78", "+33 6…"): candidates end with the same two
+    /// digits, and each is compared in E.164.
+    public func setSMSStopped(e164: String, at stoppedAt: Date?) async throws -> Int {
+        let tail = String(e164.suffix(2))
+        return try await database.transaction { db in
+            let rows = try await db.raw("SELECT id, phone FROM patients WHERE phone LIKE \(bind: "%" + tail)").all()
+            var changed = 0
+            for row in rows where PhoneNumber(try row.string("phone"))?.e164 == e164 {
+                try await db.raw("UPDATE patients SET sms_stopped_at = \(bind: Column.instant(stoppedAt)) WHERE id = \(bind: try row.string("id"))").run()
+                changed += 1
+            }
+            return changed
+        }
+    }
+}
+
+extension SQLStore: GuardianContactRepository {
+    public func guardianContact(patientID: UUID) async throws -> NoticeRecipient? {
+        try await database.withConnection { db in
+            let row = try await db.raw("""
+                SELECT a.email AS email, a.language AS language, holder.phone AS phone, holder.wants_sms AS wants_sms, holder.sms_stopped_at AS stopped
+                FROM managed_patients m
+                JOIN accounts a ON a.id = m.account_id AND a.disabled_at IS NULL
+                LEFT JOIN managed_patients s ON s.account_id = a.id AND s.relationship = 'self' AND s.removed_at IS NULL
+                LEFT JOIN patients holder ON holder.id = s.patient_id
+                WHERE m.patient_id = \(bind: Column.id(patientID)) AND m.removed_at IS NULL
+                ORDER BY CASE m.relationship WHEN 'self' THEN 0 ELSE 1 END, m.account_id
+                LIMIT 1
+                """).first()
+            guard let row else { return nil }
+            let phone = try row.optionalString("phone").flatMap(PhoneNumber.init)
+            let smsAllowed = (try? row.bool("wants_sms")) ?? true && (try? row.optionalInstant("stopped")) ?? nil == nil
+            return NoticeRecipient(email: try row.string("email"), mobile: smsAllowed && phone?.receivesSMS == true ? phone : nil,
+                                   language: try row.enumeration("language"))
+        }
+    }
+}
