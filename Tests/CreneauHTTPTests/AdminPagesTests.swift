@@ -15,7 +15,7 @@ struct AdminPagesTests {
     typealias Pages = AccountPagesTests
 
     static func adminSession(
-        _ client: some TestClientProtocol, _ test: TestDatabase, site: UUID, email: String = "admin@hopital.test"
+        _ client: some TestClientProtocol, _ test: TestDatabase, site: UUID, email: String = "admin@hopital.test", at now: Date = Fixtures.now
     ) async throws -> (cookie: String, csrf: String) {
         let id = UUID(), password = "correct horse battery staple"
         try await test.store.insert(Account(id: id, email: email, displayName: "Admin", passwordHash: Bcrypt.hash(password, cost: 4), createdAt: Fixtures.now))
@@ -24,7 +24,7 @@ struct AdminPagesTests {
         try await test.store.setTOTPSecret(secret, accountID: id)
         let staff = AuthAPITests.Staff(email: email, password: password, secret: secret, id: id)
         let response = try await PatientAccountsAPITests.post(client, "/api/v1/sessions",
-                                                              ["email": staff.email, "password": password, "code": AuthAPITests().code(staff, at: Fixtures.now), "session": "browser"])
+                                                              ["email": staff.email, "password": password, "code": AuthAPITests().code(staff, at: now), "session": "browser"])
         return (String(try #require(response.headers[.setCookie]).prefix { $0 != ";" }), try #require(try response.decode(BrowserSessionAPITests.SignedIn.self).csrfToken))
     }
 

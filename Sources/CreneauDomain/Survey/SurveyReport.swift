@@ -41,7 +41,7 @@ public struct SurveyReport: Sendable {
         for site in try await organisation.sites() where administrator.administers(site) {
             for department in try await organisation.departments(siteID: site.id) { departments[department.id] = (site.name, department) }
         }
-        let results = try await answers.surveyResults(departmentIDs: Array(departments.keys), from: now.addingTimeInterval(-Double(days) * 86_400), to: now)
+        let results = try await answers.surveyResults(departmentIDs: Array(departments.keys), from: now.addingTimeInterval(-Double(days) * 86_400), to: now.addingTimeInterval(1))
         var names: [UUID: String] = [:]
         func name(_ id: UUID) async throws -> String {
             if let known = names[id] { return known }

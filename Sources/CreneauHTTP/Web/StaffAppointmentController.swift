@@ -62,13 +62,14 @@ struct StaffAppointmentController: Sendable {
         ]
         values["messages"] = found.messages.map { message -> [String: Any] in
             let at = message.sentAt ?? message.nextAttemptAt
-            return [
+            var values: [String: Any] = [
                 "kind": pages.text("message_kind_" + message.kind.rawValue, page.language),
                 "channel": pages.text("message_channel_" + message.channel.rawValue, page.language),
                 "state": pages.text("message_state_" + message.state.rawValue, page.language), "failed": message.state == .failed,
                 "when": "\(PageFormat.shortDay(at, zone, page.language)) \(PageFormat.time(at, zone, page.language))",
-                "error": message.state == .failed ? (message.lastError ?? "") : "",
             ]
+            if message.state == .failed, let error = message.lastError, !error.isEmpty { values["error"] = error }
+            return values
         }
         values["hasMessages"] = !found.messages.isEmpty
         // Nobody could be reached (no email, no mobile, or every message failed): the desk calls.
