@@ -66,6 +66,9 @@ public struct Configuration: Sendable {
     public var effectivePublicURL: String { publicURL?.absoluteString ?? "http://\(host):\(port)" }
     /// The secret the SMS gateway sends with patients' replies (`CRENEAU_SMS_INBOUND_TOKEN`); nil: replies are not accepted.
     public var smsInboundToken: String?
+    /// How long a sender keeps the messages it took before another may take them (`CRENEAU_OUTBOX_LEASE_SECONDS`,
+    /// 5–3600, default 120): a sender killed mid-send delays its messages by at most this much.
+    public var outboxLease: TimeInterval = 120
     /// How text messages leave.
     public var sms: SMSDelivery = .drop(directory: "data/sms")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
@@ -210,6 +213,12 @@ public struct Configuration: Sendable {
             configuration.mail = .drop(directory: folder + "/mail")
         }
         configuration.sms = try smsDelivery(value, mode: mode, mailFolder: configuration.mail)
+        if let text = value("CRENEAU_OUTBOX_LEASE_SECONDS") {
+            guard let seconds = Int(text), (5...3_600).contains(seconds) else {
+                throw ConfigurationError(setting: "CRENEAU_OUTBOX_LEASE_SECONDS", problem: "must be a number of seconds from 5 to 3600.")
+            }
+            configuration.outboxLease = TimeInterval(seconds)
+        }
         if let token = value("CRENEAU_SMS_INBOUND_TOKEN") {
             guard token.count >= 24 else {
                 throw ConfigurationError(setting: "CRENEAU_SMS_INBOUND_TOKEN", problem: "must be at least 24 characters (a random secret the gateway sends with replies).")

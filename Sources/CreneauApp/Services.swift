@@ -90,7 +90,7 @@ func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Cl
     let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: try Composition.links(store: store, publicURL: configuration.effectivePublicURL),
                                   organizer: from.address)
     return OutboxSender(outbox: store, facts: store, composer: composer, email: try makeMailer(configuration, logger: logger),
-                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger) { message, outcome in
+                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger, lease: configuration.outboxLease) { message, outcome in
         registry.makeCounter(name: "creneau_messages_total", labels: [("kind", message.kind.rawValue), ("channel", message.channel.rawValue), ("outcome", outcome)],
                              help: "Messages handled by this instance's sender, by kind, channel and outcome (sent, skipped, retry, failed).").increment()
     }

@@ -14,6 +14,8 @@ public struct TestDatabase: Sendable {
     public let cipher: FieldCipher
     /// The file, on SQLite.
     public let sqlitePath: String?
+    /// The key ring text of `cipher`, for a server process opening the same database (`CRENEAU_ENCRYPTION_KEYS`).
+    public let keyRing: String
     private let cleanup: @Sendable () async -> Void
     /// Opens another pool on the same database, as a second server instance would.
     private let reopen: @Sendable () throws -> Database
@@ -27,11 +29,16 @@ public struct TestDatabase: Sendable {
         try! FieldCipher(keyRing: FieldCipher.newKeyRingLine(id: "test-k1"))
     }
 
+    static func makeKeyRing() -> (String, FieldCipher) {
+        let line = FieldCipher.newKeyRingLine(id: "test-k1")
+        return (line, try! FieldCipher(keyRing: line))
+    }
+
     /// Opens an empty database; `migrated` applies every migration.
     static func make(migrated: Bool = true) async throws -> TestDatabase {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let cipher = makeCipher()
+        let (keyRing, cipher) = makeKeyRing()
         let database: Database
         let cleanup: @Sendable () async -> Void
         let reopen: @Sendable () throws -> Database
@@ -77,7 +84,7 @@ public struct TestDatabase: Sendable {
             }
         }
         return TestDatabase(database: database, store: SQLStore(database: database, cipher: cipher), cipher: cipher, sqlitePath: sqlitePath,
-                            cleanup: cleanup, reopen: reopen)
+                            keyRing: keyRing, cleanup: cleanup, reopen: reopen)
     }
 
     /// Runs `body` with a fresh database and always cleans it up. On PostgreSQL at most

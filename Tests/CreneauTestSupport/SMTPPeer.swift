@@ -2,40 +2,40 @@ import Foundation
 
 /// `scripts/smtp-peer.py`: a real SMTP server (Python's aiosmtpd, from Debian's
 /// python3-aiosmtpd) that records what it understood of each message as JSON.
-final class SMTPPeer: @unchecked Sendable {
+public final class SMTPPeer: @unchecked Sendable {
     let process = Process()
     let input = Pipe()
     let output = Pipe()
     let directory: URL
-    private(set) var port = 0
+    public private(set) var port = 0
 
-    struct Received: Decodable {
-        let mail_from: String
-        let rcpt_tos: [String]
-        let tls: Bool
-        let authenticated: Bool
-        let subject: String
-        let from: String
-        let to: String
-        let date: String
-        let message_id: String
-        let content_type: String
-        let charset: String?
-        let body: String
-        let html: String?
-        let attachments: [Attachment]?
-        let defects: [String]
-        let max_line_length: Int
+    public struct Received: Decodable, Sendable {
+        public let mail_from: String
+        public let rcpt_tos: [String]
+        public let tls: Bool
+        public let authenticated: Bool
+        public let subject: String
+        public let from: String
+        public let to: String
+        public let date: String
+        public let message_id: String
+        public let content_type: String
+        public let charset: String?
+        public let body: String
+        public let html: String?
+        public let attachments: [Attachment]?
+        public let defects: [String]
+        public let max_line_length: Int
     }
 
-    struct Attachment: Decodable {
-        let content_type: String
-        let filename: String?
-        let method: String?
-        let content: String?
+    public struct Attachment: Decodable, Sendable {
+        public let content_type: String
+        public let filename: String?
+        public let method: String?
+        public let content: String?
     }
 
-    init(tlsCertificate: (cert: String, key: String)? = nil, auth: String? = nil) throws {
+    public init(tlsCertificate: (cert: String, key: String)? = nil, auth: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -60,10 +60,10 @@ final class SMTPPeer: @unchecked Sendable {
         self.port = port
     }
 
-    struct PeerFailed: Error { let message: String }
+    public struct PeerFailed: Error { public let message: String }
 
     /// The messages received so far, waiting up to two seconds for `count` of them.
-    func received(count: Int = 1) async throws -> [Received] {
+    public func received(count: Int = 1) async throws -> [Received] {
         for _ in 0..<200 {
             let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
             if files.count >= count {
@@ -74,7 +74,13 @@ final class SMTPPeer: @unchecked Sendable {
         return []
     }
 
-    func stop() {
+    /// Every message received so far, without waiting.
+    public func all() throws -> [Received] {
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
+            .map { try JSONDecoder().decode(Received.self, from: Data(contentsOf: $0)) }
+    }
+
+    public func stop() {
         try? input.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
@@ -82,7 +88,7 @@ final class SMTPPeer: @unchecked Sendable {
     }
 
     /// A self-signed certificate for "localhost" made with openssl.
-    static func makeCertificate() throws -> (cert: String, key: String) {
+    public static func makeCertificate() throws -> (cert: String, key: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-cert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
