@@ -178,6 +178,23 @@ public enum Commands {
         }
     }
 
+    /// Plans reminders and sends a busy day's messages (see `MessagesBenchmark`).
+    public static func benchMessages(days: Int, senders: Int, concurrency: Int, _ configuration: Configuration) async throws -> String {
+        let logger = LogSetup.bootstrap(configuration)
+        try await Storage.with(configuration, logger: logger) { storage in _ = try await storage.migrate(configuration) }
+        return "\(try await MessagesBenchmark(configuration: configuration, logger: logger).run(days: days, senders: senders, concurrency: concurrency))"
+    }
+
+    /// Plans the reminders of booked visits that have none yet (appointments brought in from another system); safe to repeat.
+    public static func scheduleReminders(days: Int, _ configuration: Configuration) async throws -> String {
+        let logger = LogSetup.bootstrap(configuration)
+        return try await Storage.with(configuration, logger: logger) { storage in
+            _ = try await storage.migrate(configuration)
+            let (visits, queued) = try await ReminderBackfill(visits: storage.store, planner: NoticePlanner(ids: .random)).run(days: days, now: configuration.clock.now())
+            return "\(queued) reminders planned for \(visits) booked visits in the next \(days) days."
+        }
+    }
+
     /// The one line a person reads for the failures they can fix (a setting, an unreachable
     /// database, a folder, a dataset); nil for anything else, which keeps its trace.
     public static func failureMessage(_ error: any Error) -> String? {

@@ -85,12 +85,14 @@ func makeSMSSender(_ configuration: Configuration, logger: Logger) throws -> any
 }
 
 /// The outbox sender with its transports, the templates and the signed links; each outcome counted in `registry`.
-func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Clock, logger: Logger, registry: PrometheusCollectorRegistry) throws -> OutboxSender {
+func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Clock, logger: Logger, registry: PrometheusCollectorRegistry,
+                      concurrency: Int = 8) throws -> OutboxSender {
     let from = try MIMEMessage.Mailbox(configuration.mailFrom)
     let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: try Composition.links(store: store, publicURL: configuration.effectivePublicURL),
                                   organizer: from.address)
     return OutboxSender(outbox: store, facts: store, composer: composer, email: try makeMailer(configuration, logger: logger),
-                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger, lease: configuration.outboxLease) { message, outcome in
+                        sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger, lease: configuration.outboxLease,
+                        concurrency: concurrency) { message, outcome in
         registry.makeCounter(name: "creneau_messages_total", labels: [("kind", message.kind.rawValue), ("channel", message.channel.rawValue), ("outcome", outcome)],
                              help: "Messages handled by this instance's sender, by kind, channel and outcome (sent, skipped, retry, failed).").increment()
     }

@@ -4,7 +4,7 @@ import CreneauApp
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Creneau on a loaded database (see BENCHMARKS.md and scripts/bench-availability.sh).",
-        subcommands: [Availability.self, Booking.self])
+        subcommands: [Availability.self, Booking.self, Messages.self])
 
     struct Availability: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "W1 in-process: practitioner-days of availability per second.")
@@ -39,6 +39,22 @@ struct Bench: AsyncParsableCommand {
             try await reportingFailures {
                 print(try await Commands.benchBooking(clients: clients, seconds: seconds, practitioners: practitioners, fsyncFolder: fsyncFolder,
                                                       try database.configuration()))
+            }
+        }
+    }
+
+    struct Messages: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan the reminders of a seeded database, then send a busy day's messages with several senders (see scripts/bench-messages.sh).")
+
+        @Option(help: "Days of visits whose reminders are planned.") var days = 90
+        @Option(help: "Senders, each on its own pool (as instances would be).") var senders = 2
+        @Option(help: "Messages in flight per sender.") var concurrency = 8
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                print(try await Commands.benchMessages(days: days, senders: senders, concurrency: concurrency, try database.configuration()))
             }
         }
     }

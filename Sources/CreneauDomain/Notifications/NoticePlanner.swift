@@ -83,7 +83,7 @@ public struct NoticePlanner: Sendable {
         return []
     }
 
-    func reminders(_ appointment: Appointment, to recipient: NoticeRecipient, schedule: ReminderSchedule, zone: TimeZone, now: Date) -> [OutboxMessage] {
+    public func reminders(_ appointment: Appointment, to recipient: NoticeRecipient, schedule: ReminderSchedule, zone: TimeZone, now: Date) -> [OutboxMessage] {
         var points = schedule.points.filter { recipient.address($0.channel) != nil }
         if points.isEmpty, recipient.mobile != nil {
             points = schedule.points.map { ReminderSchedule.Point(.sms, daysBefore: $0.daysBefore) }

@@ -178,3 +178,51 @@ extension SQLStore: NoticeFactsRepository {
         return result
     }
 }
+
+extension SQLStore: ReminderBackfillRepository {
+    public func remindableVisits(from: Date, to: Date, after: UUID?, limit: Int) async throws -> [RemindableVisit] {
+        let rows = try await database.withConnection { db in
+            try await db.raw("""
+                SELECT a.id, a.department_id, a.motive_id, a.practitioner_id, a.patient_id, a.starts_at, a.ends_at, a.status, a.channel,
+                       a.move_count, a.created_at, a.updated_at,
+                       p.email, p.phone, p.language, p.wants_email, p.wants_sms, p.sms_stopped_at,
+                       s.time_zone, s.reminders AS site_reminders, m.reminders AS motive_reminders
+                FROM appointments a
+                JOIN patients p ON p.id = a.patient_id
+                JOIN motives m ON m.id = a.motive_id
+                JOIN departments d ON d.id = a.department_id
+                JOIN sites s ON s.id = d.site_id
+                WHERE a.status = 'booked' AND a.starts_at >= \(bind: Column.instant(from)) AND a.starts_at < \(bind: Column.instant(to))
+                  AND a.id > \(bind: after.map { Column.id($0) } ?? "")
+                ORDER BY a.id LIMIT \(bind: max(1, min(limit, 10_000)))
+                """).all()
+        }
+        var zones: [String: TimeZone] = [:]
+        return try rows.map { row in
+            let appointment = Appointment(
+                id: try row.uuid("id"), departmentID: try row.uuid("department_id"), motiveID: try row.uuid("motive_id"),
+                practitionerID: try row.uuid("practitioner_id"), patientID: try row.uuid("patient_id"), startsAt: try row.instant("starts_at"),
+                endsAt: try row.instant("ends_at"), status: try row.enumeration("status"), channel: try row.enumeration("channel"),
+                moveCount: try row.int("move_count"), createdAt: try row.instant("created_at"), updatedAt: try row.instant("updated_at"))
+            let patient = Patient(
+                id: appointment.patientID, firstName: "", lastName: "", birthDate: LocalDate(daysSinceEpoch: 0), email: try row.optionalString("email"),
+                phone: try row.optionalString("phone"), createdAt: appointment.createdAt, language: try row.enumeration("language"),
+                wantsEmail: try row.bool("wants_email"), wantsSMS: try row.bool("wants_sms"), smsStoppedAt: try row.optionalInstant("sms_stopped_at"))
+            let zoneName = try row.string("time_zone")
+            if zones[zoneName] == nil { zones[zoneName] = TimeZone(identifier: zoneName) ?? Site.defaultZone }
+            let site = (try? row.optionalString("site_reminders")).flatMap { $0 }.flatMap { try? ReminderSchedule(parsing: $0) }
+            let motive = (try? row.optionalString("motive_reminders")).flatMap { $0 }.flatMap { try? ReminderSchedule(parsing: $0) }
+            return RemindableVisit(appointment: appointment, recipient: NoticeRecipient(patient), schedule: .effective(motive: motive, site: site),
+                                   zone: zones[zoneName] ?? Site.defaultZone)
+        }
+    }
+
+    public func enqueue(batch: [OutboxMessage]) async throws -> Int {
+        guard !batch.isEmpty else { return 0 }
+        return try await database.transaction { db in
+            var added = 0
+            for message in batch where try await self.insertMessage(message, on: db) { added += 1 }
+            return added
+        }
+    }
+}
