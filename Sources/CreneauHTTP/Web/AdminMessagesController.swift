@@ -26,13 +26,22 @@ struct AdminMessagesController: Sendable {
         }
     }
 
+    /// "+33 6•• •• •• 78": the country, the first digit and the last two.
+    static func masked(phone: String) -> String {
+        let digits = Array(phone)
+        guard digits.count > 6 else { return "•••" }
+        return String(digits.prefix(4)) + String(repeating: "•", count: digits.count - 6) + String(digits.suffix(2))
+    }
+
     func list(_ request: Request, _ context: AdminPageContext) async throws -> Response {
         var page = PageContext(request, context.app)
         let pages = try renderer.get()
         let csrf = page.csrf(request, context.app, browser)
         let messages = try await outbox.failedMessages(limit: 200).map { message -> [String: Any] in
             [
-                "id": message.id.json, "to": AccountRules.masked(email: message.email.to), "subject": message.email.subject,
+                "id": message.id.json,
+                "to": message.channel == .email ? AccountRules.masked(email: message.recipient) : Self.masked(phone: message.recipient),
+                "subject": message.subject.isEmpty ? pages.text("message_kind_" + message.kind.rawValue, page.language) + " (" + pages.text("message_channel_" + message.channel.rawValue, page.language) + ")" : message.subject,
                 "error": message.lastError ?? "", "attempts": message.attempts, "csrf": csrf,
                 "created": "\(PageFormat.shortDay(message.createdAt, Site.defaultZone, page.language)) \(PageFormat.time(message.createdAt, Site.defaultZone, page.language))",
             ]
