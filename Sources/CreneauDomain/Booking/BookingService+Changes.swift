@@ -89,3 +89,21 @@ extension BookingService {
         return links.token(for: appointment, purpose: .manage)
     }
 }
+
+extension BookingService {
+    /// The hospital cancels several appointments for one reason (a practitioner called away for a
+    /// day): each is cancelled on its own (its own transaction, its own messages to the patient,
+    /// which always say why), so one that changed meanwhile does not stop the others.
+    public func cancelAll(_ ids: [UUID], reason: String, by booker: Booker) async -> [(id: UUID, error: (any Error)?)] {
+        var results: [(id: UUID, error: (any Error)?)] = []
+        for id in ids {
+            do {
+                _ = try await perform(.cancel(reason: reason), appointmentID: id, by: booker, manageToken: nil)
+                results.append((id, nil))
+            } catch {
+                results.append((id, error))
+            }
+        }
+        return results
+    }
+}

@@ -46,6 +46,8 @@ public struct StaffAgenda: Sendable {
         public var failed: Set<MessageChannel>
         /// Booked, and no message went or waits (failed ones aside).
         public var unreached: Bool
+        /// What went or waits (failed ones aside): a cancellation the patient is told of has `.cancelled`.
+        public var kinds: Set<OutboxMessage.Kind>
     }
 
     public func messages(of entries: [Entry]) async throws -> [UUID: MessageSummary] {
@@ -56,7 +58,8 @@ public struct StaffAgenda: Sendable {
             let messages = all[entry.appointment.id] ?? []
             result[entry.appointment.id] = MessageSummary(
                 sent: Set(messages.filter { $0.state == .sent }.map(\.channel)), failed: Set(messages.filter { $0.state == .failed }.map(\.channel)),
-                unreached: entry.appointment.status == .booked && !messages.contains { $0.state != .failed })
+                unreached: entry.appointment.status == .booked && !messages.contains { $0.state != .failed },
+                kinds: Set(messages.filter { $0.state != .failed }.map(\.kind)))
         }
         return result
     }

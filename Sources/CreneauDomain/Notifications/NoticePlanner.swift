@@ -83,7 +83,9 @@ public struct NoticePlanner: Sendable {
         return []
     }
 
-    public func reminders(_ appointment: Appointment, to recipient: NoticeRecipient, schedule: ReminderSchedule, zone: TimeZone, now: Date) -> [OutboxMessage] {
+    /// `notBefore`: the earliest a reminder may go (default: 12 hours after `now`, the booking's confirmation being fresh).
+    public func reminders(_ appointment: Appointment, to recipient: NoticeRecipient, schedule: ReminderSchedule, zone: TimeZone, now: Date,
+                          notBefore: Date? = nil) -> [OutboxMessage] {
         var points = schedule.points.filter { recipient.address($0.channel) != nil }
         if points.isEmpty, recipient.mobile != nil {
             points = schedule.points.map { ReminderSchedule.Point(.sms, daysBefore: $0.daysBefore) }
@@ -91,7 +93,7 @@ public struct NoticePlanner: Sendable {
         let day = LocalDate(appointment.startsAt, in: zone)
         let latest = appointment.startsAt.addingTimeInterval(-3_600)
         // A reminder within hours of the confirmation tells nothing new.
-        let earliest = now.addingTimeInterval(Self.quietAfterBooking)
+        let earliest = notBefore ?? now.addingTimeInterval(Self.quietAfterBooking)
         return Set(points).sorted().compactMap { point in
             let at = day.adding(days: -point.daysBefore).instant(atMinute: ReminderSchedule.sendMinute, in: zone)
             guard at >= earliest, at <= latest else { return nil }

@@ -42,7 +42,8 @@ public struct ReminderBackfill: Sendable {
             let batch = try await visits.remindableVisits(from: now, to: end, after: after, limit: page)
             guard let last = batch.last else { break }
             let messages = batch.flatMap { visit in
-                planner.reminders(visit.appointment, to: visit.recipient, schedule: visit.schedule, zone: visit.zone, now: now)
+                // No booking just happened: every reminder still ahead is due (none already past).
+                planner.reminders(visit.appointment, to: visit.recipient, schedule: visit.schedule, zone: visit.zone, now: now, notBefore: now)
             }
             queued += try await visits.enqueue(batch: messages)
             seen += batch.count

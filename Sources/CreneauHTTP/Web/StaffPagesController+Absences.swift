@@ -33,6 +33,7 @@ extension StaffPagesController {
                 let day = LocalDate(entry.appointment.startsAt, in: zone)
                 return [
                     "href": "/staff/agenda?department=\(entry.appointment.departmentID.json)&day=\(day.description)",
+                    "appointmentHref": "/staff/appointments/\(entry.appointment.id.json)",
                     "day": PageFormat.day(entry.appointment.startsAt, zone, page.language), "time": PageFormat.time(entry.appointment.startsAt, zone, page.language),
                     "patient": entry.patient.map { "\($0.lastName.uppercased()) \($0.firstName)" } ?? "—", "phone": entry.patient?.phone ?? "",
                     "motive": entry.motive?.name ?? "",
@@ -41,6 +42,45 @@ extension StaffPagesController {
         }
         if let error { values["error"] = error }
         return try pages.render("absence", page, title: pages.text("absence_title", page.language), values: values, status: status)
+    }
+
+    /// "Cancel them all and tell the patients why": every booked appointment the absence hits is
+    /// cancelled by the hospital with the reason typed; each patient gets the message (email, SMS)
+    /// with a link to book again; the page lists whom no message could reach, to call them.
+    func cancelHits(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        var page = PageContext(request, context)
+        let pages = try pages()
+        guard let id = fields["practitioner"].flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("No practitioner of your departments has this id.") }
+        let profile = try await agenda.practitioner(id, by: booker)
+        let zone = profile.timeZone
+        guard let start = Self.localInstant(fields["from"], zone: zone, now: clock.now()), let end = Self.localInstant(fields["to"], zone: zone, now: clock.now()), end > start else {
+            return try await absenceForm(request, context, booker: booker, fields: fields, hits: nil, saved: false, error: pages.text("absence_bad_dates", page.language),
+                                         status: .unprocessableContent)
+        }
+        guard let reason = fields["patientReason"]?.trimmed.nilIfEmpty, reason.count <= 500 else {
+            let hits = try await agenda.appointmentsHit(practitionerID: id, from: start, to: end, by: booker)
+            return try await absenceForm(request, context, booker: booker, fields: fields, hits: hits, saved: true,
+                                         error: pages.text("absence_cancel_reason_missing", page.language), status: .unprocessableContent)
+        }
+        let hits = try await agenda.appointmentsHit(practitionerID: id, from: start, to: end, by: booker)
+        let results = await booking.cancelAll(hits.map(\.appointment.id), reason: reason, by: booker)
+        let failed = Set(results.filter { $0.error != nil }.map(\.id))
+        let sent = try await agenda.messages(of: hits)
+        let rows = hits.map { entry -> [String: Any] in
+            let told = sent[entry.appointment.id]?.kinds.contains(.cancelled) ?? false
+            return [
+                "appointmentHref": "/staff/appointments/\(entry.appointment.id.json)",
+                "day": PageFormat.day(entry.appointment.startsAt, zone, page.language), "time": PageFormat.time(entry.appointment.startsAt, zone, page.language),
+                "patient": entry.patient.map { "\($0.lastName.uppercased()) \($0.firstName)" } ?? "—", "phone": entry.patient?.phone ?? "",
+                "outcome": failed.contains(entry.appointment.id) ? pages.text("absence_cancel_failed", page.language)
+                    : told ? pages.text("absence_cancel_told", page.language) : pages.text("absence_cancel_call", page.language),
+                "call": failed.contains(entry.appointment.id) || !told,
+            ]
+        }
+        return try pages.render("absence-cancelled", page, title: pages.text("absence_title", page.language), values: [
+            "practitioner": profile.practitioner.displayName, "rows": rows, "count": results.count - failed.count, "csrf": page.csrf(request, context, browser),
+        ])
     }
 
     func absence(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {

@@ -24,6 +24,7 @@ struct StaffPagesController: Sendable {
             try await absenceForm(request, context.app, booker: context.booker, fields: [:], hits: nil, saved: false, error: nil)
         }
         staff.post("/staff/absence") { request, context in try await absence(request, context.app, booker: context.booker) }
+        staff.post("/staff/absence/cancel") { request, context in try await cancelHits(request, context.app, booker: context.booker) }
         staff.get("/staff/opening") { request, context in
             try await openingForm(request, context.app, booker: context.booker, fields: nil, saved: nil, error: nil)
         }
