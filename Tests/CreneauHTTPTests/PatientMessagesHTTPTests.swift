@@ -172,4 +172,63 @@ struct PatientMessagesHTTPTests {
             }
         }
     }
+
+    @Test("administrators set a site's reminders and no-show rule and a motive's reminders; text that is not a schedule is explained; bookings follow")
+    func settings() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let session = try await AdminPagesTests.adminSession(client, test, site: fixture.org.site.id)
+                let site = fixture.org.site
+                let form = ["name": site.name, "slug": site.slug, "city": site.city, "timeZone": site.timeZone, "holidays": "metropolitan", "active": "on",
+                            "_csrf": session.csrf]
+                let wrong = try await Pages.post(client, "/admin/sites/\(site.id.json)", form: form.merging(["reminders": "pigeon:2"]) { $1 }, cookie: session.cookie)
+                #expect(wrong.status == .unprocessableContent && wrong.text.contains("email:7 sms:2 email:1"))
+                let limit = try await Pages.post(client, "/admin/sites/\(site.id.json)", form: form.merging(["noShowLimit": "50"]) { $1 }, cookie: session.cookie)
+                #expect(limit.status == .unprocessableContent)
+                let saved = try await Pages.post(client, "/admin/sites/\(site.id.json)",
+                                                 form: form.merging(["reminders": "sms:3", "noShowLimit": "3", "noShowMonths": "6"]) { $1 }, cookie: session.cookie)
+                #expect(saved.status == .seeOther)
+                let stored = try #require(try await test.store.site(id: site.id))
+                #expect(stored.reminders == ReminderSchedule([.init(.sms, daysBefore: 3)]) && stored.noShowPolicy == NoShowPolicy(limit: 3, windowDays: 180))
+
+                let motive = fixture.followUp
+                let values = ["name": motive.name, "duration": "15", "patients": "known", "channel-online": "1", "channel-phone": "1", "horizon": "90",
+                              "notice": "60", "cutoff": "240", "before": "", "after": "Apportez vos résultats.", "_csrf": session.csrf]
+                let off = try await Pages.post(client, "/admin/motives/\(motive.id.json)", form: values.merging(["reminders": "off"]) { $1 }, cookie: session.cookie)
+                #expect(off.status == .seeOther)
+                #expect(try await test.store.motive(id: motive.id)?.reminders == .off)
+            }
+            // A first visit (the site's "sms:3") plans its SMS three days before; none for the follow-up motive ("off").
+            let service = fixture.service(store: test.store)
+            let visit = BookingFixture.monday(9).addingTimeInterval(14 * 86_400)
+            let details = PatientDetails(firstName: "Léa", lastName: "Martin", birthDate: LocalDate(year: 1992, month: 5, day: 14)!, phone: "06 12 34 56 78")
+            _ = try await service.book(fixture.request(at: visit, patient: .new(details)), by: .visitor)
+            let reminders = try await test.rows("SELECT channel, next_attempt_at FROM outbox_messages WHERE kind = 'reminder'")
+            #expect(reminders.count == 1)
+            #expect(try reminders.first?.decode(column: "next_attempt_at", as: Int64.self) == Int64(visit.addingTimeInterval(-3 * 86_400 + 3_600).timeIntervalSince1970))
+        }
+    }
+
+    @Test("a patient chooses channels and language for each person of the account; leaving no way to reach them is explained")
+    func preferences() async throws {
+        try await TestDatabase.with { test in
+            let mailer = RecordingMailer()
+            try await Application(router: buildRouter(test.dependencies(mailer: mailer))).test(.router) { client in
+                let (cookie, _, csrf) = try await BrowserSessionAPITests.browserPatient(client, mailer, email: "lea@example.org")
+                let account = try await client.execute(uri: "/account", method: .get, headers: [.cookie: cookie, .accept: "text/html"])
+                #expect(account.text.contains("Messages sur les rendez-vous"))
+                let action = try #require(account.text.range(of: "action=\"/account/patients/").map { String(account.text[$0.upperBound...].prefix(36)) })
+                let patientID = try #require(UUID(uuidString: action))
+                let none = try await Pages.post(client, "/account/patients/\(action)/messages", form: ["language": "fr", "_csrf": csrf], cookie: cookie)
+                #expect(none.status == .unprocessableContent && none.text.contains("Gardez au moins un moyen"))
+                let english = try await Pages.post(client, "/account/patients/\(action)/messages", form: ["email": "on", "language": "en", "_csrf": csrf], cookie: cookie)
+                #expect(english.status == .seeOther)
+                let patient = try #require(try await test.store.patient(id: patientID))
+                #expect(patient.language == .en && patient.wantsEmail && !patient.wantsSMS)
+                let other = try await Pages.post(client, "/account/patients/\(UUID().json)/messages", form: ["email": "on", "language": "fr", "_csrf": csrf], cookie: cookie)
+                #expect(other.status == .notFound)
+            }
+        }
+    }
 }

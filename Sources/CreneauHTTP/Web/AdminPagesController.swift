@@ -65,6 +65,7 @@ struct AdminPagesController: Sendable {
             },
             "notice": value("notice", String(motive.minimumNoticeMinutes)), "cutoff": value("cutoff", String(motive.cancellationCutoffMinutes)),
             "before": value("before", motive.instructionsBefore), "after": value("after", motive.instructionsAfter),
+            "reminders": value("reminders", motive.reminders?.description ?? ""),
             "patientOptions": PatientAcceptance.allCases.map {
                 ["value": $0.rawValue, "label": pages.text("patients_" + $0.rawValue, page.language), "selected": (fields?["patients"] ?? motive.patients.rawValue) == $0.rawValue]
             },
@@ -94,6 +95,15 @@ struct AdminPagesController: Sendable {
         motive.cancellationCutoffMinutes = number("cutoff") ?? -1
         motive.instructionsBefore = (fields["before"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         motive.instructionsAfter = (fields["after"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        // Empty: the site's reminders; "off": none for this motive (a vaccination with no need for one).
+        if let text = fields["reminders"]?.trimmed.nilIfEmpty {
+            do { motive.reminders = try ReminderSchedule(parsing: text) } catch {
+                return try await edit(request, context, booker: booker, fields: fields, error: pages.text("admin_problem_reminders", page.language),
+                                      status: .unprocessableContent)
+            }
+        } else {
+            motive.reminders = nil
+        }
         motive.patients = fields["patients"].flatMap(PatientAcceptance.init(rawValue:)) ?? motive.patients
         var channels: ChannelSet = []
         for channel in Self.channels where fields["channel-" + channel.rawValue] != nil { channels.insert(ChannelSet(channel)) }
