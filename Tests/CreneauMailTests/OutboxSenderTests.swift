@@ -121,4 +121,26 @@ struct OutboxSenderTests {
             #expect(again.count == 10 && again.allSatisfy { $0.attempts == 2 })
         }
     }
+
+    @Test("figures for the metrics: waiting and given-up messages by kind and channel, how many are due and since when; sent ones are forgotten after the retention")
+    func figures() async throws {
+        try await TestDatabase.with { test in
+            let time = MovableClock()
+            let now = time.clock.now()
+            let due = try await queue(test.store, "a@example.org", at: now.addingTimeInterval(-600))
+            _ = try await queue(test.store, "b@example.org", at: now.addingTimeInterval(3_600))
+            let gone = try await queue(test.store, "c@example.org", at: now)
+            try await test.store.markFailed(id: gone.id, error: "RCPT answered 550", retryAt: nil)
+            let figures = try await test.store.statistics(now: now)
+            #expect(figures.due == 1 && figures.oldestDue == due.nextAttemptAt)
+            #expect(figures.counts.first { $0.state == .pending && $0.kind == .account && $0.channel == .email }?.count == 2)
+            #expect(figures.counts.first { $0.state == .failed }?.count == 1)
+            let sender = try OutboxSender.forTests(test.store, email: RecordingMailer(), clock: time.clock)
+            #expect(try await sender.sendDue() == 1)
+            // Kept while recent (the desk's view), forgotten after the retention; failed ones stay for the page.
+            #expect(try await test.store.purge(before: now.addingTimeInterval(-60)) == 0)
+            #expect(try await test.store.purge(before: now.addingTimeInterval(OutboxPolicy.retention)) == 1)
+            #expect(try await test.store.failedMessages(limit: 5).count == 1)
+        }
+    }
 }

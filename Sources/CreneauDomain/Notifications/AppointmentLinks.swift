@@ -38,7 +38,7 @@ public struct AppointmentLinks: Sendable {
         guard parts.count == 4, parts[0] == "v1", parts[1].count <= 12, parts[2].count <= 12,
               let expires = Int64(parts[1]), let version = Int64(parts[2]) else { return false }
         guard version == self.version(of: appointment, purpose: purpose), Double(expires) > now.timeIntervalSince1970 else { return false }
-        return Self.same(String(parts[3]), signer.signature(of: Self.payload(appointment.id, purpose, expires, version)))
+        return ConstantTime.equals(String(parts[3]), signer.signature(of: Self.payload(appointment.id, purpose, expires, version)))
     }
 
     public func manageURL(_ appointment: Appointment) -> String {
@@ -69,14 +69,5 @@ public struct AppointmentLinks: Sendable {
 
     static func payload(_ id: UUID, _ purpose: Purpose, _ expires: Int64, _ version: Int64) -> String {
         "creneau-link|\(purpose.rawValue)|\(id.uuidString.lowercased())|\(expires)|\(version)"
-    }
-
-    /// Compares without stopping at the first difference (no timing hint about the signature).
-    static func same(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }

@@ -135,6 +135,12 @@ struct SignInPagesController: Sendable {
         return try pages.render("account", page, title: pages.text("account_title", page.language), values: values, status: status)
     }
 
+    /// An account problem in the reader's language (English: the rule's own sentence).
+    static func words(_ problem: AccountProblem, _ pages: WebPages, _ language: Language) -> String {
+        let key = "account_problem_" + problem.code.rawValue, translated = pages.text(key, language)
+        return language == .en || translated == key ? problem.message : translated
+    }
+
     /// Email, SMS (choosing it again after a STOP resumes it), and the language of the messages.
     func messagePreferences(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity, identity.roles.contains(.patient) else {
@@ -151,9 +157,7 @@ struct SignInPagesController: Sendable {
             try await relatives.setMessagePreferences(patientID: id, accountID: identity.account.id, email: fields["email"] == "on", sms: fields["sms"] == "on",
                                                       language: language)
         } catch AccountError.refused(let problem) {
-            let key = "account_problem_" + problem.code.rawValue, translated = pages.text(key, page.language)
-            return try await account(request, context, error: page.language == .en || translated == key ? problem.message : translated,
-                                     status: .unprocessableContent)
+            return try await account(request, context, error: Self.words(problem, pages, page.language), status: .unprocessableContent)
         }
         return Response(status: .seeOther, headers: [.location: "/account?saved=1", .cacheControl: "no-store"])
     }
@@ -173,9 +177,7 @@ struct SignInPagesController: Sendable {
             _ = try await relatives.add(PatientDetails(firstName: first, lastName: last, birthDate: birth), relationship: relationship, accountID: identity.account.id)
         } catch AccountError.refused(let problem) {
             // English readers get the rule's own sentence (it may name a limit); others its translation.
-            let key = "account_problem_" + problem.code.rawValue, translated = pages.text(key, page.language)
-            return try await account(request, context, error: page.language == .en || translated == key ? problem.message : translated,
-                                     status: .unprocessableContent)
+            return try await account(request, context, error: Self.words(problem, pages, page.language), status: .unprocessableContent)
         }
         return Response(status: .seeOther, headers: [.location: "/account", .cacheControl: "no-store"])
     }

@@ -13,18 +13,34 @@ extension SQLStore: OutboxRepository {
     /// queued under the same dedupe key is left alone (ON CONFLICT: PostgreSQL's transaction goes on).
     @discardableResult
     func insertMessage(_ message: OutboxMessage, on db: any SQLDatabase) async throws -> Bool {
-        // An account email keeps its words; an appointment message, what only the change knew (sealed: a reason is health data).
-        let body = message.kind == .account ? message.body : String(decoding: try JSONEncoder().encode(message.notice ?? AppointmentNotice()), as: UTF8.self)
-        let sealed = try cipher.seal(body, context: Self.outboxContext(message.id))
-        return try await db.raw("""
-            INSERT INTO outbox_messages (id, dedupe_key, channel, kind, appointment_id, planned_start, recipient, subject, body_sealed, body_key_id,
-                                         state, attempts, next_attempt_at, created_at)
-            VALUES (\(bind: Column.id(message.id)), \(bind: message.dedupeKey), \(bind: message.channel.rawValue), \(bind: message.kind.rawValue),
-                    \(bind: Column.id(message.appointmentID)), \(bind: Column.instant(message.plannedStart)), \(bind: message.recipient),
-                    \(bind: message.subject), \(bind: sealed.ciphertext), \(bind: sealed.keyID), 'pending', 0,
-                    \(bind: Column.instant(message.nextAttemptAt)), \(bind: Column.instant(message.createdAt)))
-            ON CONFLICT DO NOTHING RETURNING id
-            """).all().isEmpty == false
+        try await insertMessages([message], on: db) == 1
+    }
+
+    static let messageColumns = "id, dedupe_key, channel, kind, appointment_id, planned_start, recipient, subject, body_sealed, body_key_id, state, attempts, next_attempt_at, created_at"
+
+    /// Several messages per statement (a backfill writes hundreds of thousands); returns how many were new.
+    @discardableResult
+    func insertMessages(_ messages: [OutboxMessage], on db: any SQLDatabase) async throws -> Int {
+        var added = 0
+        for start in stride(from: 0, to: messages.count, by: 500) {
+            let chunk = messages[start..<min(start + 500, messages.count)]
+            let rows = try chunk.map { message -> SQLQueryString in
+                // An account email keeps its words; an appointment message, what only the change knew (sealed: a reason is health data).
+                let body = message.kind == .account ? message.body : String(decoding: try JSONEncoder().encode(message.notice ?? AppointmentNotice()), as: UTF8.self)
+                let sealed = try cipher.seal(body, context: Self.outboxContext(message.id))
+                return """
+                    (\(bind: Column.id(message.id)), \(bind: message.dedupeKey), \(bind: message.channel.rawValue), \(bind: message.kind.rawValue),
+                     \(bind: Column.id(message.appointmentID)), \(bind: Column.instant(message.plannedStart)), \(bind: message.recipient),
+                     \(bind: message.subject), \(bind: sealed.ciphertext), \(bind: sealed.keyID), 'pending', 0,
+                     \(bind: Column.instant(message.nextAttemptAt)), \(bind: Column.instant(message.createdAt)))
+                    """
+            }
+            added += try await db.raw("""
+                INSERT INTO outbox_messages (\(unsafeRaw: Self.messageColumns)) VALUES \(SQLList(rows, separator: SQLRaw(", ")))
+                ON CONFLICT DO NOTHING RETURNING id
+                """).all().count
+        }
+        return added
     }
 
     /// A change's messages, in its transaction; reminders and a pending confirmation for the
@@ -36,7 +52,7 @@ extension SQLStore: OutboxRepository {
                 WHERE appointment_id = \(bind: Column.id(change.before.id)) AND state = 'pending' AND kind IN ('reminder', 'survey')
                 """).run()
         }
-        for message in messages { try await insertMessage(message, on: db) }
+        try await insertMessages(messages, on: db)
     }
 
     func outboxMessage(_ row: any SQLRow) throws -> OutboxMessage {
@@ -219,10 +235,6 @@ extension SQLStore: ReminderBackfillRepository {
 
     public func enqueue(batch: [OutboxMessage]) async throws -> Int {
         guard !batch.isEmpty else { return 0 }
-        return try await database.transaction { db in
-            var added = 0
-            for message in batch where try await self.insertMessage(message, on: db) { added += 1 }
-            return added
-        }
+        return try await database.transaction { db in try await self.insertMessages(batch, on: db) }
     }
 }
