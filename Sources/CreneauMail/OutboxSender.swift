@@ -48,26 +48,44 @@ public struct OutboxSender: Sendable {
         let due = try await outbox.claim(limit: batch, now: now, leaseUntil: now.addingTimeInterval(lease))
         guard !due.isEmpty else { return 0 }
         let known = try await facts.noticeFacts(appointmentIDs: due.compactMap(\.appointmentID))
-        await withTaskGroup(of: Void.self) { group in
+        // Deliveries are marked together at the end of the round (one commit): a sender killed before
+        // that sends them again under the same Message-ID, which the receiver drops.
+        var sent: [UUID] = [], skipped: [(id: UUID, why: String)] = []
+        await withTaskGroup(of: Outcome.self) { group in
             var next = due.makeIterator()
             for _ in 0..<concurrency {
                 guard let message = next.next() else { break }
                 group.addTask { await self.deliver(message, facts: message.appointmentID.flatMap { known[$0] }) }
             }
-            while await group.next() != nil {
+            while let outcome = await group.next() {
+                switch outcome {
+                case .sent(let id): sent.append(id)
+                case .skipped(let id, let why): skipped.append((id, why))
+                case .failed: break
+                }
                 guard let message = next.next() else { continue }
                 group.addTask { await self.deliver(message, facts: message.appointmentID.flatMap { known[$0] }) }
             }
         }
+        try await outbox.markSent(ids: sent, at: clock.now())
+        try await outbox.markSkipped(skipped)
+        let sentIDs = Set(sent), skippedIDs = Set(skipped.map(\.id))
+        for message in due where sentIDs.contains(message.id) { observe(message, "sent") }
+        for message in due where skippedIDs.contains(message.id) { observe(message, "skipped") }
         return due.count
     }
 
-    func deliver(_ message: OutboxMessage, facts: NoticeFacts?) async {
+    enum Outcome: Sendable {
+        case sent(UUID)
+        case skipped(UUID, String)
+        case failed
+    }
+
+    func deliver(_ message: OutboxMessage, facts: NoticeFacts?) async -> Outcome {
         do {
             switch try composer.compose(message, facts: facts, now: clock.now()) {
             case .skip(let why):
-                try await outbox.markSkipped(id: message.id, why: why)
-                observe(message, "skipped")
+                return .skipped(message.id, why)
             case .send(let composed):
                 switch composed.channel {
                 case .email:
@@ -76,11 +94,11 @@ public struct OutboxSender: Sendable {
                 case .sms:
                     try await sms.send(SMSMessage(to: composed.to, text: composed.text, reference: message.id.uuidString.lowercased()))
                 }
-                try await outbox.markSent(id: message.id, at: clock.now())
-                observe(message, "sent")
+                return .sent(message.id)
             }
         } catch {
             await failed(message, error)
+            return .failed
         }
     }
 

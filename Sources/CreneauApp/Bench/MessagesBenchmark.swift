@@ -6,8 +6,8 @@ import Logging
 import Prometheus
 
 /// Messages at hospital-group scale, on a seeded database (the aphp profile): plan the reminders
-/// of the next `days` days (`ReminderBackfill`), then move the clock to 10:00 on the busiest
-/// coming day and let `senders` senders — each on its own pool, as two instances would — send
+/// of the next `days` days (`ReminderBackfill`), then move the clock to the next 10:00 (when a
+/// day's reminders fall due) and let `senders` senders — each on its own pool, as two instances would — send
 /// every due message to the SMTP relay and the SMS gateway given (scripts/bench-messages.sh
 /// starts local peers that count what arrives). Reports planning and sending rates and this
 /// process's peak memory.
@@ -66,16 +66,12 @@ public struct MessagesBenchmark: Sendable {
         let (visits, planned) = try await ReminderBackfill(visits: store, planner: NoticePlanner(ids: .random)).run(days: days, now: now)
         let planSeconds = (ContinuousClock.now - planStart).benchSeconds
 
-        // The busiest 10:00 to come: the day whose reminders are the most (D-1, D-2 and D-7 of three different days of visits).
+        // The next 10:00 in Paris: one day's reminders (D-1, D-2 and D-7 of three days of visits) fall due together.
         let zone = Site.defaultZone
-        var best = (day: LocalDate(now, in: zone).adding(days: 1), due: 0)
-        for offset in 1...min(7, max(1, days)) {
-            let day = LocalDate(now, in: zone).adding(days: offset)
-            let at = day.instant(atMinute: ReminderSchedule.sendMinute + 1, in: zone)
-            let due = try await store.statistics(now: at).due
-            if due > best.due { best = (day, due) }
-        }
-        let at = best.day.instant(atMinute: ReminderSchedule.sendMinute + 1, in: zone)
+        var day = LocalDate(now, in: zone)
+        if day.instant(atMinute: ReminderSchedule.sendMinute, in: zone) <= now { day = day.adding(days: 1) }
+        let at = day.instant(atMinute: ReminderSchedule.sendMinute + 1, in: zone)
+        let due = try await store.statistics(now: at).due
         let sendClock = Clock.fixed(at)
         let registry = PrometheusCollectorRegistry()
         let sendStart = ContinuousClock.now
@@ -94,7 +90,7 @@ public struct MessagesBenchmark: Sendable {
         for row in counts { byState[try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self) }
         return Result(
             engine: main.database.engine == .sqlite ? "SQLite (WAL, synchronous=FULL)" : "PostgreSQL (synchronous_commit=on)",
-            visits: visits, planned: planned, planSeconds: planSeconds, day: best.day.description, due: best.due,
+            visits: visits, planned: planned, planSeconds: planSeconds, day: day.description, due: due,
             sent: byState["sent"] ?? 0, skipped: byState["skipped"] ?? 0, failed: byState["failed"] ?? 0, senders: pools.count,
             sendSeconds: sendSeconds, peakMemoryMiB: Self.peakMemoryMiB())
     }

@@ -111,10 +111,13 @@ public protocol OutboxRepository: Sendable {
     /// other senders until `leaseUntil` (a sender killed mid-send leaves it to be taken again then).
     func claim(limit: Int, now: Date, leaseUntil: Date) async throws -> [OutboxMessage]
     func markSent(id: UUID, at: Date) async throws
+    /// Many at once, in one transaction: a sender marks a round's deliveries together (one commit, not one per message).
+    func markSent(ids: [UUID], at: Date) async throws
     /// A failed attempt: retried at `retryAt`, or given up (state failed) when nil.
     func markFailed(id: UUID, error: String, retryAt: Date?) async throws
     /// Not sent, on purpose: the visit changed, the patient said STOP.
     func markSkipped(id: UUID, why: String) async throws
+    func markSkipped(_ skipped: [(id: UUID, why: String)]) async throws
     /// Messages given up, newest first, for the administrators' page.
     func failedMessages(limit: Int) async throws -> [OutboxMessage]
     /// A failed message due again now.

@@ -91,6 +91,36 @@ extension SQLStore: OutboxRepository {
         }
     }
 
+    public func markSent(ids: [UUID], at: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.transaction { db in
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)]
+                try await db.raw("""
+                    UPDATE outbox_messages SET state = 'sent', sent_at = \(bind: Column.instant(at)), last_error = NULL
+                    WHERE id IN (\(SQLList(chunk.map { SQLBind(Column.id($0)) })))
+                    """).run()
+            }
+        }
+    }
+
+    public func markSkipped(_ skipped: [(id: UUID, why: String)]) async throws {
+        guard !skipped.isEmpty else { return }
+        try await database.transaction { db in
+            // Few distinct reasons: one statement per reason.
+            for (why, group) in Dictionary(grouping: skipped, by: \.why) {
+                let ids = group.map(\.id)
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = ids[start..<min(start + 500, ids.count)]
+                    try await db.raw("""
+                        UPDATE outbox_messages SET state = 'skipped', last_error = \(bind: String(why.prefix(500)))
+                        WHERE id IN (\(SQLList(chunk.map { SQLBind(Column.id($0)) }))) AND state = 'pending'
+                        """).run()
+                }
+            }
+        }
+    }
+
     public func markFailed(id: UUID, error: String, retryAt: Date?) async throws {
         try await database.withConnection { db in
             if let retryAt {
