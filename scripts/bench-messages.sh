@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The messages benchmark, as BENCHMARKS.md records it:
-#   scripts/bench-messages.sh [DATABASE] [SENDERS]   (default: a fresh aphp seed in /tmp, 2 senders)
+#   scripts/bench-messages.sh [DATABASE] [SENDERS] [--skip-planning]   (default: a fresh aphp seed in /tmp, 2 senders)
 # Builds the release binary, seeds the aphp profile when the database does not exist, starts the
 # local peers (aiosmtpd as the relay, scripts/sms-peer.py as the gateway; both record every message
 # they receive), runs `creneau bench messages`, then counts what the peers received: each message
@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 db="${1:-/tmp/creneau-bench-messages/aphp.sqlite}"
 senders="${2:-2}"
+extra="${3:-}"
 swift build -c release --product creneau >/dev/null
 bin="$PWD/.build/release/creneau"
 if [ ! -f "$db" ]; then
@@ -33,7 +34,7 @@ smtp_port="$(cut -d' ' -f2 "$work/smtp.port")"
 sms_port="$(cut -d' ' -f2 "$work/sms.port")"
 echo "== peers: SMTP 127.0.0.1:$smtp_port, SMS gateway 127.0.0.1:$sms_port"
 CRENEAU_SMTP_URL="smtp://127.0.0.1:$smtp_port" CRENEAU_SMS_URL="http://127.0.0.1:$sms_port/v1/messages" CRENEAU_MAIL_FROM="rdv@aphp.example" \
-  /usr/bin/time -v "$bin" bench messages --senders "$senders" --database-path "$db" 2> "$work/time.txt"
+  /usr/bin/time -v "$bin" bench messages --senders "$senders" --database-path "$db" $extra 2> "$work/time.txt"
 grep -E "Elapsed|Maximum resident" "$work/time.txt"
 /usr/bin/python3 - "$work" <<'PY'
 import json, os, sys, collections

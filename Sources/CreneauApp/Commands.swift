@@ -179,10 +179,10 @@ public enum Commands {
     }
 
     /// Plans reminders and sends a busy day's messages (see `MessagesBenchmark`).
-    public static func benchMessages(days: Int, senders: Int, concurrency: Int, _ configuration: Configuration) async throws -> String {
+    public static func benchMessages(days: Int, senders: Int, concurrency: Int, plan: Bool, _ configuration: Configuration) async throws -> String {
         let logger = LogSetup.bootstrap(configuration)
         try await Storage.with(configuration, logger: logger) { storage in _ = try await storage.migrate(configuration) }
-        return "\(try await MessagesBenchmark(configuration: configuration, logger: logger).run(days: days, senders: senders, concurrency: concurrency))"
+        return "\(try await MessagesBenchmark(configuration: configuration, logger: logger).run(days: days, senders: senders, concurrency: concurrency, plan: plan))"
     }
 
     /// Plans the reminders of booked visits that have none yet (appointments brought in from another system); safe to repeat.

@@ -39,7 +39,7 @@ public struct TemplateNoticeRenderer: NoticeRenderer {
             let text = SMSText.gsmFriendly(try render("sms.\(language)").trimmed)
             return ("", text, nil)
         case .email:
-            let subject = try render("subject.\(language)").replacingOccurrences(of: "\n", with: " ").trimmed
+            let subject = String(try render("subject.\(language)").map { $0 == "\n" ? " " : $0 }).trimmed
             values["subject"] = subject
             let text = Self.tidy(try render("email.\(language).txt"))
             return (subject, text, try render("email.\(language).html"))
@@ -64,9 +64,11 @@ public struct TemplateNoticeRenderer: NoticeRenderer {
     /// The sections leave blank lines where a kind says nothing: at most one blank line in a row.
     static func tidy(_ text: String) -> String {
         var lines: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map({ String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }) {
+        for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = Substring(piece)
+            while let last = line.last, last == " " || last == "\t" || last == "\r" { line.removeLast() }
             if line.isEmpty && (lines.last?.isEmpty ?? true) { continue }
-            lines.append(line)
+            lines.append(String(line))
         }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines.joined(separator: "\n") + "\n"

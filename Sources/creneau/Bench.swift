@@ -50,11 +50,12 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Days of visits whose reminders are planned.") var days = 90
         @Option(help: "Senders, each on its own pool (as instances would be).") var senders = 2
         @Option(help: "Messages in flight per sender.") var concurrency = 8
+        @Flag(help: "Send what is planned already (a second run on the same database).") var skipPlanning = false
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await reportingFailures {
-                print(try await Commands.benchMessages(days: days, senders: senders, concurrency: concurrency, try database.configuration()))
+                print(try await Commands.benchMessages(days: days, senders: senders, concurrency: concurrency, plan: !skipPlanning, try database.configuration()))
             }
         }
     }

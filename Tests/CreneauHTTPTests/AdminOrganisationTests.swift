@@ -141,6 +141,19 @@ struct AdminOrganisationTests {
                     "site": siteID, "firstName": "Paul", "lastName": "Girard", "profession": "Médecin", "specialty": "pediatrie", "departments": [departmentID]])
                 #expect(practitioner.status == .created)
                 #expect(try await test.store.site(id: try #require(UUID(uuidString: siteID)))?.holidayCalendar == .alsaceMoselle)
+                // Reminders and the no-show rule through the API; an update that does not name them keeps them.
+                func put(_ body: [String: Any]) async throws -> TestResponse {
+                    try await client.execute(uri: "/api/v1/admin/sites/\(siteID)", method: .put,
+                                             headers: [.contentType: "application/json", .authorization: "Bearer \(bearer)"],
+                                             body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+                }
+                let wrongReminders = try await put(["reminders": "pigeon:3"])
+                #expect(wrongReminders.status == .unprocessableContent && wrongReminders.text.contains("reminders"))
+                #expect(try await put(["reminders": "sms:2", "noShowLimit": 3, "noShowMonths": 6]).status == .ok)
+                #expect(try await put(["phone": "01 45 67 89 10"]).status == .ok)
+                let updatedID = try #require(UUID(uuidString: siteID))
+                let updated = try #require(try await test.store.site(id: updatedID))
+                #expect(updated.reminders == ReminderSchedule([.init(.sms, daysBefore: 2)]) && updated.noShowPolicy == NoShowPolicy(limit: 3, windowDays: 180))
                 // A secretary is not an administrator.
                 let anonymous = try await client.execute(uri: "/api/v1/admin/sites", method: .post, headers: [.contentType: "application/json"],
                                                          body: ByteBuffer(string: "{}"))

@@ -45,12 +45,12 @@ public struct MessagesBenchmark: Sendable {
         self.logger = logger
     }
 
-    public func run(days: Int, senders: Int, concurrency: Int) async throws -> Result {
+    public func run(days: Int, senders: Int, concurrency: Int, plan: Bool = true) async throws -> Result {
         let main = try Storage.open(configuration, logger: logger)
         var pools = [main]
         do {
             for _ in 1..<max(1, senders) { pools.append(try Storage.open(configuration, logger: logger)) }
-            let result = try await measure(main: main, pools: pools, days: days, concurrency: concurrency)
+            let result = try await measure(main: main, pools: pools, days: days, concurrency: concurrency, plan: plan)
             for pool in pools { await pool.database.shutdown() }
             return result
         } catch {
@@ -59,11 +59,11 @@ public struct MessagesBenchmark: Sendable {
         }
     }
 
-    func measure(main: Storage, pools: [Storage], days: Int, concurrency: Int) async throws -> Result {
+    func measure(main: Storage, pools: [Storage], days: Int, concurrency: Int, plan: Bool) async throws -> Result {
         let store = main.store
         let now = Clock.live.now()
         let planStart = ContinuousClock.now
-        let (visits, planned) = try await ReminderBackfill(visits: store, planner: NoticePlanner(ids: .random)).run(days: days, now: now)
+        let (visits, planned) = plan ? try await ReminderBackfill(visits: store, planner: NoticePlanner(ids: .random)).run(days: days, now: now) : (0, 0)
         let planSeconds = (ContinuousClock.now - planStart).benchSeconds
 
         // The next 10:00 in Paris: one day's reminders (D-1, D-2 and D-7 of three days of visits) fall due together.

@@ -69,12 +69,12 @@ public enum ICalendar {
     /// RFC 5545 §3.3.11: backslash, semicolon and comma escaped; line breaks as "\n".
     static func escape(_ text: String) -> String {
         var result = ""
-        for character in text.replacingOccurrences(of: "\r\n", with: "\n") {
+        for character in text {
             switch character {
             case "\\": result += "\\\\"
             case ";": result += "\\;"
             case ",": result += "\\,"
-            case "\n", "\r": result += "\\n"
+            case "\r\n", "\n", "\r": result += "\\n"
             default: result.append(character)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Everything a message about an appointment says, read when it is sent.
 public struct NoticeFacts: Sendable {
@@ -186,12 +187,20 @@ public struct NoticeComposer: Sendable {
 
 /// Days and times as a patient reads them, in the site's zone.
 public enum NoticeFormat {
+    /// Formatters are costly to make (a locale's patterns): one per language and zone, kept.
+    private static let formatters = Mutex<[String: DateFormatter]>([:])
+
     public static func day(_ date: Date, _ zone: TimeZone, _ language: Language) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
-        formatter.timeZone = zone
-        formatter.setLocalizedDateFormatFromTemplate("EEEEdMMMMyyyy")
-        return formatter.string(from: date)
+        formatters.withLock { cache in
+            let key = "\(language.rawValue)|\(zone.identifier)"
+            if let formatter = cache[key] { return formatter.string(from: date) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
+            formatter.timeZone = zone
+            formatter.setLocalizedDateFormatFromTemplate("EEEEdMMMMyyyy")
+            cache[key] = formatter
+            return formatter.string(from: date)
+        }
     }
 
     public static func time(_ date: Date, _ zone: TimeZone) -> String {

@@ -33,6 +33,10 @@ struct AdminAPIController: Sendable {
     struct SiteBody: Decodable {
         let group: String?, name: String?, slug: String?, city: String?, address: String?, phone: String?, timeZone: String?
         let holidayCalendar: String?, active: Bool?
+        /// "email:7 sms:2 email:1", "off", or "" for the standard reminders.
+        let reminders: String?
+        /// Missed appointments before online booking closes (0: no rule), over `noShowMonths` months.
+        let noShowLimit: Int?, noShowMonths: Int?
     }
 
     struct DepartmentBody: Decodable {
@@ -201,11 +205,24 @@ struct AdminAPIController: Sendable {
             }
             return value
         }
+        var reminders = existing?.reminders
+        if let text = body.reminders {
+            do { reminders = text.trimmed.isEmpty ? nil : try ReminderSchedule(parsing: text) } catch {
+                throw APIError(.unprocessableContent, code: "invalid_field", message: "\"reminders\": \(error.description)")
+            }
+        }
+        var noShowPolicy = existing?.noShowPolicy
+        if let limit = body.noShowLimit {
+            noShowPolicy = limit == 0 ? nil : NoShowPolicy(limit: limit, windowDays: (body.noShowMonths ?? (noShowPolicy?.windowDays ?? 365) / 30) * 30)
+        } else if let months = body.noShowMonths, let policy = noShowPolicy {
+            noShowPolicy = NoShowPolicy(limit: policy.limit, windowDays: months * 30)
+        }
         let site = Site(
             id: existing?.id ?? ids.next(), groupID: groupID, name: body.name ?? existing?.name ?? "", slug: body.slug ?? existing?.slug ?? "",
             city: body.city ?? existing?.city ?? "", timeZone: body.timeZone ?? existing?.timeZone ?? Site.defaultTimeZone,
             address: body.address ?? existing?.address ?? "", phone: body.phone ?? existing?.phone ?? "",
-            holidayCalendar: calendar ?? existing?.holidayCalendar ?? .metropolitan, isActive: body.active ?? existing?.isActive ?? true)
+            holidayCalendar: calendar ?? existing?.holidayCalendar ?? .metropolitan, isActive: body.active ?? existing?.isActive ?? true,
+            reminders: reminders, noShowPolicy: noShowPolicy)
         let saved = try await admin.save(site, isNew: existing == nil, by: context.administrator)
         return try respond(site.id, affected: saved.affected, created: existing == nil)
     }
