@@ -34,6 +34,7 @@ class Recorder:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "tls": session.ssl is not None,
+            "client_port": session.peer[1] if isinstance(session.peer, tuple) else 0,
             "authenticated": bool(session.authenticated),
             "subject": str(message["subject"]),
             "from": str(message["from"]),

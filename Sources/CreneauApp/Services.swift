@@ -65,7 +65,7 @@ func makeMailer(_ configuration: Configuration, logger: Logger) throws -> any Ma
     switch configuration.mail {
     case .smtp(let smtp):
         logger.info("Emails go through SMTP", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)", "smtp.security": "\(smtp.security.rawValue)"])
-        return SMTPMailer(client: SMTPClient(configuration: smtp), from: from)
+        return try SMTPMailer(client: SMTPClient(configuration: smtp), from: from, reuseConnections: true)
     case .drop(let directory):
         logger.notice("No CRENEAU_SMTP_URL: emails are written as .eml files", metadata: ["mail.directory": "\(directory)"])
         return try MailDropMailer(directory: URL(fileURLWithPath: directory), from: from)

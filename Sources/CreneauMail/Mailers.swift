@@ -2,22 +2,29 @@ import CreneauDomain
 import Foundation
 import Logging
 
-/// Sends each message through an SMTP server, from the configured sender.
+/// Sends each message through an SMTP server, from the configured sender: over connections kept
+/// open between messages (`SMTPSessionPool`), or one connection per message.
 public struct SMTPMailer: Mailer {
     public let client: SMTPClient
     public let from: MIMEMessage.Mailbox
     let domain: String
+    let pool: SMTPSessionPool?
 
-    public init(client: SMTPClient, from: MIMEMessage.Mailbox) {
+    public init(client: SMTPClient, from: MIMEMessage.Mailbox, reuseConnections: Bool = false) throws {
         self.client = client
         self.from = from
         domain = String(from.address.split(separator: "@").last ?? "creneau.localhost")
+        pool = reuseConnections ? try SMTPSessionPool(client: client) : nil
     }
 
     public func send(_ message: EmailMessage) async throws {
         let to = try MIMEMessage.Mailbox(message.to)
         let rendered = try MIMEMessage.render(message, from: from, date: Date(), messageID: message.messageID ?? "\(UUID().uuidString.lowercased())@\(domain)")
-        try await client.send(rendered: rendered, from: from.address, to: to.address)
+        if let pool {
+            try await pool.send(rendered: rendered, from: from.address, to: to.address)
+        } else {
+            try await client.send(rendered: rendered, from: from.address, to: to.address)
+        }
     }
 }
 

@@ -123,9 +123,18 @@ public struct SMTPClient: Sendable {
     var isLoopback: Bool { ["localhost", "127.0.0.1", "::1"].contains(configuration.host) }
 
     private func deliver(rendered: String, from: String, to: String, tlsContext: NIOSSLContext?) async throws {
+        try await withSession(tlsContext: tlsContext) { conversation in
+            try await Self.transaction(&conversation, rendered: rendered, from: from, to: to)
+        }
+    }
+
+    /// Connects, reads the greeting, says EHLO, upgrades with STARTTLS and signs in as configured,
+    /// runs `body` on the conversation (one message or many), then QUIT and close.
+    func withSession<R: Sendable>(tlsContext: NIOSSLContext?, _ body: (inout SMTPConversation) async throws -> R) async throws -> R {
         let configuration = self.configuration
         let implicitTLS = configuration.security == .tls
         let hostname = serverHostname
+        let isLoopback = self.isLoopback
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(10))
             .connect(host: configuration.host, port: configuration.port) { channel in
@@ -136,7 +145,7 @@ public struct SMTPClient: Sendable {
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        try await channel.executeThenClose { inbound, outbound in
+        return try await channel.executeThenClose { inbound, outbound in
             var conversation = SMTPConversation(inbound: inbound.makeAsyncIterator(), outbound: outbound)
             try await conversation.expect("greeting", [220])
             var extensions = try await conversation.ehlo(configuration.heloName)
@@ -157,15 +166,26 @@ public struct SMTPClient: Sendable {
                 guard configuration.security != .none || isLoopback else { throw SMTPError.cleartextCredentials }
                 try await conversation.authenticate(username: username, password: password, extensions: extensions)
             }
-
-            try await conversation.command("MAIL FROM:<\(from)>", expect: [250])
-            try await conversation.command("RCPT TO:<\(to)>", expect: [250, 251])
-            try await conversation.command("DATA", expect: [354])
-            try await conversation.send(Self.dotStuffed(rendered) + ".\r\n")
-            try await conversation.expect("message", [250])
-            // The message is accepted; a failed QUIT changes nothing.
+            let result = try await body(&conversation)
+            // The messages are accepted; a failed QUIT changes nothing.
             try? await conversation.command("QUIT", expect: [221])
+            return result
         }
+    }
+
+    /// One message on an open session: MAIL, RCPT, DATA, the dot-stuffed message, and its 250.
+    /// A failure before the message is sent is `SMTPSessionFailure.beforeMessage` (nothing can have
+    /// been delivered: safe to try again on another connection).
+    static func transaction(_ conversation: inout SMTPConversation, rendered: String, from: String, to: String) async throws {
+        do {
+            try await conversation.command("MAIL FROM:<\(from)>", expect: [250])
+        } catch let error as SMTPError where !error.isPermanent {
+            throw SMTPSessionFailure.beforeMessage(error)
+        }
+        try await conversation.command("RCPT TO:<\(to)>", expect: [250, 251])
+        try await conversation.command("DATA", expect: [354])
+        try await conversation.send(Self.dotStuffed(rendered) + ".\r\n")
+        try await conversation.expect("message", [250])
     }
 
     /// RFC 5321 §4.5.2: a line that starts with "." gets one more, so no line of the

@@ -18,6 +18,8 @@ struct BrowserTests {
     struct DemoServer {
         let folder: URL
         let port: Int
+        /// When the process was started (a training clock starts then).
+        let launched: TimeInterval
         var url: String { "http://127.0.0.1:\(port)" }
         var shots: String { ProcessInfo.processInfo.environment["CRENEAU_SCREENSHOTS"] ?? folder.path }
     }
@@ -31,13 +33,14 @@ struct BrowserTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = 22_000 + Int.random(in: 0..<10_000)
+        let launched = Date().timeIntervalSince1970
         let server = try CrashRecoveryTests().startServer(in: folder, port: port, log: "server.log", environment: environment)
         defer {
             server.terminate()
             server.waitUntilExit()
         }
         try #require(try await CrashRecoveryTests().waitUntilHealthy(port: port))
-        try await body(DemoServer(folder: folder, port: port))
+        try await body(DemoServer(folder: folder, port: port, launched: launched))
     }
 
     /// Runs a scenario; it prints "ok…" when every check passed.
@@ -81,9 +84,8 @@ struct BrowserTests {
         // every run): the first follow-up slot is Tuesday morning, within the 12 hours in which
         // an arrival can be recorded.
         let start = "2026-11-23T21:00:00+01:00", startSeconds = 1_795_464_000
-        let launched = Date().timeIntervalSince1970
         try await Self.withDemoServer(environment: ["CRENEAU_DEMO_START": start]) { server in
-            try await Self.scenario("secretary_phone.py", [server.url, server.shots, String(startSeconds), String(launched)])
+            try await Self.scenario("secretary_phone.py", [server.url, server.shots, String(startSeconds), String(server.launched)])
         }
     }
 

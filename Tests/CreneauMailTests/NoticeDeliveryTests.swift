@@ -48,7 +48,7 @@ struct NoticeDeliveryTests {
             defer { smtp.stop() }
             let sms = try SMSPeer()
             defer { sms.stop() }
-            let mailer = SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: smtp.port)),
+            let mailer = try SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: smtp.port)),
                                     from: try MIMEMessage.Mailbox("Hôpital <rdv@hopital.test>"))
             let gateway = HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url, authHeader: "Authorization: Bearer sms-key", sender: "HOPITAL"))
             let sender = try OutboxSender.forTests(test.store, email: mailer, sms: gateway, clock: time.clock)
@@ -191,7 +191,7 @@ struct NoticeDeliveryTests {
                 _ = try await test.store.enqueue(OutboxMessage(id: UUID(), dedupeKey: "account:\(n)",
                     email: EmailMessage(to: "p\(n)@example.org", subject: "Code \(n)", text: "Votre code : \(n)"), nextAttemptAt: now, createdAt: now))
             }
-            let mailer = SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: smtp.port)),
+            let mailer = try SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: smtp.port)),
                                     from: try MIMEMessage.Mailbox("rdv@hopital.test"))
             try await test.withSecondInstance { other in
                 let one = try OutboxSender.forTests(test.store, email: mailer, clock: .fixed(now), concurrency: 4)

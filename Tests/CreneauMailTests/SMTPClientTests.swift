@@ -29,7 +29,7 @@ struct SMTPClientTests {
     func plainRelay() async throws {
         let peer = try SMTPPeer()
         defer { peer.stop() }
-        let mailer = SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port)), from: Self.from)
+        let mailer = try SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port)), from: Self.from)
 
         try await mailer.send(Self.accented)
 
@@ -57,7 +57,7 @@ struct SMTPClientTests {
         let configuration = SMTPConfiguration(
             host: "localhost", port: peer.port, security: .startTLS, username: "creneau", password: "relay-secret-2026",
             trustRootsFile: certificate.cert)
-        let mailer = SMTPMailer(client: SMTPClient(configuration: configuration), from: Self.from)
+        let mailer = try SMTPMailer(client: SMTPClient(configuration: configuration), from: Self.from)
 
         try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
 
@@ -74,7 +74,7 @@ struct SMTPClientTests {
         let configuration = SMTPConfiguration(
             host: "localhost", port: peer.port, security: .startTLS, username: "creneau", password: "not-the-password",
             trustRootsFile: certificate.cert)
-        let mailer = SMTPMailer(client: SMTPClient(configuration: configuration), from: Self.from)
+        let mailer = try SMTPMailer(client: SMTPClient(configuration: configuration), from: Self.from)
 
         let error = try #require(await #expect(throws: SMTPError.self) {
             try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
@@ -85,12 +85,39 @@ struct SMTPClientTests {
         #expect(try await peer.received(count: 1).isEmpty)
     }
 
+    @Test("kept-open connections: messages one after the other share one connection, concurrent ones open more, an idle one is replaced, all arrive")
+    func reusedConnections() async throws {
+        guard Peers.smtp else { return }
+        let peer = try SMTPPeer()
+        defer { peer.stop() }
+        let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port))
+        let pool = try SMTPSessionPool(client: client, maximumIdle: 0.5)
+        func render(_ n: Int) throws -> String {
+            try MIMEMessage.render(EmailMessage(to: "p\(n)@example.org", subject: "Message \(n)", text: "n° \(n)"), from: Self.from, date: Date(),
+                                   messageID: "m\(n)@creneau")
+        }
+        for n in 0..<5 { try await pool.send(rendered: try render(n), from: Self.from.address, to: "p\(n)@example.org") }
+        let sequential = try await peer.received(count: 5)
+        #expect(sequential.count == 5 && Set(sequential.map(\.client_port)).count == 1)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 5..<13 { group.addTask { try await pool.send(rendered: try render(n), from: Self.from.address, to: "p\(n)@example.org") } }
+            try await group.waitForAll()
+        }
+        let all = try await peer.received(count: 13)
+        #expect(all.count == 13 && Set(all.map(\.message_id)).count == 13 && all.allSatisfy { $0.defects.isEmpty })
+        try await Task.sleep(for: .seconds(1))
+        try await pool.send(rendered: try render(13), from: Self.from.address, to: "p13@example.org")
+        let last = try #require(try await peer.received(count: 14).first { $0.message_id == "<m13@creneau>" })
+        #expect(!Set(all.map(\.client_port)).contains(last.client_port))
+        await pool.closeAll()
+    }
+
     @Test("a certificate nobody vouches for is refused (no delivery over an unverified TLS)")
     func untrustedCertificate() async throws {
         let certificate = try SMTPPeer.makeCertificate()
         let peer = try SMTPPeer(tlsCertificate: certificate)
         defer { peer.stop() }
-        let mailer = SMTPMailer(
+        let mailer = try SMTPMailer(
             client: SMTPClient(configuration: SMTPConfiguration(host: "localhost", port: peer.port, security: .startTLS)), from: Self.from)
         await #expect(throws: (any Error).self) {
             try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))
@@ -102,7 +129,7 @@ struct SMTPClientTests {
     func startTLSRequired() async throws {
         let peer = try SMTPPeer()
         defer { peer.stop() }
-        let mailer = SMTPMailer(
+        let mailer = try SMTPMailer(
             client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port, security: .startTLS)), from: Self.from)
         await #expect(throws: SMTPError.startTLSUnavailable) {
             try await mailer.send(EmailMessage(to: "hugo@example.org", subject: "Test", text: "Bonjour"))

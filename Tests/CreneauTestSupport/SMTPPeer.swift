@@ -10,6 +10,8 @@ public final class SMTPPeer: @unchecked Sendable {
         public let mail_from: String
         public let rcpt_tos: [String]
         public let tls: Bool
+        /// The client's port: messages with the same one came over one connection.
+        public let client_port: Int
         public let authenticated: Bool
         public let subject: String
         public let from: String
