@@ -34,7 +34,7 @@ smtp_port="$(cut -d' ' -f2 "$work/smtp.port")"
 sms_port="$(cut -d' ' -f2 "$work/sms.port")"
 echo "== peers: SMTP 127.0.0.1:$smtp_port, SMS gateway 127.0.0.1:$sms_port"
 CRENEAU_SMTP_URL="smtp://127.0.0.1:$smtp_port" CRENEAU_SMS_URL="http://127.0.0.1:$sms_port/v1/messages" CRENEAU_MAIL_FROM="rdv@aphp.example" \
-  /usr/bin/time -v "$bin" bench messages --senders "$senders" --database-path "$db" $extra 2> "$work/time.txt"
+  /usr/bin/time -v "$bin" bench messages --senders "$senders" --database-path "$db" ${CONCURRENCY:+--concurrency $CONCURRENCY} $extra 2> "$work/time.txt"
 grep -E "Elapsed|Maximum resident" "$work/time.txt"
 /usr/bin/python3 - "$work" <<'PY'
 import json, os, sys, collections
