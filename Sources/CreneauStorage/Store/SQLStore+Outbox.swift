@@ -207,21 +207,41 @@ extension SQLStore: OutboxRepository {
 }
 
 extension SQLStore: NoticeFactsRepository {
-    /// One read per appointment, with the organisation rows shared across the batch (a day's
-    /// reminders name the same few sites and motives thousands of times).
+    /// A round's appointments and patients in two queries (a sender's round is fifty messages),
+    /// the organisation rows once each (a day's reminders name the same few sites and motives).
+    /// The appointments' health texts stay sealed: no message carries them.
     public func noticeFacts(appointmentIDs: [UUID]) async throws -> [UUID: NoticeFacts] {
+        let ids = Array(Set(appointmentIDs))
+        guard !ids.isEmpty else { return [:] }
+        let (appointments, patients) = try await database.withConnection { db -> ([Appointment], [UUID: Patient]) in
+            var appointments: [Appointment] = [], patients: [UUID: Patient] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)]
+                appointments += try await db.raw("SELECT * FROM appointments WHERE id IN (\(SQLList(chunk.map { SQLBind(Column.id($0)) })))")
+                    .all().map { try AppointmentRow(row: $0).appointment }
+            }
+            let patientIDs = Array(Set(appointments.map(\.patientID)))
+            for start in stride(from: 0, to: patientIDs.count, by: 500) {
+                let chunk = patientIDs[start..<min(start + 500, patientIDs.count)]
+                for patient in try await db.raw("SELECT * FROM patients WHERE id IN (\(SQLList(chunk.map { SQLBind(Column.id($0)) })))")
+                    .all().map({ try Patient(row: $0) }) {
+                    patients[patient.id] = patient
+                }
+            }
+            return (appointments, patients)
+        }
         var motives: [UUID: Motive] = [:], departments: [UUID: Department] = [:], sites: [UUID: Site] = [:], names: [UUID: String] = [:]
         var result: [UUID: NoticeFacts] = [:]
-        for id in Set(appointmentIDs) {
-            guard let appointment = try await appointment(id: id), let patient = try await patient(id: appointment.patientID) else { continue }
+        for appointment in appointments {
+            guard let patient = patients[appointment.patientID] else { continue }
             if motives[appointment.motiveID] == nil { motives[appointment.motiveID] = try await motive(id: appointment.motiveID) }
             if departments[appointment.departmentID] == nil { departments[appointment.departmentID] = try await department(id: appointment.departmentID) }
             guard let motive = motives[appointment.motiveID], let department = departments[appointment.departmentID] else { continue }
             if sites[department.siteID] == nil { sites[department.siteID] = try await site(id: department.siteID) }
             if names[appointment.practitionerID] == nil { names[appointment.practitionerID] = try await practitioner(id: appointment.practitionerID)?.displayName ?? "" }
             guard let site = sites[department.siteID] else { continue }
-            result[id] = NoticeFacts(appointment: appointment, patient: patient, motive: motive, practitionerName: names[appointment.practitionerID] ?? "",
-                                     departmentName: department.name, site: site)
+            result[appointment.id] = NoticeFacts(appointment: appointment, patient: patient, motive: motive, practitionerName: names[appointment.practitionerID] ?? "",
+                                                 departmentName: department.name, site: site)
         }
         return result
     }
