@@ -44,7 +44,7 @@ public struct StaffAgenda: Sendable {
     public struct MessageSummary: Hashable, Sendable {
         public var sent: Set<MessageChannel>
         public var failed: Set<MessageChannel>
-        /// Booked, and no message went or waits (failed ones aside).
+        /// Booked, and nothing reached the patient (`OutboxMessage.nobodyReached`).
         public var unreached: Bool
         /// What went or waits (failed ones aside): a cancellation the patient is told of has `.cancelled`.
         public var kinds: Set<OutboxMessage.Kind>
@@ -58,7 +58,7 @@ public struct StaffAgenda: Sendable {
             let messages = all[entry.appointment.id] ?? []
             result[entry.appointment.id] = MessageSummary(
                 sent: Set(messages.filter { $0.state == .sent }.map(\.channel)), failed: Set(messages.filter { $0.state == .failed }.map(\.channel)),
-                unreached: entry.appointment.status == .booked && !messages.contains { $0.state != .failed },
+                unreached: OutboxMessage.nobodyReached(messages, status: entry.appointment.status),
                 kinds: Set(messages.filter { $0.state != .failed }.map(\.kind)))
         }
         return result

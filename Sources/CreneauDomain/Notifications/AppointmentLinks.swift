@@ -41,12 +41,14 @@ public struct AppointmentLinks: Sendable {
         return ConstantTime.equals(String(parts[3]), signer.signature(of: Self.payload(appointment.id, purpose, expires, version)))
     }
 
-    public func manageURL(_ appointment: Appointment) -> String {
-        "\(publicURL)/appointments/\(appointment.id.uuidString.lowercased())?token=\(token(for: appointment, purpose: .manage))"
-    }
+    public func manageURL(_ appointment: Appointment) -> String { manageURLs(appointment).manage }
 
-    public func moveURL(_ appointment: Appointment) -> String {
-        "\(publicURL)/appointments/\(appointment.id.uuidString.lowercased())/move?token=\(token(for: appointment, purpose: .manage))"
+    public func moveURL(_ appointment: Appointment) -> String { manageURLs(appointment).move }
+
+    /// The appointment's page and its move page, under one token (one signature).
+    public func manageURLs(_ appointment: Appointment) -> (manage: String, move: String) {
+        let base = "\(publicURL)/appointments/\(appointment.id.uuidString.lowercased())", token = token(for: appointment, purpose: .manage)
+        return ("\(base)?token=\(token)", "\(base)/move?token=\(token)")
     }
 
     public func surveyURL(_ appointment: Appointment) -> String {

@@ -144,7 +144,7 @@ public struct NoticeComposer: Sendable {
         let appointment = facts.appointment, zone = TimeZone(identifier: facts.site.timeZone) ?? Site.defaultZone
         let language = facts.patient.language
         let notice = message.notice ?? AppointmentNotice()
-        let live = appointment.status == .booked
+        let urls = appointment.status == .booked ? links.manageURLs(appointment) : nil
         return NoticeView(
             kind: message.kind, channel: message.channel, language: language, byHospital: notice.byHospital,
             patientName: facts.patient.displayName, practitionerName: facts.practitionerName, departmentName: facts.departmentName,
@@ -155,7 +155,7 @@ public struct NoticeComposer: Sendable {
             previousDay: notice.previousStart.map { NoticeFormat.day($0, zone, language) } ?? "",
             previousTime: notice.previousStart.map { NoticeFormat.time($0, zone) } ?? "",
             daysBefore: notice.daysBefore ?? 0, reason: notice.reason ?? "", instructions: facts.motive.instructionsAfter.trimmed,
-            manageURL: live ? links.manageURL(appointment) : "", moveURL: live ? links.moveURL(appointment) : "",
+            manageURL: urls?.manage ?? "", moveURL: urls?.move ?? "",
             rebookURL: "\(links.publicURL)/practitioners/\(appointment.practitionerID.uuidString.lowercased())",
             surveyURL: message.kind == .survey ? links.surveyURL(appointment) : "")
     }

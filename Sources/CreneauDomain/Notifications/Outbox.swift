@@ -65,6 +65,13 @@ public struct OutboxMessage: Identifiable, Hashable, Sendable {
     /// Stable across retries and instances: a receiver drops a repeat by it.
     public var messageID: String { "\(id.uuidString.lowercased())@creneau" }
 
+    /// Whether a booked appointment's patient has been reached by nothing: no confirmation or
+    /// change notice went or waits (failed ones aside; a reminder still to come reaches nobody yet).
+    /// The agenda and the appointment page flag such patients for the desk to call.
+    public static func nobodyReached(_ messages: [OutboxMessage], status: AppointmentStatus) -> Bool {
+        status == .booked && !messages.contains { $0.kind != .reminder && $0.state != .failed }
+    }
+
     /// The account email as queued.
     public var email: EmailMessage { EmailMessage(to: recipient, subject: subject, text: body, messageID: messageID) }
 }

@@ -73,7 +73,7 @@ struct StaffAppointmentController: Sendable {
         }
         values["hasMessages"] = !found.messages.isEmpty
         // Nobody could be reached (no email, no mobile, or every message failed): the desk calls.
-        values["unreached"] = appointment.status == .booked && !found.messages.contains { $0.kind != .reminder && $0.state != .failed }
+        values["unreached"] = OutboxMessage.nobodyReached(found.messages, status: appointment.status)
         if let (record, policy) = found.noShows {
             values["noShows"] = [
                 "count": record.count, "months": policy.windowDays / 30, "limit": policy.limit, "blocked": record.count >= policy.limit,
