@@ -9,6 +9,8 @@ How it answers is read from --out/mode.json at each request, so a test can switc
   {"status": 500}                 fail for a passing reason; {"status": 429} too many requests
   {"status": 400}                 refuse for good
   {"delay": 3}                    answer after 3 seconds (a slow gateway)
+  {"drop": true}                  answer as if keeping the connection, then close it (a gateway
+                                  dropping idle clients)
 
   sms-peer.py --port 0 --out DIR
 
@@ -54,6 +56,7 @@ def handler_for(out):
             record = {
                 "path": self.path, "authorization": self.headers.get("Authorization"), "content_type": content_type,
                 "fields": fields, "parsed": parsed, "status": status, "at": time.time(),
+                "client_port": self.client_address[1],
             }
             path = os.path.join(out, f"{uuid.uuid4()}.json")
             with open(path + ".tmp", "w", encoding="utf-8") as f:
@@ -69,6 +72,8 @@ def handler_for(out):
                 self.send_header("Retry-After", "1")
             self.end_headers()
             self.wfile.write(body)
+            if mode.get("drop"):
+                self.close_connection = True
 
     return Handler
 

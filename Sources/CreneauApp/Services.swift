@@ -77,7 +77,7 @@ func makeSMSSender(_ configuration: Configuration, logger: Logger) throws -> any
     switch configuration.sms {
     case .gateway(let gateway):
         logger.info("SMS go through the gateway", metadata: ["sms.host": "\(gateway.url.host ?? "")", "sms.format": "\(gateway.format.rawValue)"])
-        return HTTPSMSGateway(configuration: gateway)
+        return try HTTPSMSGateway(configuration: gateway)
     case .drop(let directory):
         logger.notice("No CRENEAU_SMS_URL: text messages are written as files", metadata: ["sms.directory": "\(directory)"])
         return try SMSDropSender(directory: URL(fileURLWithPath: directory))
@@ -86,13 +86,13 @@ func makeSMSSender(_ configuration: Configuration, logger: Logger) throws -> any
 
 /// The outbox sender with its transports, the templates and the signed links; each outcome counted in `registry`.
 func makeOutboxSender(_ configuration: Configuration, store: SQLStore, clock: Clock, logger: Logger, registry: PrometheusCollectorRegistry,
-                      concurrency: Int = 8) throws -> OutboxSender {
+                      concurrency: Int = 8, lanes: Int = 2) throws -> OutboxSender {
     let from = try MIMEMessage.Mailbox(configuration.mailFrom)
     let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: try Composition.links(store: store, publicURL: configuration.effectivePublicURL),
                                   organizer: from.address)
     return OutboxSender(outbox: store, facts: store, composer: composer, email: try makeMailer(configuration, logger: logger),
                         sms: try makeSMSSender(configuration, logger: logger), clock: clock, logger: logger, lease: configuration.outboxLease,
-                        concurrency: concurrency) { message, outcome in
+                        concurrency: concurrency, lanes: lanes) { message, outcome in
         registry.makeCounter(name: "creneau_messages_total", labels: [("kind", message.kind.rawValue), ("channel", message.channel.rawValue), ("outcome", outcome)],
                              help: "Messages handled by this instance's sender, by kind, channel and outcome (sent, skipped, retry, failed).").increment()
     }
@@ -149,7 +149,7 @@ struct OutboxService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             var pause: Duration = .zero
             do {
-                if try await sender.sendDue() == 0 { pause = .milliseconds(500) }
+                if try await sender.drain(while: { !Task.isShuttingDownGracefully }) == 0 { pause = .milliseconds(500) }
             } catch {
                 // The database is away (stopped, failing over): wait before asking again, so that the
                 // sender does not hold pool connections the requests and /healthz need when it returns.

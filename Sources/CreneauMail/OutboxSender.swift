@@ -23,11 +23,14 @@ public struct OutboxSender: Sendable {
     /// Messages in flight at once: a relay or gateway answers in tens of milliseconds, and the
     /// sender waits on them, not on the processor.
     let concurrency: Int
+    /// Rounds under way at once (`drain`): while one round claims or marks its messages, a commit
+    /// each, the other's are on the wire. The messages in flight are shared between them.
+    public let lanes: Int
     /// Told of each message's outcome ("sent", "skipped", "retry", "failed"), for the metrics.
     let observe: @Sendable (OutboxMessage, String) -> Void
 
     public init(outbox: any OutboxRepository, facts: any NoticeFactsRepository, composer: NoticeComposer, email: any Mailer, sms: any SMSSender,
-                clock: Clock, logger: Logger, batch: Int = 50, lease: TimeInterval = 120, concurrency: Int = 8,
+                clock: Clock, logger: Logger, batch: Int = 50, lease: TimeInterval = 120, concurrency: Int = 8, lanes: Int = 1,
                 observe: @escaping @Sendable (OutboxMessage, String) -> Void = { _, _ in }) {
         self.observe = observe
         self.outbox = outbox
@@ -39,7 +42,27 @@ public struct OutboxSender: Sendable {
         self.logger = logger
         self.batch = batch
         self.lease = lease
-        self.concurrency = max(1, concurrency)
+        self.lanes = min(max(1, lanes), max(1, concurrency))
+        self.concurrency = max(1, max(1, concurrency) / self.lanes)
+    }
+
+    /// Sends until nothing is due (or `keepGoing` says stop, checked between rounds), `lanes` rounds
+    /// at a time: how many messages were taken.
+    public func drain(while keepGoing: @escaping @Sendable () -> Bool = { true }) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<lanes {
+                group.addTask {
+                    var taken = 0
+                    while keepGoing() && !Task.isCancelled {
+                        let round = try await self.sendDue()
+                        guard round > 0 else { return taken }
+                        taken += round
+                    }
+                    return taken
+                }
+            }
+            return try await group.reduce(0, +)
+        }
     }
 
     /// One round: how many messages were taken.

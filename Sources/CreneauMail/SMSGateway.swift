@@ -40,30 +40,40 @@ public struct SMSGatewayConfiguration: Sendable, Equatable {
     }
 }
 
-/// Posts each SMS to the gateway over HTTP/1.1 (one connection per message, closed after the
-/// answer; TLS for https). 2xx: sent. 408, 429 and 5xx: try again later. Another 4xx: the gateway
-/// will never take it (given up at once).
+/// Posts each SMS to the gateway over HTTP/1.1, on connections kept open between messages (TLS
+/// for https, negotiated once per connection). 2xx: sent. 408, 429 and 5xx: try again later.
+/// Another 4xx: the gateway will never take it (given up at once).
 public struct HTTPSMSGateway: SMSSender {
     public let configuration: SMSGatewayConfiguration
-    let group: any EventLoopGroup
+    let pool: HTTPKeepAlivePool
 
-    public init(configuration: SMSGatewayConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(configuration: SMSGatewayConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        let url = configuration.url
+        guard let host = url.host, !host.isEmpty else { throw SMSError(status: nil, summary: "The SMS gateway address has no host.", isPermanent: true) }
+        let secure = url.scheme == "https"
+        var tlsContext: NIOSSLContext?
+        if secure {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let file = configuration.trustRootsFile { tls.trustRoots = .file(file) }
+            tlsContext = try NIOSSLContext(configuration: tls)
+        }
         self.configuration = configuration
-        self.group = group
+        self.pool = HTTPKeepAlivePool(host: host, port: url.port ?? (secure ? 443 : 80), tlsContext: tlsContext, group: group)
     }
 
     public func send(_ message: SMSMessage) async throws {
         let request = try Self.request(message, configuration: configuration)
-        let configuration = self.configuration
-        let status = try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask { try await self.exchange(request) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(configuration.timeout.nanoseconds))
-                throw SMSError(status: nil, summary: "The SMS gateway did not answer in time.", isPermanent: false)
+        let status: Int
+        do {
+            status = try await pool.exchange(ByteBuffer(string: request), timeout: configuration.timeout).status
+        } catch let error as HTTPExchangeError {
+            switch error {
+            case .timedOut: throw SMSError(status: nil, summary: "The SMS gateway did not answer in time.", isPermanent: false)
+            case .closedBeforeAnswer, .closedMidAnswer: throw SMSError(status: nil, summary: "The SMS gateway closed the connection without an answer.", isPermanent: false)
+            case .notHTTP, .answerTooLarge: throw SMSError(status: nil, summary: "The SMS gateway's answer is not HTTP.", isPermanent: false)
             }
-            defer { group.cancelAll() }
-            guard let status = try await group.next() else { throw SMSError(status: nil, summary: "No answer.", isPermanent: false) }
-            return status
+        } catch {
+            throw SMSError(status: nil, summary: "The SMS gateway could not be reached.", isPermanent: false)
         }
         guard (200..<300).contains(status) else {
             let retryable = status == 408 || status == 429 || status >= 500
@@ -98,7 +108,6 @@ public struct HTTPSMSGateway: SMSSender {
             "Content-Type: \(type)",
             "Content-Length: \(body.utf8.count)",
             "Accept: application/json",
-            "Connection: close",
         ]
         if let header = configuration.authHeader, !header.isEmpty {
             guard !header.contains(where: \.isNewline), header.contains(":") else {
@@ -107,56 +116,5 @@ public struct HTTPSMSGateway: SMSSender {
             lines.append(header)
         }
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
-    }
-
-    /// Sends the request and reads the answer's status line (the body is read and dropped).
-    private func exchange(_ request: String) async throws -> Int {
-        let url = configuration.url
-        let secure = url.scheme == "https"
-        guard let host = url.host else { throw SMSError(status: nil, summary: "The SMS gateway address has no host.", isPermanent: true) }
-        let port = url.port ?? (secure ? 443 : 80)
-        var tlsContext: NIOSSLContext?
-        if secure {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if let file = configuration.trustRootsFile { tls.trustRoots = .file(file) }
-            tlsContext = try NIOSSLContext(configuration: tls)
-        }
-        let hostname = host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : host
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-        do {
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.seconds(10))
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if let tlsContext {
-                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: hostname))
-                        }
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            throw SMSError(status: nil, summary: "The SMS gateway could not be reached.", isPermanent: false)
-        }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: request))
-            var received: [UInt8] = []
-            for try await var buffer in inbound {
-                received += buffer.readBytes(length: buffer.readableBytes) ?? []
-                if let end = received.firstIndex(of: UInt8(ascii: "\n")) {
-                    return try Self.status(String(decoding: received[..<end], as: UTF8.self))
-                }
-                guard received.count < 8_192 else { break }
-            }
-            throw SMSError(status: nil, summary: "The SMS gateway closed the connection without an answer.", isPermanent: false)
-        }
-    }
-
-    /// "HTTP/1.1 202 Accepted" → 202.
-    static func status(_ line: String) throws -> Int {
-        let parts = line.split(separator: " ")
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let code = Int(parts[1]), (100...599).contains(code) else {
-            throw SMSError(status: nil, summary: "The SMS gateway's answer is not HTTP.", isPermanent: false)
-        }
-        return code
     }
 }

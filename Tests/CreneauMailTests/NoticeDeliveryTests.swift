@@ -50,7 +50,7 @@ struct NoticeDeliveryTests {
             defer { sms.stop() }
             let mailer = try SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: smtp.port)),
                                     from: try MIMEMessage.Mailbox("Hôpital <rdv@hopital.test>"))
-            let gateway = HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url, authHeader: "Authorization: Bearer sms-key", sender: "HOPITAL"))
+            let gateway = try HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url, authHeader: "Authorization: Bearer sms-key", sender: "HOPITAL"))
             let sender = try OutboxSender.forTests(test.store, email: mailer, sms: gateway, clock: time.clock)
 
             let (appointment, _) = try await service.book(fixture.request(at: Self.visit, patient: .new(details(fixture))), by: .visitor)
@@ -154,7 +154,7 @@ struct NoticeDeliveryTests {
             let service = fixture.service(store: test.store, clock: time.clock)
             let sms = try SMSPeer()
             defer { sms.stop() }
-            let gateway = HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url, format: .form, timeout: .seconds(1)))
+            let gateway = try HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url, format: .form, timeout: .seconds(1)))
             let sender = try OutboxSender.forTests(test.store, email: RecordingMailer(), sms: gateway, clock: time.clock)
             _ = try await service.book(fixture.request(at: Self.visit, patient: .new(details(fixture, email: nil))), by: .visitor)
             for (status, delay) in [(500, 0.0), (429, 0.0), (202, 3.0)] {

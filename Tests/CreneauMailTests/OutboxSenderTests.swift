@@ -48,11 +48,11 @@ final class RecordingSMS: SMSSender, @unchecked Sendable {
 
 extension OutboxSender {
     /// The sender as `creneau serve` builds it (templates, signed links), over test transports.
-    static func forTests(_ store: SQLStore, email: any Mailer, sms: any SMSSender = RecordingSMS(), clock: Clock, concurrency: Int = 8) throws -> OutboxSender {
+    static func forTests(_ store: SQLStore, email: any Mailer, sms: any SMSSender = RecordingSMS(), clock: Clock, concurrency: Int = 8, lanes: Int = 1) throws -> OutboxSender {
         let links = AppointmentLinks(signer: try store.linkSigner(), publicURL: "https://rdv.example.org")
         let composer = NoticeComposer(renderer: try TemplateNoticeRenderer(), links: links, organizer: "rdv@hopital.test")
         return OutboxSender(outbox: store, facts: store, composer: composer, email: email, sms: sms, clock: clock, logger: Logger(label: "test"),
-                            concurrency: concurrency)
+                            concurrency: concurrency, lanes: lanes)
     }
 }
 
@@ -119,6 +119,23 @@ struct OutboxSenderTests {
             #expect(try await test.store.claim(limit: 50, now: now.addingTimeInterval(60), leaseUntil: now.addingTimeInterval(180)).isEmpty)
             let again = try await test.store.claim(limit: 50, now: now.addingTimeInterval(121), leaseUntil: now.addingTimeInterval(300))
             #expect(again.count == 10 && again.allSatisfy { $0.attempts == 2 })
+        }
+    }
+
+    @Test("drain: two rounds at once empty the outbox, each message sent once; a stop asked between rounds is heard")
+    func drainInLanes() async throws {
+        try await TestDatabase.with { test in
+            let now = Fixtures.now
+            for n in 0..<130 { _ = try await queue(test.store, "p\(n)@example.org", at: now) }
+            let mailer = RecordingMailer()
+            let stopped = try OutboxSender.forTests(test.store, email: mailer, clock: .fixed(now), concurrency: 4, lanes: 2)
+            #expect(try await stopped.drain(while: { false }) == 0)
+            #expect(mailer.messages.isEmpty)
+            let sender = try OutboxSender.forTests(test.store, email: mailer, clock: .fixed(now), concurrency: 4, lanes: 2)
+            #expect(sender.lanes == 2)
+            #expect(try await sender.drain() == 130)
+            #expect(mailer.messages.count == 130 && Set(mailer.messages.map(\.to)).count == 130)
+            #expect(try await sender.drain() == 0)
         }
     }
 

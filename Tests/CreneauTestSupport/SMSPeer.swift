@@ -15,6 +15,7 @@ public final class SMSPeer: @unchecked Sendable {
         public let parsed: Bool
         public let status: Int
         public let at: Double
+        public let client_port: Int
     }
 
     public init() throws { peer = try PeerProcess(script: "sms-peer.py") }
@@ -22,8 +23,9 @@ public final class SMSPeer: @unchecked Sendable {
     public var url: URL { URL(string: "http://127.0.0.1:\(port)/v1/messages")! }
 
     /// How the gateway answers from now on.
-    public func answer(status: Int = 202, delay: Double = 0) throws {
-        let data = try JSONSerialization.data(withJSONObject: ["status": status, "delay": delay])
+    /// `drop`: close each connection right after answering, as if keeping it (a gateway dropping idle clients).
+    public func answer(status: Int = 202, delay: Double = 0, drop: Bool = false) throws {
+        let data = try JSONSerialization.data(withJSONObject: ["status": status, "delay": delay, "drop": drop] as [String: Any])
         try data.write(to: directory.appendingPathComponent("mode.json"), options: .atomic)
     }
 
