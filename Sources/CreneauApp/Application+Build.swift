@@ -69,5 +69,6 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, clock: clock, logger: logger),
         OutboxService(sender: sender, logger: logger),
         OutboxMetricsService(outbox: storage.store, registry: metrics.registry, clock: clock, logger: logger))
+    if let waitlist = served.waitlist { app.addServices(WaitlistService(waitlist: waitlist, logger: logger)) }
     return app
 }

@@ -25,9 +25,10 @@ public enum Commands {
     public static func worker(_ configuration: Configuration) async throws {
         let logger = LogSetup.bootstrap(configuration)
         let storage = try Storage.open(configuration, logger: logger, serving: true)
-        let sender: OutboxSender
+        let sender: OutboxSender, waitlist: Waitlist
         do {
             _ = try await storage.migrate(configuration)
+            waitlist = try Composition.waitlist(store: storage.store, clock: configuration.clock, publicURL: configuration.effectivePublicURL)
             // A worker serves no /metrics: its counts stay in this registry; the web instances report the queue's depth.
             sender = try makeOutboxSender(configuration, store: storage.store, clock: configuration.clock, logger: logger, registry: PrometheusCollectorRegistry())
         } catch {
@@ -35,9 +36,10 @@ public enum Commands {
             throw error
         }
         let group = ServiceGroup(
-            services: [OutboxService(sender: sender, logger: logger), DatabaseService(database: storage.database)],
+            services: [OutboxService(sender: sender, logger: logger), WaitlistService(waitlist: waitlist, logger: logger),
+                       DatabaseService(database: storage.database)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        logger.notice("Creneau worker sends the outbox (\(configuration.databaseSummary))")
+        logger.notice("Creneau worker sends the outbox and offers freed slots (\(configuration.databaseSummary))")
         try await group.run()
     }
 

@@ -1,5 +1,6 @@
 import CreneauDomain
 import CreneauHTTP
+import CreneauMail
 import CreneauStorage
 import Foundation
 
@@ -51,8 +52,28 @@ public enum Composition {
         dependencies.limits = limits
         dependencies.outbox = store
         dependencies.surveys = Surveys(appointments: store, answers: store, links: try? links(store: store, publicURL: publicURL), clock: clock)
+        dependencies.waitlist = try? waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL, ids: ids)
         dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)
         return dependencies
+    }
+}
+
+extension Composition {
+    /// The waiting list on `store`, offering through `booking` (the booking path every booking takes).
+    public static func waitlist(store: SQLStore, booking: BookingService, availability: any AvailabilityRepository, clock: Clock, publicURL: String,
+                                ids: IDGenerator = .random) throws -> Waitlist {
+        Waitlist(.init(repository: store, booking: booking, organisation: store, availability: availability, feed: store,
+                       renderer: try TemplateNoticeRenderer(), signer: try store.linkSigner(), publicURL: publicURL, clock: clock, ids: ids))
+    }
+
+    /// The waiting list as a worker runs it: its own caches, bookings written one by one.
+    public static func waitlist(store: SQLStore, clock: Clock, publicURL: String) throws -> Waitlist {
+        let directory = CachedDirectory(store: store, clock: clock)
+        let availability = CachedAvailability(store: store, clock: clock)
+        let booking = BookingService.live(store: store, directory: directory, availability: availability,
+                                          writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock,
+                                          holdDuration: 10 * 60, links: try? links(store: store, publicURL: publicURL))
+        return try waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL)
     }
 }
 

@@ -160,3 +160,29 @@ struct OutboxService: Service {
         }
     }
 }
+
+/// Offers freed slots to waiting patients: a pass every half second (the first offer leaves
+/// within a second or two of the cancellation's commit), at once again while the change feed
+/// has more to read. Any number of instances may run it (the database keeps one live offer per
+/// slot and per entry).
+struct WaitlistService: Service {
+    let waitlist: Waitlist
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var pause: Duration = .milliseconds(500)
+            do {
+                let pass = try await waitlist.offerFreedTime()
+                if pass.offered > 0 || pass.lapsed > 0 || pass.expired > 0 {
+                    logger.info("Waiting list", metadata: ["offered": "\(pass.offered)", "lapsed": "\(pass.lapsed)", "expired": "\(pass.expired)"])
+                }
+                if pass.events >= 500 { pause = .zero }
+            } catch {
+                logger.warning("Could not offer freed slots", metadata: ["error": "\(String(describing: type(of: error)))"])
+                pause = .seconds(5)
+            }
+            if pause > .zero { try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) } }
+        }
+    }
+}

@@ -35,6 +35,8 @@ public struct HTTPDependencies: Sendable {
     public var audit: any AuditRepository
     /// The outbox, for the administrators' page of messages given up.
     public var outbox: (any OutboxRepository)?
+    /// The waiting list: joining, the offers' pages, the department's list.
+    public var waitlist: Waitlist?
     /// The satisfaction survey patients answer from their message, and its results for administrators.
     public var surveys: Surveys?
     public var surveyReport: SurveyReport?
@@ -149,6 +151,11 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
             .register(on: router)
     }
     if let inbound = dependencies.smsReplies { SMSInboundController(replies: inbound.replies, token: inbound.token).register(on: router) }
+    if let waitlist = dependencies.waitlist {
+        WaitlistController(waitlist: waitlist).register(on: router)
+        WaitlistPagesController(waitlist: waitlist, relatives: dependencies.relatives, motives: dependencies.motives, directory: dependencies.directory,
+                                browser: browser, renderer: pages).register(on: router)
+    }
     if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
     if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }
     AdminImportController(importer: dependencies.practitionerImport, browser: browser, renderer: pages).register(on: router)

@@ -68,12 +68,20 @@ public struct OutboxSender: Sendable {
     /// One round: how many messages were taken.
     public func sendDue() async throws -> Int {
         let now = clock.now()
-        let due = try await outbox.claim(limit: batch, now: now, leaseUntil: now.addingTimeInterval(lease))
-        guard !due.isEmpty else { return 0 }
+        let claimed = try await outbox.claim(limit: batch, now: now, leaseUntil: now.addingTimeInterval(lease))
+        guard !claimed.isEmpty else { return 0 }
+        var due = claimed
         let known = try await facts.noticeFacts(appointmentIDs: due.compactMap(\.appointmentID))
+        let offerIDs = due.compactMap(\.offerID)
+        let live = offerIDs.isEmpty ? [] : try await facts.liveOffers(ids: offerIDs)
         // Deliveries are marked together at the end of the round (one commit): a sender killed before
         // that sends them again under the same Message-ID, which the receiver drops.
         var sent: [UUID] = [], skipped: [(id: UUID, why: String)] = []
+        due.removeAll { message in
+            guard let offer = message.offerID, !live.contains(offer) else { return false }
+            skipped.append((message.id, "The offer ended before this message left."))
+            return true
+        }
         await withTaskGroup(of: Outcome.self) { group in
             var next = due.makeIterator()
             for _ in 0..<concurrency {
@@ -93,9 +101,9 @@ public struct OutboxSender: Sendable {
         try await outbox.markSent(ids: sent, at: clock.now())
         try await outbox.markSkipped(skipped)
         let sentIDs = Set(sent), skippedIDs = Set(skipped.map(\.id))
-        for message in due where sentIDs.contains(message.id) { observe(message, "sent") }
-        for message in due where skippedIDs.contains(message.id) { observe(message, "skipped") }
-        return due.count
+        for message in claimed where sentIDs.contains(message.id) { observe(message, "sent") }
+        for message in claimed where skippedIDs.contains(message.id) { observe(message, "skipped") }
+        return claimed.count
     }
 
     enum Outcome: Sendable {

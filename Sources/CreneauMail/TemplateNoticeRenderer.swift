@@ -5,7 +5,7 @@ import Mustache
 /// Writes appointment messages from the template files in `Resources/Notices` (French and
 /// English; a subject, plain text and HTML for email, one text for SMS). Text templates use
 /// triple braces (no HTML escaping); the HTML ones escape every value.
-public struct TemplateNoticeRenderer: NoticeRenderer {
+public struct TemplateNoticeRenderer: NoticeRenderer, OfferMessageRenderer {
     let library: MustacheLibrary
 
     struct MissingTemplate: Error, CustomStringConvertible {
@@ -20,7 +20,8 @@ public struct TemplateNoticeRenderer: NoticeRenderer {
             try library.register(String(contentsOf: file, encoding: .utf8), named: file.deletingPathExtension().lastPathComponent)
         }
         for language in Language.allCases.map(\.rawValue) {
-            for name in ["subject.\(language)", "sms.\(language)", "email.\(language).txt", "email.\(language).html"] where library.getTemplate(named: name) == nil {
+            for name in ["subject.\(language)", "sms.\(language)", "email.\(language).txt", "email.\(language).html",
+                         "offer.subject.\(language)", "offer.sms.\(language)", "offer.email.\(language).txt"] where library.getTemplate(named: name) == nil {
                 throw MissingTemplate(name: name)
             }
         }
@@ -43,6 +44,27 @@ public struct TemplateNoticeRenderer: NoticeRenderer {
             values["subject"] = subject
             let text = Self.tidy(try render("email.\(language).txt"))
             return (subject, text, try render("email.\(language).html"))
+        }
+    }
+
+    /// A waiting-list offer: the slot, until when it is kept, the link to answer.
+    public func renderOffer(_ view: OfferNoticeView) throws -> (subject: String, text: String) {
+        let values: [String: Any] = [
+            "patientName": view.patientName, "practitionerName": view.practitionerName, "motiveName": view.motiveName, "siteName": view.siteName,
+            "siteAddress": view.siteAddress, "hasSiteAddress": !view.siteAddress.trimmed.isEmpty, "day": view.day, "time": view.time,
+            "until": view.until, "minutes": view.minutes, "offerURL": view.offerURL,
+        ]
+        let language = view.language.rawValue
+        func render(_ name: String) throws -> String {
+            guard let text = library.render(values, withTemplate: name) else { throw MissingTemplate(name: name) }
+            return text
+        }
+        switch view.channel {
+        case .sms:
+            return ("", SMSText.gsmFriendly(try render("offer.sms.\(language)").trimmed))
+        case .email:
+            let subject = String(try render("offer.subject.\(language)").map { $0 == "\n" ? " " : $0 }).trimmed
+            return (subject, Self.tidy(try render("offer.email.\(language).txt")))
         }
     }
 

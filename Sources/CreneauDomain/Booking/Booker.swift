@@ -12,6 +12,9 @@ public struct Booker: Hashable, Sendable {
         case staff(accountID: UUID, role: Role)
         /// A city doctor booking for the patient in front of them.
         case referringDoctor(accountID: UUID, doctorID: UUID)
+        /// A waiting patient taking the slot offered to them, through the offer's signed link:
+        /// the entry vouches for the patient (joined by them or for them by the secretariat).
+        case waitlist(patientID: UUID, channel: Channel)
     }
 
     public var kind: Kind
@@ -34,7 +37,7 @@ public struct Booker: Hashable, Sendable {
 
     public var accountID: UUID? {
         switch kind {
-        case .visitor: nil
+        case .visitor, .waitlist: nil
         case .patient(let id), .staff(let id, _), .referringDoctor(let id, _): id
         }
     }
@@ -49,6 +52,7 @@ public struct Booker: Hashable, Sendable {
     public var channels: ChannelSet {
         switch kind {
         case .visitor, .patient: [.online]
+        case .waitlist(_, let channel): ChannelSet(channel)
         case .referringDoctor: [.referral]
         case .staff(_, let role):
             role == .practitioner ? [.practitioner, .desk, .phone] : [.phone, .desk]

@@ -45,6 +45,12 @@ public struct RuleViolation: Hashable, Sendable {
         case textTooLong = "text_too_long"
         /// The site's repeat no-show rule: online booking refused, the secretariat can book.
         case tooManyNoShows = "too_many_no_shows"
+        /// A waiting-list entry's days or preferences cannot be met.
+        case waitlistWindow = "waitlist_window"
+        /// The patient already waits for this, or for as many things as one may.
+        case waitlistLimit = "waitlist_limit"
+        /// The offer has been answered, has lapsed, or its slot is gone.
+        case offerEnded = "offer_ended"
     }
 
     public var code: Code

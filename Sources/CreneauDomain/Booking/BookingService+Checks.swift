@@ -79,6 +79,8 @@ extension BookingService {
         switch booker.kind {
         case .visitor:
             throw BookingError.forbidden("Sign in to book for a patient saved in an account.")
+        case .waitlist(let waiting, _):
+            guard waiting == patientID else { throw BookingError.notFound("No patient has this id.") }
         case .patient(let accountID):
             let managed = try await deps.patients.managedPatients(accountID: accountID)
             guard managed.contains(where: { $0.patientID == patientID }) else { throw BookingError.notFound("No patient has this id in your account.") }
@@ -119,6 +121,8 @@ extension BookingService {
         switch booker.kind {
         case .visitor:
             throw BookingError.notFound(Self.noSuchAppointment)
+        case .waitlist(let patientID, _):
+            guard appointment.patientID == patientID else { throw BookingError.notFound(Self.noSuchAppointment) }
         case .patient(let accountID):
             let managed = try await deps.patients.managedPatients(accountID: accountID)
             guard managed.contains(where: { $0.patientID == appointment.patientID }) else { throw BookingError.notFound(Self.noSuchAppointment) }

@@ -23,6 +23,8 @@ public struct NoticeFacts: Sendable {
 public protocol NoticeFactsRepository: Sendable {
     /// The facts of each appointment that still exists.
     func noticeFacts(appointmentIDs: [UUID]) async throws -> [UUID: NoticeFacts]
+    /// The waiting-list offers among these still live (an offer that ended is not sent).
+    func liveOffers(ids: [UUID]) async throws -> Set<UUID>
 }
 
 /// What a template is given: words and links only, already in the patient's language and the site's zone.
@@ -105,7 +107,8 @@ public struct NoticeComposer: Sendable {
     }
 
     public func compose(_ message: OutboxMessage, facts: NoticeFacts?, now: Date) throws -> Outcome {
-        guard message.kind != .account else {
+        // Account emails and offers were written when queued.
+        guard message.kind != .account && message.kind != .offer else {
             return .send(ComposedMessage(channel: message.channel, to: message.recipient, subject: message.subject, text: message.body, messageID: message.messageID))
         }
         guard let facts else { return .skip("The appointment no longer exists.") }
@@ -124,7 +127,7 @@ public struct NoticeComposer: Sendable {
         let appointment = facts.appointment
         if message.channel == .sms && facts.patient.smsStoppedAt != nil { return "The patient answered STOP." }
         switch message.kind {
-        case .account, .moved, .cancelled:
+        case .account, .offer, .moved, .cancelled:
             return nil
         case .confirmation:
             return appointment.status == .cancelled ? "Cancelled before the confirmation went." : nil

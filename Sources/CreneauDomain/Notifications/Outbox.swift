@@ -10,6 +10,11 @@ public struct OutboxMessage: Identifiable, Hashable, Sendable {
     public enum State: String, Codable, Sendable { case pending, sent, failed, skipped }
     public enum Kind: String, Codable, CaseIterable, Sendable {
         case account, confirmation, moved, cancelled, reminder, survey
+        /// A waiting-list offer, written when offered (it names no appointment).
+        case offer
+
+        /// Account emails and offers are written when queued; appointment messages when sent.
+        public var isWrittenWhenQueued: Bool { self == .account || self == .offer }
     }
 
     public var id: UUID
@@ -18,11 +23,13 @@ public struct OutboxMessage: Identifiable, Hashable, Sendable {
     public var channel: MessageChannel
     public var kind: Kind
     public var appointmentID: UUID?
+    /// A waiting-list offer's message: not sent once the offer has ended.
+    public var offerID: UUID?
     /// The start the message was planned for: a reminder for a time the visit no longer has is skipped.
     public var plannedStart: Date?
     /// An email address, or an E.164 number for an SMS.
     public var recipient: String
-    /// Account emails: the subject and text. Appointment messages: empty until sent.
+    /// Account emails and offers: the subject and text. Appointment messages: empty until sent.
     public var subject: String
     public var body: String
     /// What only the change knew (who made it, why, the previous time, the reminder's point).
@@ -37,8 +44,10 @@ public struct OutboxMessage: Identifiable, Hashable, Sendable {
     public init(
         id: UUID, dedupeKey: String? = nil, channel: MessageChannel = .email, kind: Kind = .account, appointmentID: UUID? = nil,
         plannedStart: Date? = nil, recipient: String, subject: String = "", body: String = "", notice: AppointmentNotice? = nil,
-        state: State = .pending, attempts: Int = 0, nextAttemptAt: Date, createdAt: Date, sentAt: Date? = nil, lastError: String? = nil
+        state: State = .pending, attempts: Int = 0, nextAttemptAt: Date, createdAt: Date, sentAt: Date? = nil, lastError: String? = nil,
+        offerID: UUID? = nil
     ) {
+        self.offerID = offerID
         self.id = id
         self.dedupeKey = dedupeKey
         self.channel = channel

@@ -13,6 +13,9 @@ public struct BookingWrite: Sendable {
     public var idempotency: IdempotencyRecord?
     /// The confirmation and the reminders, written with the appointment or not at all.
     public var messages: [OutboxMessage]
+    /// A waiting-list offer this booking accepts: marked accepted and its entry booked in the
+    /// same transaction; the booking fails (`holdGone`) when the offer is no longer live.
+    public var acceptedOffer: (offerID: UUID, entryID: UUID)?
 
     public init(appointment: Appointment, newPatient: Patient?, manageToken: String, holdID: UUID?, event: AppointmentEvent, idempotency: IdempotencyRecord?,
                 messages: [OutboxMessage] = []) {

@@ -39,6 +39,8 @@ extension PatientPagesController {
             var section: [String: Any] = [
                 "name": motive.name, "instructions": motive.instructionsBefore, "days": days,
                 "next": "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(window.next.description)",
+                // Nothing suits: wait for a slot to free up (signing in first, if need be).
+                "waitlistHref": "/account/waitlist?practitioner=\(id.json)&motive=\(motive.id.json)",
             ]
             if let previous = window.previous { section["previous"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(previous.description)" }
             if days.isEmpty {

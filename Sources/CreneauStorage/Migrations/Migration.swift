@@ -49,5 +49,6 @@ extension Migration {
         .createOutbox,
         .patientMessages,
         .surveysAndNoShows,
+        .waitingList,
     ]
 }

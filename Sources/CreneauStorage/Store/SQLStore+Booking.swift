@@ -182,6 +182,18 @@ extension SQLStore: BookingRepository {
                 return .slotTaken
             }
         }
+        if let accepted = write.acceptedOffer {
+            // The offer is taken once: a second answer, or one after it lapsed, finds it no longer live.
+            let taken = try await db.raw("""
+                UPDATE waitlist_offers SET state = 'accepted', answered_at = \(bind: Column.instant(now)), appointment_id = \(bind: Column.id(appointment.id))
+                WHERE id = \(bind: Column.id(accepted.offerID)) AND state = 'live' RETURNING id
+                """).all()
+            guard !taken.isEmpty else { return .holdGone }
+            try await db.raw("""
+                UPDATE waitlist_entries SET state = 'booked', closed_at = \(bind: Column.instant(now)), appointment_id = \(bind: Column.id(appointment.id))
+                WHERE id = \(bind: Column.id(accepted.entryID)) AND state = 'waiting'
+                """).run()
+        }
         try await insertRow(write.event, on: db)
         try await addChanges(ChangeEvent.created(appointment, at: now), on: db)
         try await addMessages(write.messages, replacingFor: nil, on: db)

@@ -16,7 +16,7 @@ extension SQLStore: OutboxRepository {
         try await insertMessages([message], on: db) == 1
     }
 
-    static let messageColumns = "id, dedupe_key, channel, kind, appointment_id, planned_start, recipient, subject, body_sealed, body_key_id, state, attempts, next_attempt_at, created_at"
+    static let messageColumns = "id, dedupe_key, channel, kind, appointment_id, planned_start, recipient, subject, body_sealed, body_key_id, state, attempts, next_attempt_at, created_at, offer_id"
 
     /// Several messages per statement (a backfill writes hundreds of thousands); returns how many were new.
     @discardableResult
@@ -25,14 +25,14 @@ extension SQLStore: OutboxRepository {
         for start in stride(from: 0, to: messages.count, by: 500) {
             let chunk = messages[start..<min(start + 500, messages.count)]
             let rows = try chunk.map { message -> SQLQueryString in
-                // An account email keeps its words; an appointment message, what only the change knew (sealed: a reason is health data).
-                let body = message.kind == .account ? message.body : String(decoding: try JSONEncoder().encode(message.notice ?? AppointmentNotice()), as: UTF8.self)
+                // An account email or an offer keeps its words; an appointment message, what only the change knew (sealed: a reason is health data).
+                let body = message.kind.isWrittenWhenQueued ? message.body : String(decoding: try JSONEncoder().encode(message.notice ?? AppointmentNotice()), as: UTF8.self)
                 let sealed = try cipher.seal(body, context: Self.outboxContext(message.id))
                 return """
                     (\(bind: Column.id(message.id)), \(bind: message.dedupeKey), \(bind: message.channel.rawValue), \(bind: message.kind.rawValue),
                      \(bind: Column.id(message.appointmentID)), \(bind: Column.instant(message.plannedStart)), \(bind: message.recipient),
                      \(bind: message.subject), \(bind: sealed.ciphertext), \(bind: sealed.keyID), 'pending', 0,
-                     \(bind: Column.instant(message.nextAttemptAt)), \(bind: Column.instant(message.createdAt)))
+                     \(bind: Column.instant(message.nextAttemptAt)), \(bind: Column.instant(message.createdAt)), \(bind: Column.id(message.offerID)))
                     """
             }
             added += try await db.raw("""
@@ -62,10 +62,11 @@ extension SQLStore: OutboxRepository {
         return OutboxMessage(
             id: id, dedupeKey: try row.optionalString("dedupe_key"), channel: try row.enumeration("channel"), kind: kind,
             appointmentID: try row.optionalUUID("appointment_id"), plannedStart: try row.optionalInstant("planned_start"),
-            recipient: try row.string("recipient"), subject: try row.string("subject"), body: kind == .account ? body : "",
-            notice: kind == .account ? nil : try? JSONDecoder().decode(AppointmentNotice.self, from: Data(body.utf8)),
+            recipient: try row.string("recipient"), subject: try row.string("subject"), body: kind.isWrittenWhenQueued ? body : "",
+            notice: kind.isWrittenWhenQueued ? nil : try? JSONDecoder().decode(AppointmentNotice.self, from: Data(body.utf8)),
             state: try row.enumeration("state"), attempts: try row.int("attempts"), nextAttemptAt: try row.instant("next_attempt_at"),
-            createdAt: try row.instant("created_at"), sentAt: try row.optionalInstant("sent_at"), lastError: try row.optionalString("last_error"))
+            createdAt: try row.instant("created_at"), sentAt: try row.optionalInstant("sent_at"), lastError: try row.optionalString("last_error"),
+            offerID: try row.optionalUUID("offer_id"))
     }
 
     public func claim(limit: Int, now: Date, leaseUntil: Date) async throws -> [OutboxMessage] {

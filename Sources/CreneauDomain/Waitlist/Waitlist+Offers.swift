@@ -1,0 +1,221 @@
+import Foundation
+
+/// Offering freed slots: each pass ends the offers nobody answered in time and the entries whose
+/// window has ended, then reads the change feed from where the last pass stopped and, for every
+/// time given back on a practitioner's agenda, offers each free slot in it to the first waiting
+/// patient it suits (urgent first, then by the time they joined) who may book it by the booking
+/// rules. An offer holds the slot (a hold, like a patient filling in the form), and is sent by SMS
+/// and/or email in the same transaction. Declined or lapsed, its hold is released and the time
+/// comes back through the feed: the next pass offers it to the next patient. Any number of
+/// instances may run passes: the database keeps one live offer per slot and per entry.
+extension Waitlist {
+    public struct Pass: Hashable, Sendable {
+        public var lapsed = 0
+        public var expired = 0
+        public var offered = 0
+        /// Change events read.
+        public var events = 0
+    }
+
+    /// One pass (see above). `batch`: change events read at most.
+    public func offerFreedTime(batch: Int = 500) async throws -> Pass {
+        var pass = Pass()
+        let now = deps.clock.now()
+        pass.lapsed = try await deps.repository.lapseOffers(now: now).count
+        pass.expired = try await deps.repository.expireEntries(now: now)
+        let cursor = try await deps.repository.waitlistCursor()
+        let events = try await deps.feed.changes(after: cursor, limit: batch)
+        guard let last = events.last else { return pass }
+        pass.events = events.count
+        // The time freed per agenda, in the future only, in commit order.
+        var freed: [UUID: [(from: Date, to: Date)]] = [:]
+        var owners: [UUID] = []
+        for event in events where event.kind == .capacityFreed && event.to > now {
+            if freed[event.ownerID] == nil { owners.append(event.ownerID) }
+            freed[event.ownerID, default: []].append((max(event.from, now), event.to))
+        }
+        for owner in owners {
+            pass.offered += try await offer(freed: freed[owner] ?? [], on: owner, now: now)
+        }
+        _ = try await deps.repository.advanceWaitlistCursor(from: cursor, to: last.sequence)
+        return pass
+    }
+
+    /// Offers the free slots within `windows` on the agenda of `owner` (a practitioner; a room's
+    /// agenda offers nothing by itself). How many offers were made.
+    func offer(freed windows: [(from: Date, to: Date)], on owner: UUID, now: Date) async throws -> Int {
+        guard let found = try await deps.booking.deps.directory.practitionerWithMotives(id: owner, now: now), !found.motives.isEmpty else { return 0 }
+        let waiting = try await deps.repository.waitingEntries(motiveIDs: found.motives.map(\.id), now: now)
+            .filter { !$0.busy && ($0.entry.practitionerID == nil || $0.entry.practitionerID == owner) }
+            .map(\.entry)
+            .sorted(by: WaitlistEntry.offeredBefore)
+        guard !waiting.isEmpty else { return 0 }
+        let start = windows.map(\.from).min() ?? now, end = windows.map(\.to).max() ?? now
+        var served: Set<UUID> = [], offered = 0
+        for motive in found.motives {
+            let entries = waiting.filter { $0.motiveID == motive.id }
+            guard !entries.isEmpty else { continue }
+            guard let agenda = try await deps.availability.agendas([(owner, motive)], from: start.addingTimeInterval(-86_400), to: end.addingTimeInterval(86_400))[owner] else { continue }
+            let zone = agenda.timeZone
+            let firstDay = LocalDate(start, in: zone), lastDay = LocalDate(end, in: zone)
+            // The slots of each channel the entries joined through (a caller's motive may be booked by phone only).
+            var slotsByChannel: [Channel: [Slot]] = [:]
+            for channel in Set(entries.map(\.channel)) {
+                let request = AvailabilityRequest(motive: motive, channel: channel, from: firstDay, days: min(firstDay.days(until: lastDay) + 1, 366), now: now)
+                slotsByChannel[channel] = AvailabilityEngine.slots(request, in: agenda)
+                    .filter { slot in windows.contains { slot.start < $0.to && slot.end > $0.from } }
+            }
+            let starts = Set(slotsByChannel.values.flatMap { $0.map(\.start) }).sorted()
+            slots: for slotStart in starts {
+                guard let window = WaitlistRules.offerWindow(now: now, start: slotStart) else { continue }
+                for entry in entries where !served.contains(entry.id) && entry.preferences.accepts(slotStart, in: zone, now: now) {
+                    guard let slot = slotsByChannel[entry.channel]?.first(where: { $0.start == slotStart }) else { continue }
+                    switch try await offer(slot, motive: motive, profile: found.profile, zone: zone, to: entry, window: window, now: now) {
+                    case .placed?:
+                        served.insert(entry.id)
+                        offered += 1
+                        continue slots
+                    case .slotTaken?:
+                        continue slots
+                    case .entryBusy?, nil:
+                        continue
+                    }
+                }
+            }
+        }
+        return offered
+    }
+
+    /// Offers `slot` to `entry`: nil when the booking rules would refuse this patient this slot
+    /// (too many visits booked, a rule changed since joining) or nobody can be reached.
+    func offer(_ slot: Slot, motive: Motive, profile: PractitionerProfile, zone: TimeZone, to entry: WaitlistEntry, window: TimeInterval,
+               now: Date) async throws -> OfferPlacement? {
+        let booker = Booker(.waitlist(patientID: entry.patientID, channel: entry.channel))
+        let request = BookingRequest(practitionerID: profile.practitioner.id, motiveID: motive.id, start: slot.start, patient: .existing(entry.patientID),
+                                     channel: entry.channel, referringDoctorID: entry.referringDoctorID)
+        do {
+            _ = try await deps.booking.prepare(request, by: booker)
+        } catch BookingError.slotTaken {
+            return .slotTaken
+        } catch is BookingError {
+            return nil
+        }
+        guard let patient = try await deps.booking.deps.patients.patient(id: entry.patientID) else { return nil }
+        let recipient = try await deps.booking.recipient(for: patient)
+        let channels = entry.preferences.reach.channels.filter { recipient.channels.contains($0) }
+        guard !channels.isEmpty else { return nil }
+
+        let offer = WaitlistOffer(id: deps.ids.next(), entryID: entry.id, practitionerID: profile.practitioner.id, motiveID: motive.id,
+                                  startsAt: slot.start, endsAt: slot.end, holdID: deps.ids.next(), offeredAt: now, expiresAt: now.addingTimeInterval(window))
+        let hold = Hold(id: offer.holdID, practitionerID: offer.practitionerID, motiveID: motive.id, startsAt: slot.start, endsAt: slot.end,
+                        channel: entry.channel, expiresAt: offer.expiresAt, createdAt: now)
+        let site = profile.sites.first { site in profile.departments.contains { $0.id == motive.departmentID && $0.siteID == site.id } } ?? profile.sites.first
+        var messages: [OutboxMessage] = []
+        for channel in channels {
+            guard let address = recipient.address(channel) else { continue }
+            let view = OfferNoticeView(
+                channel: channel, language: recipient.language, patientName: patient.displayName, practitionerName: profile.practitioner.displayName,
+                motiveName: motive.name, siteName: site?.name ?? "", siteAddress: site.map(NoticeComposer.address) ?? "",
+                day: NoticeFormat.day(slot.start, zone, recipient.language), time: NoticeFormat.time(slot.start, zone),
+                until: NoticeFormat.time(offer.expiresAt, zone), minutes: Int((window / 60).rounded()), offerURL: offerURL(offer.id))
+            let words = try deps.renderer.renderOffer(view)
+            messages.append(OutboxMessage(id: deps.ids.next(), dedupeKey: "offer:\(offer.id.uuidString.lowercased()):\(channel.rawValue)", channel: channel,
+                                          kind: .offer, recipient: address, subject: words.subject, body: words.text, nextAttemptAt: now, createdAt: now,
+                                          offerID: offer.id))
+        }
+        return try await deps.repository.placeOffer(offer, hold: hold, holdToken: holdToken(offer.id), messages: messages)
+    }
+
+    // MARK: The patient's answer
+
+    /// The link in the offer's message: it is the patient's only key to the offer.
+    public func offerURL(_ id: UUID) -> String {
+        "\(deps.publicURL)/waitlist/offers/\(id.uuidString.lowercased())?t=\(offerToken(id))"
+    }
+
+    /// The token an offer's link carries (a signature of its id with the server's key).
+    public func offerToken(_ id: UUID) -> String { deps.signer.signature(of: "waitlist-offer:\(id.uuidString.lowercased())") }
+    func holdToken(_ id: UUID) -> String { deps.signer.signature(of: "waitlist-hold:\(id.uuidString.lowercased())") }
+
+    /// An offer as its page shows it.
+    public struct OfferDetails: Sendable {
+        public var offer: WaitlistOffer
+        public var entry: WaitlistEntry
+        public var patientName: String
+        public var practitionerName: String
+        public var motiveName: String
+        public var site: Site?
+        public var timeZone: TimeZone
+    }
+
+    /// The offer behind a link; not found for a wrong token, whatever the id.
+    public func details(offerID: UUID, token: String) async throws -> OfferDetails {
+        let missing = BookingError.notFound("This offer does not exist, or its link is incomplete. Open the link from your message again.")
+        guard token.utf8.count <= 200, ConstantTime.equals(token, offerToken(offerID)), let offer = try await deps.repository.offer(id: offerID),
+              let entry = try await deps.repository.waitlistEntry(id: offer.entryID) else { throw missing }
+        let now = deps.clock.now()
+        var shown = offer
+        if offer.state == .live && offer.expiresAt <= now {
+            // Its time is up: ended now rather than at the next pass.
+            _ = try await deps.repository.endOffer(id: offer.id, state: .lapsed, at: now)
+            shown = try await deps.repository.offer(id: offerID) ?? offer
+        }
+        let found = try await deps.booking.deps.directory.practitionerWithMotives(id: offer.practitionerID, now: now)
+        let motive = try await deps.booking.deps.motives.motive(id: offer.motiveID)
+        let patient = try await deps.booking.deps.patients.patient(id: entry.patientID)
+        let site = found.flatMap { profile in
+            profile.profile.sites.first { site in profile.profile.departments.contains { $0.id == entry.departmentID && $0.siteID == site.id } }
+        }
+        return OfferDetails(offer: shown, entry: entry, patientName: patient?.displayName ?? "", practitionerName: found?.profile.practitioner.displayName ?? "",
+                            motiveName: motive?.name ?? "", site: site, timeZone: site.flatMap { TimeZone(identifier: $0.timeZone) } ?? Site.defaultZone)
+    }
+
+    /// Why an offer can no longer be taken, in words.
+    public static func ended(_ state: WaitlistOffer.State) -> RuleViolation {
+        switch state {
+        case .accepted:
+            RuleViolation(.offerEnded, "This offer has already been accepted: the appointment is booked.")
+        case .declined:
+            RuleViolation(.offerEnded, "This offer was declined. You stay on the waiting list for the next slot.")
+        case .lapsed, .live:
+            RuleViolation(.offerEnded, "The time to answer this offer has passed and the slot went to the next patient. You stay on the waiting list.")
+        case .withdrawn:
+            RuleViolation(.offerEnded, "Sorry: this slot could not be kept for you (the agenda changed). You stay on the waiting list.")
+        }
+    }
+
+    /// Takes the offered slot: booked through the booking path with the offer's hold; the offer is
+    /// accepted and the entry closed in the booking's transaction; the confirmation follows.
+    public func accept(offerID: UUID, token: String) async throws -> (appointment: Appointment, manageToken: String) {
+        let details = try await details(offerID: offerID, token: token)
+        let offer = details.offer, entry = details.entry
+        guard offer.state == .live else { throw BookingError.refused(Self.ended(offer.state)) }
+        let request = BookingRequest(practitionerID: offer.practitionerID, motiveID: offer.motiveID, start: offer.startsAt, patient: .existing(entry.patientID),
+                                     channel: entry.channel, referringDoctorID: entry.referringDoctorID, holdID: offer.holdID, holdToken: holdToken(offer.id))
+        var prepared: BookingService.Prepared
+        do {
+            prepared = try await deps.booking.prepare(request, by: Booker(.waitlist(patientID: entry.patientID, channel: entry.channel)))
+        } catch BookingError.refused(let violation) where violation.code == .holdExpired {
+            throw BookingError.refused(Self.ended(.lapsed))
+        } catch is BookingError {
+            // The slot can no longer be given to this patient: the offer ends, they keep their place.
+            _ = try await deps.repository.endOffer(id: offer.id, state: .withdrawn, at: deps.clock.now())
+            throw BookingError.refused(Self.ended(.withdrawn))
+        }
+        prepared.write.acceptedOffer = (offer.id, entry.id)
+        do {
+            return (try await deps.booking.commit(prepared, idempotency: nil), prepared.manageToken)
+        } catch BookingError.refused(let violation) where violation.code == .holdExpired {
+            let now = try await deps.repository.offer(id: offer.id)
+            throw BookingError.refused(Self.ended(now?.state == .live ? .lapsed : now?.state ?? .lapsed))
+        }
+    }
+
+    /// Says no to this slot: it goes to the next patient; the entry keeps waiting.
+    public func decline(offerID: UUID, token: String) async throws {
+        let details = try await details(offerID: offerID, token: token)
+        guard details.offer.state == .live, try await deps.repository.endOffer(id: offerID, state: .declined, at: deps.clock.now()) else {
+            throw BookingError.refused(Self.ended(details.offer.state == .live ? .lapsed : details.offer.state))
+        }
+    }
+}
