@@ -130,7 +130,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         organisation: dependencies.organisation, directory: dependencies.directory, search: dependencies.search,
         booking: dependencies.booking, relatives: dependencies.relatives, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
-    StaffPagesController(agenda: dependencies.agenda, booking: dependencies.booking, browser: browser, clock: clock, renderer: pages).register(on: router)
+    StaffPagesController(agenda: dependencies.agenda, booking: dependencies.booking, browser: browser, clock: clock, renderer: pages,
+                         waitlist: dependencies.waitlist).register(on: router)
     ReferralPagesController(
         organisation: dependencies.organisation, directory: dependencies.directory, search: dependencies.search, booking: dependencies.booking,
         browser: browser, clock: clock, renderer: pages
@@ -155,6 +156,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         WaitlistController(waitlist: waitlist).register(on: router)
         WaitlistPagesController(waitlist: waitlist, relatives: dependencies.relatives, motives: dependencies.motives, directory: dependencies.directory,
                                 browser: browser, renderer: pages).register(on: router)
+        StaffWaitlistController(waitlist: waitlist, agenda: dependencies.agenda, records: dependencies.records, motives: dependencies.motives,
+                                directory: dependencies.directory, browser: browser, renderer: pages).register(on: router)
     }
     if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
     if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }

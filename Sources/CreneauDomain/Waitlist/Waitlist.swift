@@ -144,6 +144,25 @@ public struct Waitlist: Sendable {
         return try await deps.repository.departmentWaitlist(departmentID: departmentID, limit: 500)
     }
 
+    /// A department's list with who waits (their names), for the desk's page.
+    public func departmentWithPatients(_ departmentID: UUID, by booker: Booker) async throws -> [(item: WaitlistItem, patient: Patient?)] {
+        var result: [(item: WaitlistItem, patient: Patient?)] = []
+        for item in try await department(departmentID, by: booker) {
+            result.append((item, try await deps.booking.deps.patients.patient(id: item.entry.patientID)))
+        }
+        return result
+    }
+
+    /// Referring doctors to name when joining for a first visit (the directory's search).
+    public func searchReferringDoctors(_ query: String) async throws -> [ReferringDoctor] {
+        SearchText.fold(query).count >= 2 ? try await deps.booking.searchReferringDoctors(query, limit: 20) : []
+    }
+
+    /// Which of these appointments were refilled from the list.
+    public func refilled(_ appointmentIDs: [UUID]) async throws -> Set<UUID> {
+        try await deps.repository.refilled(appointmentIDs: appointmentIDs)
+    }
+
     /// The entry, if this booker may change it: its patient's account, or staff of its department.
     func entry(_ id: UUID, by booker: Booker) async throws -> WaitlistEntry {
         let missing = BookingError.notFound("No waiting-list entry has this id.")

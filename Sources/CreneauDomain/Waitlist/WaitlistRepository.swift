@@ -59,6 +59,9 @@ public protocol WaitlistRepository: Sendable {
     /// The live offers among these (the sender does not send an offer that ended before it left).
     func liveOffers(ids: [UUID]) async throws -> Set<UUID>
 
+    /// Which of these appointments were booked by accepting an offer (the agenda marks them).
+    func refilled(appointmentIDs: [UUID]) async throws -> Set<UUID>
+
     /// The change feed position the offering has handled.
     func waitlistCursor() async throws -> Int64
     /// Moves the position from `from` to `to`; false when another instance moved it meanwhile.

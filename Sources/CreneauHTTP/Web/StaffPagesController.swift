@@ -15,6 +15,8 @@ struct StaffPagesController: Sendable {
     let clock: Clock
     /// The pages' templates and translations (`HTTPDependencies.pages`).
     let renderer: Result<WebPages, any Error>
+    /// Marks the appointments refilled from the waiting list; nil: none is marked.
+    var waitlist: Waitlist? = nil
 
     func register(on router: Router<AppRequestContext>) {
         let staff = router.group(context: StaffPageContext.self)
@@ -86,6 +88,7 @@ struct StaffPagesController: Sendable {
         let base = "/staff/agenda?department=\(departmentID.json)" + (only.map { "&practitioner=\($0.json)" } ?? "")
         let back = "\(base)&day=\(date.description)"
         let sent = try await agenda.messages(of: result.rows.flatMap { $0.cells[0].entries })
+        let refilled = try await waitlist?.refilled(result.rows.flatMap { $0.cells[0].entries.map(\.appointment.id) }) ?? []
         let columns = result.rows.map { row -> [String: Any] in
             let cell = row.cells[0]
             let entries = cell.entries.map { entry -> [String: Any] in
@@ -102,6 +105,7 @@ struct StaffPagesController: Sendable {
                     "canNoShow": appointment.status == .booked && now >= appointment.startsAt,
                 ]
                 if let reason = appointment.reason, !reason.isEmpty { values["reason"] = reason }
+                values["refilled"] = refilled.contains(appointment.id)
                 if let summary = sent[appointment.id] {
                     let channels = { (set: Set<MessageChannel>) in MessageChannel.allCases.filter(set.contains).map { pages.text("message_channel_" + $0.rawValue, page.language) }.joined(separator: ", ") }
                     if !summary.sent.isEmpty { values["sentBy"] = channels(summary.sent) }
@@ -134,7 +138,7 @@ struct StaffPagesController: Sendable {
             "department": result.department.name, "day": PageFormat.day(date.instant(atMinute: 720, in: result.timeZone), result.timeZone, page.language),
             "previous": "\(base)&day=\(date.adding(days: -1).description)", "next": "\(base)&day=\(date.adding(days: 1).description)",
             "today": "\(base)&day=\(today.description)", "week": "\(base)&week=\(date.description)", "columns": columns, "wide": true,
-            "markedKnown": parameters.get("known") != nil,
+            "markedKnown": parameters.get("known") != nil, "waitlistHref": "/staff/waitlist?department=\(departmentID.json)",
         ])
     }
 

@@ -126,7 +126,7 @@ struct WaitlistPagesController: Sendable {
            let motive = found.motives.first(where: { $0.id == motiveID }) {
             let today = LocalDate(waitlist.now, in: found.profile.timeZone)
             let weekdays = Set((fields["weekdays"] ?? "1,2,3,4,5").split(separator: ",").compactMap { Int($0) })
-            values["join"] = [
+            var join: [String: Any] = [
                 "practitionerId": practitionerID.json, "motiveId": motiveID.json, "motive": motive.name, "practitioner": found.profile.practitioner.displayName,
                 "from": fields["from"] ?? today.description, "to": fields["to"] ?? today.adding(days: min(60, motive.horizonDays)).description,
                 "patients": people.map { ["id": $0.patient.id.json, "name": $0.patient.displayName, "selected": fields["patientId"] == $0.patient.id.json] },
@@ -136,11 +136,26 @@ struct WaitlistPagesController: Sendable {
                                                     "label": pages.text("waitlist_notice_\($0)", page.language)] },
                 "both": (fields["reach"] ?? "both") == "both", "sms": fields["reach"] == "sms", "email": fields["reach"] == "email",
                 "anyPractitioner": fields["anyPractitioner"] == "on",
-            ] as [String: Any]
+            ]
+            join.merge(try await Self.doctorValues(fields, waitlist: waitlist)) { $1 }
+            values["join"] = join
         }
         if let error { values["error"] = error }
         if error == nil, request.uri.queryParameters.get("joined") != nil { values["saved"] = pages.text("waitlist_joined", page.language) }
         return try pages.render("waitlist", page, title: pages.text("waitlist_title", page.language), values: values, status: status)
+    }
+
+    /// The referring doctor's part of a joining form: the search typed, the doctors it found (the
+    /// one chosen kept checked), "none found" after a search.
+    static func doctorValues(_ fields: [String: String], waitlist: Waitlist) async throws -> [String: Any] {
+        let query = (fields["doctorQuery"] ?? "").trimmed
+        var values: [String: Any] = ["doctorQuery": query]
+        guard !query.isEmpty else { return values }
+        let found = try await waitlist.searchReferringDoctors(query)
+        values["doctors"] = found.map { ["id": $0.id.json, "label": StaffBookingController.doctorLabel($0),
+                                         "checked": fields["referringDoctor"] == $0.id.json || found.count == 1] }
+        values["noDoctor"] = found.isEmpty && fields["action"] == "search_doctor"
+        return values
     }
 
     func join(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -152,9 +167,12 @@ struct WaitlistPagesController: Sendable {
         fields["weekdays"] = (1...7).filter { fields["weekday\($0)"] == "on" }.map(String.init).joined(separator: ",")
         let page = PageContext(request, context)
         let pages = try pages()
+        if fields["action"] == "search_doctor" {
+            return try await account(request, context, fields: fields, error: nil)
+        }
         let body = WaitlistController.JoinBody(
             patientId: fields["patientId"], motive: fields["motive"], practitioner: fields["anyPractitioner"] == "on" ? nil : fields["practitioner"],
-            referringDoctor: nil, from: fields["from"], to: fields["to"], weekdays: (fields["weekdays"] ?? "").split(separator: ",").compactMap { Int($0) },
+            referringDoctor: fields["referringDoctor"], from: fields["from"], to: fields["to"], weekdays: (fields["weekdays"] ?? "").split(separator: ",").compactMap { Int($0) },
             dayPart: fields["dayPart"], noticeHours: fields["noticeHours"].flatMap { Int($0) }, reach: fields["reach"])
         do {
             let join = try WaitlistController.request(body, now: waitlist.now)

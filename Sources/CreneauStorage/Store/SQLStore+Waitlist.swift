@@ -219,6 +219,20 @@ extension SQLStore: WaitlistRepository {
         }
     }
 
+    public func refilled(appointmentIDs: [UUID]) async throws -> Set<UUID> {
+        guard !appointmentIDs.isEmpty else { return [] }
+        return try await database.withConnection { db in
+            var found: Set<UUID> = []
+            for start in stride(from: 0, to: appointmentIDs.count, by: 500) {
+                let chunk = appointmentIDs[start..<min(start + 500, appointmentIDs.count)]
+                for row in try await db.raw("SELECT appointment_id FROM waitlist_offers WHERE state = 'accepted' AND appointment_id IN \(idList(chunk))").all() {
+                    found.insert(try row.uuid("appointment_id"))
+                }
+            }
+            return found
+        }
+    }
+
     public func waitlistCursor() async throws -> Int64 {
         try await database.withConnection { db in
             try await db.raw("SELECT seq FROM waitlist_cursor WHERE id = 1").first()?.decode(column: "seq", as: Int64.self) ?? 0
