@@ -48,7 +48,8 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         store: storage.store, clock: clock, mailer: outbox,
         publicURL: configuration.effectivePublicURL,
         holdDuration: configuration.holdDuration, limits: configuration.rateLimits ? .standard : .off,
-        accountLimits: configuration.rateLimits ? .standard : .off, metrics: metrics, directory: directory)
+        accountLimits: configuration.rateLimits ? .standard : .off, metrics: metrics, directory: directory,
+        offerWindow: configuration.waitlistOfferWindow)
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.trustedProxies = configuration.trustedProxies
     served.metricsAccess = configuration.metrics

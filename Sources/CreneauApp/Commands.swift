@@ -28,7 +28,8 @@ public enum Commands {
         let sender: OutboxSender, waitlist: Waitlist
         do {
             _ = try await storage.migrate(configuration)
-            waitlist = try Composition.waitlist(store: storage.store, clock: configuration.clock, publicURL: configuration.effectivePublicURL)
+            waitlist = try Composition.waitlist(store: storage.store, clock: configuration.clock, publicURL: configuration.effectivePublicURL,
+                                                offerWindow: configuration.waitlistOfferWindow)
             // A worker serves no /metrics: its counts stay in this registry; the web instances report the queue's depth.
             sender = try makeOutboxSender(configuration, store: storage.store, clock: configuration.clock, logger: logger, registry: PrometheusCollectorRegistry())
         } catch {

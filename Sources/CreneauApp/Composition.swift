@@ -18,7 +18,7 @@ public enum Composition {
     public static func live(
         store: SQLStore, clock: Clock, mailer: any Mailer, publicURL: String, holdDuration: TimeInterval = 10 * 60,
         limits: RateLimits = .standard, accountLimits: PatientAccounts.Limits = .standard, metrics: HTTPMetrics = HTTPMetrics(),
-        directory: CachedDirectory? = nil, ids: IDGenerator = .random
+        directory: CachedDirectory? = nil, ids: IDGenerator = .random, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow
     ) -> HTTPDependencies {
         let directory = directory ?? CachedDirectory(store: store, clock: clock)
         let availability = CachedAvailability(store: store, clock: clock)
@@ -52,7 +52,8 @@ public enum Composition {
         dependencies.limits = limits
         dependencies.outbox = store
         dependencies.surveys = Surveys(appointments: store, answers: store, links: try? links(store: store, publicURL: publicURL), clock: clock)
-        dependencies.waitlist = try? waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL, ids: ids)
+        dependencies.waitlist = try? waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL, ids: ids,
+                                              offerWindow: offerWindow)
         dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)
         return dependencies
     }
@@ -61,19 +62,20 @@ public enum Composition {
 extension Composition {
     /// The waiting list on `store`, offering through `booking` (the booking path every booking takes).
     public static func waitlist(store: SQLStore, booking: BookingService, availability: any AvailabilityRepository, clock: Clock, publicURL: String,
-                                ids: IDGenerator = .random) throws -> Waitlist {
+                                ids: IDGenerator = .random, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow) throws -> Waitlist {
         Waitlist(.init(repository: store, booking: booking, organisation: store, availability: availability, feed: store,
-                       renderer: try TemplateNoticeRenderer(), signer: try store.linkSigner(), publicURL: publicURL, clock: clock, ids: ids))
+                       renderer: try TemplateNoticeRenderer(), signer: try store.linkSigner(), publicURL: publicURL, clock: clock, ids: ids,
+                       offerWindow: offerWindow))
     }
 
     /// The waiting list as a worker runs it: its own caches, bookings written one by one.
-    public static func waitlist(store: SQLStore, clock: Clock, publicURL: String) throws -> Waitlist {
+    public static func waitlist(store: SQLStore, clock: Clock, publicURL: String, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow) throws -> Waitlist {
         let directory = CachedDirectory(store: store, clock: clock)
         let availability = CachedAvailability(store: store, clock: clock)
         let booking = BookingService.live(store: store, directory: directory, availability: availability,
                                           writer: GroupCommitWriter(store: store, clock: clock, cache: availability), clock: clock,
                                           holdDuration: 10 * 60, links: try? links(store: store, publicURL: publicURL))
-        return try waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL)
+        return try waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL, offerWindow: offerWindow)
     }
 }
 

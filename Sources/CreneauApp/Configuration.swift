@@ -69,6 +69,9 @@ public struct Configuration: Sendable {
     /// How long a sender keeps the messages it took before another may take them (`CRENEAU_OUTBOX_LEASE_SECONDS`,
     /// 5–3600, default 120): a sender killed mid-send delays its messages by at most this much.
     public var outboxLease: TimeInterval = 120
+    /// How long a waiting-list offer holds its slot for the patient it goes to
+    /// (`CRENEAU_WAITLIST_OFFER_MINUTES`, 1–120, default 15; shorter when the visit is soon).
+    public var waitlistOfferWindow: TimeInterval = WaitlistRules.standardOfferWindow
     /// How text messages leave.
     public var sms: SMSDelivery = .drop(directory: "data/sms")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
@@ -218,6 +221,12 @@ public struct Configuration: Sendable {
                 throw ConfigurationError(setting: "CRENEAU_OUTBOX_LEASE_SECONDS", problem: "must be a number of seconds from 5 to 3600.")
             }
             configuration.outboxLease = TimeInterval(seconds)
+        }
+        if let text = value("CRENEAU_WAITLIST_OFFER_MINUTES") {
+            guard let minutes = Int(text.trimmingCharacters(in: .whitespaces)), (1...120).contains(minutes) else {
+                throw ConfigurationError(setting: "CRENEAU_WAITLIST_OFFER_MINUTES", problem: "must be a number of minutes from 1 to 120.")
+            }
+            configuration.waitlistOfferWindow = TimeInterval(minutes * 60)
         }
         if let token = value("CRENEAU_SMS_INBOUND_TOKEN") {
             guard token.count >= 24 else {

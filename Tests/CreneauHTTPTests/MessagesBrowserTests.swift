@@ -109,3 +109,37 @@ struct ReminderClockTests {
         }.joined()
     }
 }
+
+/// Scenario 8 on the real server, its SMS going to the gateway peer, offers held one minute.
+@Suite("Waiting list end to end: a cancellation refills the slot", .enabled(if: Peers.browser, Comment(rawValue: Peers.browserMissing)))
+struct WaitlistBrowserTests {
+    @Test("scenario 8: Paul cancels from his link; Inès, first on the list, is offered the slot by SMS at once; she does not answer; Marc, next, accepts and is booked")
+    func refill() async throws {
+        let sms = try SMSPeer()
+        defer { sms.stop() }
+        try await BrowserTests.withDemoServer(environment: ["CRENEAU_SMS_URL": sms.url.absoluteString, "CRENEAU_WAITLIST_OFFER_MINUTES": "1"]) { server in
+            // Inès and Marc are in the hospital's records (callers the secretary puts on the list).
+            let data = server.folder.appendingPathComponent("data")
+            let keys = try String(contentsOf: data.appendingPathComponent("creneau.keys"), encoding: .utf8)
+            let database = try Database.sqlite(path: data.appendingPathComponent("creneau.sqlite").path, logger: Logger(label: "test"))
+            do {
+                let store = SQLStore(database: database, cipher: try FieldCipher(keyRing: keys))
+                for (first, last, birth, phone) in [("Inès", "Roux", LocalDate(year: 1990, month: 4, day: 4), "06 11 22 33 44"),
+                                                    ("Marc", "Lambert", LocalDate(year: 1985, month: 9, day: 9), "06 22 33 44 55")] {
+                    try await store.insert(Patient(id: UUID(), firstName: first, lastName: last, birthDate: try #require(birth), phone: phone, createdAt: Date()))
+                }
+                await database.shutdown()
+            } catch {
+                await database.shutdown()
+                throw error
+            }
+            let today = LocalDate(Date(), in: Site.defaultZone)
+            try await BrowserTests.scenario("waitlist.py", [server.url, server.shots, sms.directory.path, today.description, today.adding(days: 30).description])
+            let measured = try? String(contentsOfFile: "\(server.shots)/waitlist-first-offer.txt", encoding: .utf8)
+            print("scenario 8: first offer \(measured?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?") s after the cancellation")
+            for name in ["waitlist-desk", "waitlist-offer-phone", "waitlist-accepted-phone", "waitlist-desk-after"] {
+                #expect(FileManager.default.fileExists(atPath: "\(server.shots)/\(name).png"), "no screenshot \(name)")
+            }
+        }
+    }
+}

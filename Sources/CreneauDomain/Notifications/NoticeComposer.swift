@@ -164,7 +164,7 @@ public struct NoticeComposer: Sendable {
     }
 
     /// "12 rue des Écoles, Avoine": the street address and the town when the address does not already name it.
-    static func address(_ site: Site) -> String {
+    public static func address(_ site: Site) -> String {
         let street = site.address.trimmed, city = site.city.trimmed
         if street.isEmpty { return city }
         return city.isEmpty || street.localizedCaseInsensitiveContains(city) ? street : "\(street), \(city)"

@@ -67,7 +67,7 @@ extension Waitlist {
             }
             let starts = Set(slotsByChannel.values.flatMap { $0.map(\.start) }).sorted()
             slots: for slotStart in starts {
-                guard let window = WaitlistRules.offerWindow(now: now, start: slotStart) else { continue }
+                guard let window = WaitlistRules.offerWindow(now: now, start: slotStart, standard: deps.offerWindow) else { continue }
                 for entry in entries where !served.contains(entry.id) && entry.preferences.accepts(slotStart, in: zone, now: now) {
                     guard let slot = slotsByChannel[entry.channel]?.first(where: { $0.start == slotStart }) else { continue }
                     switch try await offer(slot, motive: motive, profile: found.profile, zone: zone, to: entry, window: window, now: now) {

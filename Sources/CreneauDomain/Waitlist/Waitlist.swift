@@ -19,10 +19,13 @@ public struct Waitlist: Sendable {
         public var publicURL: String
         public var clock: Clock
         public var ids: IDGenerator
+        /// How long an offer holds its slot (shorter when the visit is soon).
+        public var offerWindow: TimeInterval
 
         public init(repository: any WaitlistRepository, booking: BookingService, organisation: any OrganisationRepository,
                     availability: any AvailabilityRepository, feed: any ChangeFeed, renderer: any OfferMessageRenderer, signer: any LinkSigner,
-                    publicURL: String, clock: Clock, ids: IDGenerator) {
+                    publicURL: String, clock: Clock, ids: IDGenerator, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow) {
+            self.offerWindow = offerWindow
             self.repository = repository
             self.booking = booking
             self.organisation = organisation

@@ -46,12 +46,13 @@ public enum WaitlistRules {
         min(preferences.lastDay, today.adding(days: motive.horizonDays))
     }
 
-    /// How long an offer made at `now` for a visit at `start` holds the slot: the standard window,
-    /// shorter when the visit is soon (a quarter of the time left before the last offer's limit),
-    /// nil when it is too late to offer.
-    public static func offerWindow(now: Date, start: Date) -> TimeInterval? {
+    /// How long an offer made at `now` for a visit at `start` holds the slot: the standard window
+    /// (the deployment's, 15 minutes by default), shorter when the visit is soon (a quarter of the
+    /// time left before the last offer's limit), nil when it is too late to offer.
+    public static func offerWindow(now: Date, start: Date, standard: TimeInterval = standardOfferWindow) -> TimeInterval? {
+        let shortest = min(shortestOfferWindow, standard)
         let left = start.timeIntervalSince(now) - lastOfferBeforeVisit
-        guard left >= shortestOfferWindow else { return nil }
-        return min(standardOfferWindow, max(shortestOfferWindow, left / 4))
+        guard left >= shortest else { return nil }
+        return min(standard, max(shortest, left / 4))
     }
 }

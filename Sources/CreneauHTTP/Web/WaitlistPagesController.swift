@@ -49,7 +49,7 @@ struct WaitlistPagesController: Sendable {
         var values: [String: Any] = [
             "id": offer.id.json, "token": token, "csrf": page.csrf(request, context, browser),
             "patient": details.patientName, "practitioner": details.practitionerName, "motive": details.motiveName,
-            "site": details.site?.name ?? "", "address": details.site.map { [$0.address, $0.city].filter { !$0.isEmpty }.joined(separator: ", ") } ?? "",
+            "site": details.site?.name ?? "", "address": details.site.map(NoticeComposer.address) ?? "",
             "day": PageFormat.day(offer.startsAt, zone, page.language), "time": PageFormat.time(offer.startsAt, zone, page.language),
             "until": PageFormat.time(offer.expiresAt, zone, page.language), "live": offer.state == .live,
         ]
