@@ -100,6 +100,16 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("the waiting list's offers hold 15 minutes by default, 1 to 120 when set; anything else names the setting")
+    func waitlistOfferWindow() throws {
+        #expect(try Configuration.load(environment: [:]).waitlistOfferWindow == 15 * 60)
+        #expect(try Configuration.load(environment: ["CRENEAU_WAITLIST_OFFER_MINUTES": "5"]).waitlistOfferWindow == 5 * 60)
+        for bad in ["0", "121", "quinze", "-3", "99999999999999999999"] {
+            let error = #expect(throws: ConfigurationError.self) { try Configuration.load(environment: ["CRENEAU_WAITLIST_OFFER_MINUTES": bad]) }
+            #expect(error?.setting == "CRENEAU_WAITLIST_OFFER_MINUTES" && error?.problem == "must be a number of minutes from 1 to 120.")
+        }
+    }
+
     @Test("the SMS gateway: its address, auth header, sender name and format; https and the gateway required in production; text files otherwise")
     func smsGateway() throws {
         let gateway = try Configuration.load(environment: [
