@@ -170,12 +170,16 @@ struct WaitlistService: Service {
     let logger: Logger
 
     func run() async throws {
+        var passes = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             var pause: Duration = .milliseconds(500)
+            passes += 1
             do {
-                let pass = try await waitlist.offerFreedTime()
-                if pass.offered > 0 || pass.lapsed > 0 || pass.expired > 0 {
-                    logger.info("Waiting list", metadata: ["offered": "\(pass.offered)", "lapsed": "\(pass.lapsed)", "expired": "\(pass.expired)"])
+                // Live offers whose slot is gone are looked for every five seconds (a few reads each).
+                let pass = try await waitlist.offerFreedTime(checkLive: passes % 10 == 0)
+                if pass.offered > 0 || pass.lapsed > 0 || pass.expired > 0 || pass.withdrawn > 0 {
+                    logger.info("Waiting list", metadata: ["offered": "\(pass.offered)", "lapsed": "\(pass.lapsed)", "expired": "\(pass.expired)",
+                                                           "withdrawn": "\(pass.withdrawn)"])
                 }
                 if pass.events >= 500 { pause = .zero }
             } catch {

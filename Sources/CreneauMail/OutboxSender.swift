@@ -72,13 +72,14 @@ public struct OutboxSender: Sendable {
         guard !claimed.isEmpty else { return 0 }
         var due = claimed
         let known = try await facts.noticeFacts(appointmentIDs: due.compactMap(\.appointmentID))
-        let offerIDs = due.compactMap(\.offerID)
+        // An offer that ended before its message left is not sent (its withdrawal notice is).
+        let offerIDs = due.filter { $0.kind == .offer }.compactMap(\.offerID)
         let live = offerIDs.isEmpty ? [] : try await facts.liveOffers(ids: offerIDs)
         // Deliveries are marked together at the end of the round (one commit): a sender killed before
         // that sends them again under the same Message-ID, which the receiver drops.
         var sent: [UUID] = [], skipped: [(id: UUID, why: String)] = []
         due.removeAll { message in
-            guard let offer = message.offerID, !live.contains(offer) else { return false }
+            guard message.kind == .offer, let offer = message.offerID, !live.contains(offer) else { return false }
             skipped.append((message.id, "The offer ended before this message left."))
             return true
         }

@@ -21,7 +21,8 @@ public struct TemplateNoticeRenderer: NoticeRenderer, OfferMessageRenderer {
         }
         for language in Language.allCases.map(\.rawValue) {
             for name in ["subject.\(language)", "sms.\(language)", "email.\(language).txt", "email.\(language).html",
-                         "offer.subject.\(language)", "offer.sms.\(language)", "offer.email.\(language).txt"] where library.getTemplate(named: name) == nil {
+                         "offer.subject.\(language)", "offer.sms.\(language)", "offer.email.\(language).txt",
+                         "offer_ended.subject.\(language)", "offer_ended.sms.\(language)", "offer_ended.email.\(language).txt"] where library.getTemplate(named: name) == nil {
                 throw MissingTemplate(name: name)
             }
         }
@@ -54,17 +55,17 @@ public struct TemplateNoticeRenderer: NoticeRenderer, OfferMessageRenderer {
             "siteAddress": view.siteAddress, "hasSiteAddress": !view.siteAddress.trimmed.isEmpty, "day": view.day, "time": view.time,
             "until": view.until, "minutes": view.minutes, "offerURL": view.offerURL,
         ]
-        let language = view.language.rawValue
+        let language = view.language.rawValue, prefix = view.ended ? "offer_ended" : "offer"
         func render(_ name: String) throws -> String {
             guard let text = library.render(values, withTemplate: name) else { throw MissingTemplate(name: name) }
             return text
         }
         switch view.channel {
         case .sms:
-            return ("", SMSText.gsmFriendly(try render("offer.sms.\(language)").trimmed))
+            return ("", SMSText.gsmFriendly(try render("\(prefix).sms.\(language)").trimmed))
         case .email:
-            let subject = String(try render("offer.subject.\(language)").map { $0 == "\n" ? " " : $0 }).trimmed
-            return (subject, Self.tidy(try render("offer.email.\(language).txt")))
+            let subject = String(try render("\(prefix).subject.\(language)").map { $0 == "\n" ? " " : $0 }).trimmed
+            return (subject, Self.tidy(try render("\(prefix).email.\(language).txt")))
         }
     }
 

@@ -180,6 +180,36 @@ struct WaitlistTests {
         }
     }
 
+    @Test("an absence entered over an offered slot withdraws the offer: the patient is told kindly and keeps their place")
+    func withdrawnWhenTheSlotIsGone() async throws {
+        try await TestDatabase.with { test in
+            let setup = try await Self.setup(test)
+            let (visit, token) = try await setup.booking.book(setup.fixture.request(at: Self.tuesday9), by: .visitor)
+            let waiting = try await Self.patient(test, "Gaëlle", phone: "06 44 55 66 77")
+            let entry = try await setup.waitlist.join(Self.request(setup, waiting), by: setup.secretary)
+            _ = try await setup.booking.perform(.cancel(reason: nil), appointmentID: visit.id, by: .visitor, manageToken: token)
+            #expect(try await setup.waitlist.offerFreedTime().offered == 1)
+            let offer = try #require(try await test.store.waitlistItems(patientIDs: [waiting.id], limit: 5).first?.offers.first)
+            // Nothing changed: the check leaves it alone.
+            #expect(try await setup.waitlist.offerFreedTime().withdrawn == 0)
+            try await test.store.insert(ScheduleException(id: UUID(), owner: .practitioner(setup.fixture.org.practitioner.id), kind: .absence,
+                                                          startsAt: Self.tuesday9, endsAt: Self.tuesday9.addingTimeInterval(3 * 3_600), reason: "Congrès"))
+            setup.time.advance(by: 60)
+            #expect(try await setup.waitlist.offerFreedTime().withdrawn == 1)
+            #expect(try await test.store.offer(id: offer.id)?.state == .withdrawn)
+            #expect(try await test.store.waitlistEntry(id: entry.id)?.state == .waiting)
+            await #expect(throws: BookingError.refused(Waitlist.ended(.withdrawn))) {
+                _ = try await setup.waitlist.accept(offerID: offer.id, token: setup.waitlist.offerToken(offer.id))
+            }
+            let texts = RecordingSMS()
+            let sender = try OutboxSender.forTests(test.store, email: RecordingMailer(), sms: texts, clock: setup.time.clock)
+            while try await sender.sendDue() > 0 {}
+            // The offer itself had not left yet: only the apology goes.
+            #expect(texts.sent.map(\.to) == ["+33644556677"])
+            #expect(texts.sent.first?.text.contains("n'est plus disponible") == true)
+        }
+    }
+
     @Test("joining: dates and preferences checked, one entry per motive and three at most, a visitor or another account's relative refused")
     func joiningRules() async throws {
         try await TestDatabase.with { test in

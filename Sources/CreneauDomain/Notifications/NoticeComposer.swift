@@ -108,7 +108,7 @@ public struct NoticeComposer: Sendable {
 
     public func compose(_ message: OutboxMessage, facts: NoticeFacts?, now: Date) throws -> Outcome {
         // Account emails and offers were written when queued.
-        guard message.kind != .account && message.kind != .offer else {
+        guard !message.kind.isWrittenWhenQueued else {
             return .send(ComposedMessage(channel: message.channel, to: message.recipient, subject: message.subject, text: message.body, messageID: message.messageID))
         }
         guard let facts else { return .skip("The appointment no longer exists.") }
@@ -127,7 +127,7 @@ public struct NoticeComposer: Sendable {
         let appointment = facts.appointment
         if message.channel == .sms && facts.patient.smsStoppedAt != nil { return "The patient answered STOP." }
         switch message.kind {
-        case .account, .offer, .moved, .cancelled:
+        case .account, .offer, .offerEnded, .moved, .cancelled:
             return nil
         case .confirmation:
             return appointment.status == .cancelled ? "Cancelled before the confirmation went." : nil

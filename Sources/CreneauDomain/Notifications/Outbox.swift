@@ -12,9 +12,11 @@ public struct OutboxMessage: Identifiable, Hashable, Sendable {
         case account, confirmation, moved, cancelled, reminder, survey
         /// A waiting-list offer, written when offered (it names no appointment).
         case offer
+        /// An offer withdrawn because its slot is gone (the practitioner is away): the patient is told.
+        case offerEnded = "offer_ended"
 
         /// Account emails and offers are written when queued; appointment messages when sent.
-        public var isWrittenWhenQueued: Bool { self == .account || self == .offer }
+        public var isWrittenWhenQueued: Bool { self == .account || self == .offer || self == .offerEnded }
     }
 
     public var id: UUID

@@ -13,16 +13,21 @@ extension Waitlist {
         public var lapsed = 0
         public var expired = 0
         public var offered = 0
+        /// Live offers whose slot is gone, withdrawn (the patient told).
+        public var withdrawn = 0
         /// Change events read.
         public var events = 0
     }
 
-    /// One pass (see above). `batch`: change events read at most.
-    public func offerFreedTime(batch: Int = 500) async throws -> Pass {
+    /// One pass (see above). `batch`: change events read at most. `checkLive`: also withdraw the
+    /// live offers whose slot is gone (an absence entered over it): a few reads per live offer,
+    /// so the service does it every few seconds rather than every pass.
+    public func offerFreedTime(batch: Int = 500, checkLive: Bool = true) async throws -> Pass {
         var pass = Pass()
         let now = deps.clock.now()
         pass.lapsed = try await deps.repository.lapseOffers(now: now).count
         pass.expired = try await deps.repository.expireEntries(now: now)
+        if checkLive { pass.withdrawn = try await withdrawGone(now: now) }
         let cursor = try await deps.repository.waitlistCursor()
         let events = try await deps.feed.changes(after: cursor, limit: batch)
         guard let last = events.last else { return pass }
@@ -126,6 +131,52 @@ extension Waitlist {
         return try await deps.repository.placeOffer(offer, hold: hold, holdToken: holdToken(offer.id), messages: messages)
     }
 
+    /// Withdraws the live offers the booking path would now refuse (the practitioner is away, the
+    /// opening closed, the patient booked meanwhile): the offer ends, the patient is told kindly
+    /// and keeps their place on the list.
+    func withdrawGone(now: Date) async throws -> Int {
+        var withdrawn = 0
+        for offer in try await deps.repository.liveOffers(limit: 500) where offer.expiresAt > now {
+            guard let entry = try await deps.repository.waitlistEntry(id: offer.entryID) else { continue }
+            let request = BookingRequest(practitionerID: offer.practitionerID, motiveID: offer.motiveID, start: offer.startsAt, patient: .existing(entry.patientID),
+                                         channel: entry.channel, referringDoctorID: entry.referringDoctorID, holdID: offer.holdID, holdToken: holdToken(offer.id))
+            do {
+                _ = try await deps.booking.prepare(request, by: Booker(.waitlist(patientID: entry.patientID, channel: entry.channel)))
+                continue
+            } catch BookingError.refused(let violation) where violation.code == .holdExpired {
+                continue // its lapse ends it
+            } catch is BookingError {}
+            if try await deps.repository.endOffer(id: offer.id, state: .withdrawn, at: now, messages: try await endedMessages(offer, entry: entry, now: now)) {
+                withdrawn += 1
+            }
+        }
+        return withdrawn
+    }
+
+    /// "Sorry, the slot offered to you is no longer available; you keep your place", on the channels the offer went by.
+    func endedMessages(_ offer: WaitlistOffer, entry: WaitlistEntry, now: Date) async throws -> [OutboxMessage] {
+        guard let patient = try await deps.booking.deps.patients.patient(id: entry.patientID),
+              let found = try await deps.booking.deps.directory.practitionerWithMotives(id: offer.practitionerID, now: now) else { return [] }
+        let recipient = try await deps.booking.recipient(for: patient)
+        let site = found.profile.sites.first { site in found.profile.departments.contains { $0.id == entry.departmentID && $0.siteID == site.id } }
+        let zone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? found.profile.timeZone
+        let motive = try await deps.booking.deps.motives.motive(id: offer.motiveID)
+        var messages: [OutboxMessage] = []
+        for channel in entry.preferences.reach.channels where recipient.channels.contains(channel) {
+            guard let address = recipient.address(channel) else { continue }
+            let view = OfferNoticeView(
+                channel: channel, language: recipient.language, patientName: patient.displayName, practitionerName: found.profile.practitioner.displayName,
+                motiveName: motive?.name ?? "", siteName: site?.name ?? "", siteAddress: site.map(NoticeComposer.address) ?? "",
+                day: NoticeFormat.day(offer.startsAt, zone, recipient.language), time: NoticeFormat.time(offer.startsAt, zone),
+                until: NoticeFormat.time(offer.expiresAt, zone), minutes: 0, offerURL: offerURL(offer.id), ended: true)
+            let words = try deps.renderer.renderOffer(view)
+            messages.append(OutboxMessage(id: deps.ids.next(), dedupeKey: "offer-ended:\(offer.id.uuidString.lowercased()):\(channel.rawValue)", channel: channel,
+                                          kind: .offerEnded, recipient: address, subject: words.subject, body: words.text, nextAttemptAt: now, createdAt: now,
+                                          offerID: offer.id))
+        }
+        return messages
+    }
+
     // MARK: The patient's answer
 
     /// The link in the offer's message: it is the patient's only key to the offer.
@@ -199,7 +250,8 @@ extension Waitlist {
             throw BookingError.refused(Self.ended(.lapsed))
         } catch is BookingError {
             // The slot can no longer be given to this patient: the offer ends, they keep their place.
-            _ = try await deps.repository.endOffer(id: offer.id, state: .withdrawn, at: deps.clock.now())
+            let now = deps.clock.now()
+            _ = try await deps.repository.endOffer(id: offer.id, state: .withdrawn, at: now, messages: try await endedMessages(offer, entry: entry, now: now))
             throw BookingError.refused(Self.ended(.withdrawn))
         }
         prepared.write.acceptedOffer = (offer.id, entry.id)

@@ -50,8 +50,11 @@ public protocol WaitlistRepository: Sendable {
     func placeOffer(_ offer: WaitlistOffer, hold: Hold, holdToken: String, messages: [OutboxMessage]) async throws -> OfferPlacement
     func offer(id: UUID) async throws -> WaitlistOffer?
     /// Ends a live offer as `state` (declined, withdrawn, lapsed): its hold released and the time
-    /// given back to the change feed, so the next waiter is offered it. False when it was not live.
-    func endOffer(id: UUID, state: WaitlistOffer.State, at: Date) async throws -> Bool
+    /// given back to the change feed, so the next waiter is offered it; `messages` (telling the
+    /// patient) written in the same transaction. False when it was not live.
+    func endOffer(id: UUID, state: WaitlistOffer.State, at: Date, messages: [OutboxMessage]) async throws -> Bool
+    /// The live offers, soonest to lapse first.
+    func liveOffers(limit: Int) async throws -> [WaitlistOffer]
     /// Live offers whose time is up, ended as lapsed (see `endOffer`).
     func lapseOffers(now: Date) async throws -> [WaitlistOffer]
     /// Waiting entries whose window has ended, closed as expired.
@@ -66,6 +69,12 @@ public protocol WaitlistRepository: Sendable {
     func waitlistCursor() async throws -> Int64
     /// Moves the position from `from` to `to`; false when another instance moved it meanwhile.
     func advanceWaitlistCursor(from: Int64, to: Int64) async throws -> Bool
+}
+
+extension WaitlistRepository {
+    public func endOffer(id: UUID, state: WaitlistOffer.State, at: Date) async throws -> Bool {
+        try await endOffer(id: id, state: state, at: at, messages: [])
+    }
 }
 
 /// What an offer message says, in the patient's language and the site's zone.
@@ -83,9 +92,12 @@ public struct OfferNoticeView: Sendable {
     public var until: String
     public var minutes: Int
     public var offerURL: String
+    /// The offer is withdrawn: its slot is gone (the message says sorry, and that they keep their place).
+    public var ended: Bool
 
     public init(channel: MessageChannel, language: Language, patientName: String, practitionerName: String, motiveName: String, siteName: String,
-                siteAddress: String, day: String, time: String, until: String, minutes: Int, offerURL: String) {
+                siteAddress: String, day: String, time: String, until: String, minutes: Int, offerURL: String, ended: Bool = false) {
+        self.ended = ended
         self.channel = channel
         self.language = language
         self.patientName = patientName

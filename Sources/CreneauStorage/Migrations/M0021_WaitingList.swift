@@ -10,8 +10,9 @@ extension Migration {
     /// database: **one live offer per slot** and **one live offer per entry** (partial unique
     /// indexes), a slot offered to an entry once (unique), an offer accepted into one appointment.
     ///
-    /// The outbox learns the `offer` kind (an offer message is written when offered; it names no
-    /// appointment), which SQLite can only take by rebuilding the table; PostgreSQL changes it in place.
+    /// The outbox learns the `offer` and `offer_ended` kinds (written when offered, or when an offer
+    /// is withdrawn because its slot is gone; they name no appointment), which SQLite can only take
+    /// by rebuilding the table; PostgreSQL changes it in place.
     ///
     /// `waitlist_cursor` is the change feed position the offering loop has handled (one row; any
     /// instance advances it), starting from now: the past is not offered.
@@ -80,7 +81,7 @@ extension Migration {
                 dedupe_key TEXT CONSTRAINT uq_outbox_messages_dedupe UNIQUE,
                 channel TEXT NOT NULL DEFAULT 'email' CONSTRAINT ck_outbox_messages_channel CHECK (channel IN ('email', 'sms')),
                 kind TEXT NOT NULL DEFAULT 'account'
-                    CONSTRAINT ck_outbox_messages_kind CHECK (kind IN ('account', 'confirmation', 'moved', 'cancelled', 'reminder', 'survey', 'offer')),
+                    CONSTRAINT ck_outbox_messages_kind CHECK (kind IN ('account', 'confirmation', 'moved', 'cancelled', 'reminder', 'survey', 'offer', 'offer_ended')),
                 appointment_id TEXT CONSTRAINT fk_outbox_messages_appointment REFERENCES appointments(id),
                 planned_start BIGINT,
                 recipient TEXT NOT NULL,
@@ -94,8 +95,8 @@ extension Migration {
                 sent_at BIGINT,
                 last_error TEXT,
                 offer_id TEXT CONSTRAINT fk_outbox_messages_offer REFERENCES waitlist_offers(id),
-                CONSTRAINT ck_outbox_messages_appointment CHECK ((kind IN ('account', 'offer')) = (appointment_id IS NULL)),
-                CONSTRAINT ck_outbox_messages_offer CHECK ((kind = 'offer') = (offer_id IS NOT NULL))
+                CONSTRAINT ck_outbox_messages_appointment CHECK ((kind IN ('account', 'offer', 'offer_ended')) = (appointment_id IS NULL)),
+                CONSTRAINT ck_outbox_messages_offer CHECK ((kind IN ('offer', 'offer_ended')) = (offer_id IS NOT NULL))
             )
             """),
         .sqlite("""
@@ -112,11 +113,11 @@ extension Migration {
         .postgres("ALTER TABLE outbox_messages DROP CONSTRAINT ck_outbox_messages_kind"),
         .postgres("""
             ALTER TABLE outbox_messages ADD CONSTRAINT ck_outbox_messages_kind
-                CHECK (kind IN ('account', 'confirmation', 'moved', 'cancelled', 'reminder', 'survey', 'offer'))
+                CHECK (kind IN ('account', 'confirmation', 'moved', 'cancelled', 'reminder', 'survey', 'offer', 'offer_ended'))
             """),
         .postgres("ALTER TABLE outbox_messages DROP CONSTRAINT ck_outbox_messages_appointment"),
-        .postgres("ALTER TABLE outbox_messages ADD CONSTRAINT ck_outbox_messages_appointment CHECK ((kind IN ('account', 'offer')) = (appointment_id IS NULL))"),
-        .postgres("ALTER TABLE outbox_messages ADD CONSTRAINT ck_outbox_messages_offer CHECK ((kind = 'offer') = (offer_id IS NOT NULL))"),
+        .postgres("ALTER TABLE outbox_messages ADD CONSTRAINT ck_outbox_messages_appointment CHECK ((kind IN ('account', 'offer', 'offer_ended')) = (appointment_id IS NULL))"),
+        .postgres("ALTER TABLE outbox_messages ADD CONSTRAINT ck_outbox_messages_offer CHECK ((kind IN ('offer', 'offer_ended')) = (offer_id IS NOT NULL))"),
         .both("CREATE INDEX ix_outbox_messages_offer ON outbox_messages(offer_id)"),
     ])
 }

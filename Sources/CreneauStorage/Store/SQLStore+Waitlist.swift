@@ -167,8 +167,18 @@ extension SQLStore: WaitlistRepository {
         }
     }
 
-    public func endOffer(id: UUID, state: WaitlistOffer.State, at: Date) async throws -> Bool {
-        try await database.transaction { db in try await endOffer(id: id, state: state, at: at, on: db) }
+    public func endOffer(id: UUID, state: WaitlistOffer.State, at: Date, messages: [OutboxMessage]) async throws -> Bool {
+        try await database.transaction { db in
+            guard try await endOffer(id: id, state: state, at: at, on: db) else { return false }
+            try await insertMessages(messages, on: db)
+            return true
+        }
+    }
+
+    public func liveOffers(limit: Int) async throws -> [WaitlistOffer] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM waitlist_offers WHERE state = 'live' ORDER BY expires_at LIMIT \(bind: max(1, min(limit, 1_000)))").all().map(waitlistOffer)
+        }
     }
 
     /// In the caller's transaction: the offer ended, its hold released (the time back in the feed),
@@ -185,7 +195,7 @@ extension SQLStore: WaitlistRepository {
         try await addChanges([.freed(try ended.uuid("practitioner_id"), from: try ended.instant("starts_at"), to: try ended.instant("ends_at"), at: at)], on: db)
         try await db.raw("""
             UPDATE outbox_messages SET state = 'skipped', last_error = 'The offer ended before this message left.'
-            WHERE offer_id = \(bind: Column.id(id)) AND state = 'pending'
+            WHERE offer_id = \(bind: Column.id(id)) AND state = 'pending' AND kind = 'offer'
             """).run()
         return true
     }
