@@ -210,6 +210,37 @@ struct WaitlistTests {
         }
     }
 
+    @Test("a held-back range released online the day before at 18:00 is offered to a patient waiting online at that moment")
+    func heldBackRelease() async throws {
+        try await TestDatabase.with { test in
+            let setup = try await Self.setup(test)
+            let org = setup.fixture.org
+            // Dr Morel keeps Tuesday 14:00–15:00 for the phone, open online the day before at 18:00.
+            let morel = Practitioner(id: UUID(), title: "Dr", firstName: "Luc", lastName: "Morel", profession: "Médecin", specialty: "cardiologie")
+            try await test.store.insert(morel)
+            try await test.store.insert(Membership(practitionerID: morel.id, departmentID: org.department.id))
+            let held = OpeningRange(id: UUID(), weekday: 2, startMinute: 840, endMinute: 900, motiveIDs: [org.motive.id], channels: [.phone],
+                                    release: .init(channels: [.online], daysBefore: 1, atMinute: 1_080))
+            try await test.store.insert(ScheduleTemplate(id: UUID(), owner: .practitioner(morel.id), departmentID: org.department.id,
+                                                         validFrom: Fixtures.today.adding(days: -7), ranges: [held]))
+            while try await setup.waitlist.offerFreedTime().events > 0 {}
+            // A patient account waits online for any practitioner of the department.
+            let patient = try await Self.patient(test, "Hélène", phone: "06 99 88 77 66")
+            let account = UUID()
+            try await test.store.insert(Account(id: account, email: "helene@example.org", displayName: "Hélène", createdAt: Fixtures.now))
+            try await test.store.link(ManagedPatient(accountID: account, patientID: patient.id, relationship: .self))
+            let entry = try await setup.waitlist.join(Self.request(setup, patient, practitioner: false), by: Booker(.patient(accountID: account)))
+            #expect(entry.channel == .online)
+            // Monday 17:59: not released yet.
+            setup.time.advance(by: 9 * 3_600 + 59 * 60)
+            #expect(try await setup.waitlist.offerFreedTime().offered == 0)
+            setup.time.advance(by: 2 * 60)
+            #expect(try await setup.waitlist.offerFreedTime().offered == 1)
+            let offer = try #require(try await test.store.waitlistItems(patientIDs: [patient.id], limit: 5).first?.offers.first)
+            #expect(offer.practitionerID == morel.id && offer.startsAt == Self.tuesday9.addingTimeInterval(5 * 3_600))
+        }
+    }
+
     @Test("joining: dates and preferences checked, one entry per motive and three at most, a visitor or another account's relative refused")
     func joiningRules() async throws {
         try await TestDatabase.with { test in

@@ -28,6 +28,7 @@ extension Waitlist {
         pass.lapsed = try await deps.repository.lapseOffers(now: now).count
         pass.expired = try await deps.repository.expireEntries(now: now)
         if checkLive { pass.withdrawn = try await withdrawGone(now: now) }
+        if let last = deps.releases.swap(now) { pass.offered += try await offerReleased(since: last, now: now) }
         let cursor = try await deps.repository.waitlistCursor()
         let events = try await deps.feed.changes(after: cursor, limit: batch)
         guard let last = events.last else { return pass }
@@ -44,6 +45,38 @@ extension Waitlist {
         }
         _ = try await deps.repository.advanceWaitlistCursor(from: cursor, to: last.sequence)
         return pass
+    }
+
+    /// Held-back ranges released to more channels (online the day before at 18:00, say) since
+    /// `last`: their time is offered like freed time, in the departments where someone waits.
+    func offerReleased(since last: Date, now: Date) async throws -> Int {
+        guard now > last else { return 0 }
+        var windows: [UUID: [(from: Date, to: Date)]] = [:]
+        for departmentID in try await deps.repository.waitingDepartments(now: now) {
+            guard let department = try await deps.organisation.department(id: departmentID) else { continue }
+            let zone = try await deps.organisation.site(id: department.siteID).flatMap { TimeZone(identifier: $0.timeZone) } ?? Site.defaultZone
+            for template in try await deps.booking.deps.motives.templates(departmentID: departmentID) {
+                guard case .practitioner(let owner) = template.owner else { continue }
+                for range in template.ranges {
+                    guard let release = range.release else { continue }
+                    // The days whose release moment can fall between the two looks.
+                    let first = LocalDate(last, in: zone).adding(days: release.daysBefore - 1)
+                    let span = min(LocalDate(last, in: zone).days(until: LocalDate(now, in: zone)) + 3, 400)
+                    for offset in 0..<max(1, span) {
+                        let day = first.adding(days: offset)
+                        guard day.isoWeekday == range.weekday, day >= template.validFrom, template.validUntil.map({ day <= $0 }) ?? true else { continue }
+                        let moment = AvailabilityEngine.releaseMoment(of: release, for: day, in: zone)
+                        guard moment > last, moment <= now else { continue }
+                        windows[owner, default: []].append((day.instant(atMinute: range.startMinute, in: zone), day.instant(atMinute: range.endMinute, in: zone)))
+                    }
+                }
+            }
+        }
+        var offered = 0
+        for (owner, freed) in windows.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            offered += try await offer(freed: freed, on: owner, now: now)
+        }
+        return offered
     }
 
     /// Offers the free slots within `windows` on the agenda of `owner` (a practitioner; a room's

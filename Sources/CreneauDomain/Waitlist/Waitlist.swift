@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The waiting list: patients (and the secretariat for callers) join it; freed slots are
 /// offered to them in turn (`Waitlist+Offers.swift`). Joining applies the booking rules that do
@@ -21,6 +22,8 @@ public struct Waitlist: Sendable {
         public var ids: IDGenerator
         /// How long an offer holds its slot (shorter when the visit is soon).
         public var offerWindow: TimeInterval
+        /// When this process last looked for held-back ranges released to more channels.
+        public var releases = ReleaseWatch()
 
         public init(repository: any WaitlistRepository, booking: BookingService, organisation: any OrganisationRepository,
                     availability: any AvailabilityRepository, feed: any ChangeFeed, renderer: any OfferMessageRenderer, signer: any LinkSigner,
@@ -196,6 +199,30 @@ public struct Waitlist: Sendable {
         let entry = try await entry(entryID, by: booker)
         guard entry.state == .waiting, try await deps.repository.setUrgent(id: entry.id, urgent: urgent) else {
             throw BookingError.invalidTransition("This entry is no longer waiting.")
+        }
+    }
+}
+
+/// The last moment held-back releases were looked for (a release is the clock passing a moment,
+/// not a write: nothing in the change feed says so). Per process; two instances finding the same
+/// release offer it once, the database keeping one live offer per slot.
+public final class ReleaseWatch: Sendable {
+    private let last = Mutex<Date?>(nil)
+
+    public init() {}
+
+    /// The previous look when it is at least `every` old (`now` then becomes the next one's
+    /// start); nil on the first call and between looks. Templates are read per department at each
+    /// look: once a half-minute, not at every pass.
+    func swap(_ now: Date, every: TimeInterval = 30) -> Date? {
+        last.withLock { previous in
+            guard let before = previous else {
+                previous = now
+                return nil
+            }
+            guard now.timeIntervalSince(before) >= every else { return nil }
+            previous = now
+            return before
         }
     }
 }

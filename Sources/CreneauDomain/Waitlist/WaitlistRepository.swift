@@ -43,6 +43,8 @@ public protocol WaitlistRepository: Sendable {
     /// released. False when it was not waiting.
     func closeEntry(id: UUID, state: WaitlistEntry.State, at: Date) async throws -> Bool
     func setUrgent(id: UUID, urgent: Bool) async throws -> Bool
+    /// The departments where someone waits (whose window has not ended).
+    func waitingDepartments(now: Date) async throws -> [UUID]
     /// Waiting entries for these motives whose window has not ended, each with whether it has a live offer.
     func waitingEntries(motiveIDs: [UUID], now: Date) async throws -> [(entry: WaitlistEntry, busy: Bool)]
 

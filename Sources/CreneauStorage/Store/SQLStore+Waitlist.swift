@@ -115,6 +115,14 @@ extension SQLStore: WaitlistRepository {
         }
     }
 
+    public func waitingDepartments(now: Date) async throws -> [UUID] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT DISTINCT department_id FROM waitlist_entries WHERE state = 'waiting' AND ends_at > \(bind: Column.instant(now))
+                """).all().map { try $0.uuid("department_id") }
+        }
+    }
+
     public func waitingEntries(motiveIDs: [UUID], now: Date) async throws -> [(entry: WaitlistEntry, busy: Bool)] {
         guard !motiveIDs.isEmpty else { return [] }
         return try await database.withConnection { db in
