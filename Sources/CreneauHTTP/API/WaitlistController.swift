@@ -144,3 +144,15 @@ struct WaitlistController: Sendable {
                                 preferences: WaitlistPreferences(firstDay: from, lastDay: to, weekdays: Set(weekdays), dayPart: dayPart, noticeHours: notice, reach: reach))
     }
 }
+
+extension WaitlistController.JoinBody {
+    /// A joining page's form: the days as boxes weekday1…weekday7; anyone of the department when
+    /// "anyPractitioner" is ticked or no practitioner is chosen.
+    init(form fields: [String: String], patientId: String?) {
+        let anyone = fields["anyPractitioner"] == "on" || (fields["practitioner"] ?? "").isEmpty
+        self.init(patientId: patientId, motive: fields["motive"], practitioner: anyone ? nil : fields["practitioner"],
+                  referringDoctor: fields["referringDoctor"].flatMap { $0.isEmpty ? nil : $0 }, from: fields["from"], to: fields["to"],
+                  weekdays: (1...7).filter { fields["weekday\($0)"] == "on" }, dayPart: fields["dayPart"],
+                  noticeHours: fields["noticeHours"].flatMap { Int($0) }, reach: fields["reach"])
+    }
+}

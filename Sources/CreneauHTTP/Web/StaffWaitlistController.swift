@@ -105,10 +105,7 @@ struct StaffWaitlistController: Sendable {
         guard found.count == 1, let patient = found.first else {
             return try await refuse(pages.text(found.isEmpty ? "waitlist_staff_nobody" : "waitlist_staff_several", page.language), .unprocessableContent)
         }
-        let body = WaitlistController.JoinBody(
-            patientId: patient.id.json, motive: fields["motive"], practitioner: fields["practitioner"], referringDoctor: fields["referringDoctor"], from: fields["from"], to: fields["to"],
-            weekdays: (fields["weekdays"] ?? "").split(separator: ",").compactMap { Int($0) }, dayPart: fields["dayPart"],
-            noticeHours: fields["noticeHours"].flatMap { Int($0) }, reach: fields["reach"])
+        let body = WaitlistController.JoinBody(form: fields, patientId: patient.id.json)
         do {
             _ = try await waitlist.join(try WaitlistController.request(body, now: waitlist.now), by: booker)
         } catch let error as APIError {

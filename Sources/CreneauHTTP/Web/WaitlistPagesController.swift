@@ -170,10 +170,7 @@ struct WaitlistPagesController: Sendable {
         if fields["action"] == "search_doctor" {
             return try await account(request, context, fields: fields, error: nil)
         }
-        let body = WaitlistController.JoinBody(
-            patientId: fields["patientId"], motive: fields["motive"], practitioner: fields["anyPractitioner"] == "on" ? nil : fields["practitioner"],
-            referringDoctor: fields["referringDoctor"], from: fields["from"], to: fields["to"], weekdays: (fields["weekdays"] ?? "").split(separator: ",").compactMap { Int($0) },
-            dayPart: fields["dayPart"], noticeHours: fields["noticeHours"].flatMap { Int($0) }, reach: fields["reach"])
+        let body = WaitlistController.JoinBody(form: fields, patientId: fields["patientId"])
         do {
             let join = try WaitlistController.request(body, now: waitlist.now)
             _ = try await waitlist.join(join, by: identity.booker)
