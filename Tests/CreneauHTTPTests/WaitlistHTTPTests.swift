@@ -161,6 +161,21 @@ struct WaitlistHTTPTests {
                 #expect(try await test.store.waitlistEntry(id: entry.id)?.state == .cancelled)
                 let agenda = try await client.execute(uri: "/staff/agenda?department=\(department)&day=2026-11-23", method: .get, headers: headers)
                 #expect(agenda.text.contains("/staff/waitlist?department=\(department)"))
+
+                // An absence entered by mistake is lifted from the absence page: its time comes back.
+                let practitioner = fixture.org.practitioner.id.json
+                let absence = ScheduleException(id: UUID(), owner: .practitioner(fixture.org.practitioner.id), kind: .absence,
+                                                startsAt: BookingFixture.monday(14), endsAt: BookingFixture.monday(16), reason: "Erreur de saisie")
+                try await test.store.insert(absence)
+                let page = try await client.execute(uri: "/staff/absence?practitioner=\(practitioner)", method: .get, headers: headers)
+                #expect(page.text.contains("Lever l") && page.text.contains("Erreur de saisie"))
+                let lifted = try await Pages.post(client, "/staff/absence/\(absence.id.json)/lift", form: ["_csrf": session.csrf, "practitioner": practitioner],
+                                                  cookie: session.cookie)
+                #expect(lifted.status == .seeOther)
+                #expect(try await test.store.exception(id: absence.id) == nil)
+                let again = try await Pages.post(client, "/staff/absence/\(absence.id.json)/lift", form: ["_csrf": session.csrf, "practitioner": practitioner],
+                                                 cookie: session.cookie)
+                #expect(again.status == .notFound)
             }
         }
     }

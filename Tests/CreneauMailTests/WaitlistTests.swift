@@ -210,6 +210,25 @@ struct WaitlistTests {
         }
     }
 
+    @Test("an absence lifted gives its time back: the first patient waiting is offered it")
+    func absenceLifted() async throws {
+        try await TestDatabase.with { test in
+            let setup = try await Self.setup(test)
+            let absence = ScheduleException(id: UUID(), owner: .practitioner(setup.fixture.org.practitioner.id), kind: .absence,
+                                            startsAt: Self.tuesday9, endsAt: Self.tuesday9.addingTimeInterval(3 * 3_600), reason: "Congrès")
+            try await test.store.insert(absence)
+            let waiting = try await Self.patient(test, "Irène")
+            _ = try await setup.waitlist.join(Self.request(setup, waiting), by: setup.secretary)
+            #expect(try await setup.waitlist.offerFreedTime().offered == 0)
+            #expect(try await test.store.absences(ownerID: setup.fixture.org.practitioner.id, endingAfter: Fixtures.now, limit: 10).map(\.id) == [absence.id])
+            #expect(try await test.store.deleteException(id: absence.id))
+            #expect(try await !test.store.deleteException(id: absence.id))
+            #expect(try await setup.waitlist.offerFreedTime().offered == 1)
+            let offer = try #require(try await test.store.waitlistItems(patientIDs: [waiting.id], limit: 5).first?.offers.first)
+            #expect(offer.startsAt == Self.tuesday9)
+        }
+    }
+
     @Test("a held-back range released online the day before at 18:00 is offered to a patient waiting online at that moment")
     func heldBackRelease() async throws {
         try await TestDatabase.with { test in

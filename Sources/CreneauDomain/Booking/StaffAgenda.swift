@@ -216,6 +216,22 @@ public struct StaffAgenda: Sendable {
         return (absence, hits)
     }
 
+    /// A practitioner's absences still to come (or under way), for the page that lifts them.
+    public func absences(practitionerID: UUID, by booker: Booker) async throws -> [ScheduleException] {
+        _ = try await practitioner(practitionerID, by: booker)
+        return try await motives.absences(ownerID: practitionerID, endingAfter: clock.now(), limit: 100)
+    }
+
+    /// Lifts an absence entered by mistake or cancelled: its time is bookable again, and the
+    /// waiting list offers it.
+    public func liftAbsence(id: UUID, practitionerID: UUID, by booker: Booker) async throws {
+        _ = try await practitioner(practitionerID, by: booker)
+        guard let absence = try await motives.exception(id: id), absence.kind == .absence, absence.owner == .practitioner(practitionerID),
+              try await motives.deleteException(id: id) else {
+            throw BookingError.notFound("This practitioner has no absence with this id.")
+        }
+    }
+
     // MARK: Extra openings
 
     /// The problems an exceptional session can have, each a stable translation key.

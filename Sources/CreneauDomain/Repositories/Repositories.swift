@@ -59,6 +59,11 @@ public protocol SchedulingRepository: Sendable {
     func insert(_ exception: ScheduleException) async throws
     func update(_ exception: ScheduleException) async throws
     func exception(id: UUID) async throws -> ScheduleException?
+    /// An owner's absences that end after `from`, soonest first.
+    func absences(ownerID: UUID, endingAfter from: Date, limit: Int) async throws -> [ScheduleException]
+    /// Removes an exception; an absence removed gives its time back (a `capacityFreed` event, in
+    /// the same transaction: the waiting list offers it). False when there was none.
+    func deleteException(id: UUID) async throws -> Bool
 }
 
 public protocol PatientRepository: Sendable {

@@ -40,8 +40,28 @@ extension StaffPagesController {
                 ]
             }
         }
+        // The absences already entered, each with a button that lifts it (its time bookable again).
+        let csrf = page.csrf(request, context, browser)
+        let absences = try await agenda.absences(practitionerID: id, by: booker)
+        values["absences"] = absences.map { absence -> [String: Any] in
+            ["id": absence.id.json, "csrf": csrf, "practitionerId": id.json, "reason": absence.reason,
+             "from": "\(PageFormat.day(absence.startsAt, zone, page.language)) \(PageFormat.time(absence.startsAt, zone, page.language))",
+             "to": "\(PageFormat.day(absence.endsAt, zone, page.language)) \(PageFormat.time(absence.endsAt, zone, page.language))"]
+        }
+        values["hasAbsences"] = !absences.isEmpty
+        if request.uri.queryParameters.get("lifted") != nil { values["lifted"] = true }
         if let error { values["error"] = error }
         return try pages.render("absence", page, title: pages.text("absence_title", page.language), values: values, status: status)
+    }
+
+    /// Lifts an absence: its time is bookable again, and offered to the waiting list.
+    func liftAbsence(_ request: Request, _ context: AppRequestContext, booker: Booker) async throws -> Response {
+        let fields = try await FormBody.parse(request)
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let practitioner = fields["practitioner"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("This practitioner has no absence with this id.")
+        }
+        try await agenda.liftAbsence(id: id, practitionerID: practitioner, by: booker)
+        return Response(status: .seeOther, headers: [.location: "/staff/absence?practitioner=\(practitioner.json)&lifted=1", .cacheControl: "no-store"])
     }
 
     /// "Cancel them all and tell the patients why": every booked appointment the absence hits is

@@ -27,6 +27,7 @@ struct StaffPagesController: Sendable {
         }
         staff.post("/staff/absence") { request, context in try await absence(request, context.app, booker: context.booker) }
         staff.post("/staff/absence/cancel") { request, context in try await cancelHits(request, context.app, booker: context.booker) }
+        staff.post("/staff/absence/{id}/lift") { request, context in try await liftAbsence(request, context.app, booker: context.booker) }
         staff.get("/staff/opening") { request, context in
             try await openingForm(request, context.app, booker: context.booker, fields: nil, saved: nil, error: nil)
         }

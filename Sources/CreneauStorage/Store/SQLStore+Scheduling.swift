@@ -128,6 +128,33 @@ extension SQLStore: SchedulingRepository {
         }
     }
 
+    public func absences(ownerID: UUID, endingAfter from: Date, limit: Int) async throws -> [ScheduleException] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM schedule_exceptions
+                WHERE (practitioner_id = \(bind: Column.id(ownerID)) OR resource_id = \(bind: Column.id(ownerID))) AND kind = 'absence' AND ends_at > \(bind: Column.instant(from))
+                ORDER BY starts_at LIMIT \(bind: max(1, min(limit, 500)))
+                """).all().map { try ScheduleException(row: $0) }
+        }
+    }
+
+    public func deleteException(id: UUID) async throws -> Bool {
+        try await database.transaction { db in
+            guard let exception = try await findRow(ScheduleException.self, id: id, on: db) else { return false }
+            try await replaceLinks(.exceptionMotives, parent: id, children: [], on: db)
+            try await db.raw("DELETE FROM schedule_exceptions WHERE id = \(bind: Column.id(id))").run()
+            // An absence lifted gives its time back; an extra opening removed takes it away (no event).
+            if exception.kind == .absence {
+                let owner: UUID
+                switch exception.owner {
+                case .practitioner(let id), .resource(let id): owner = id
+                }
+                try await addChanges([.freed(owner, from: exception.startsAt, to: exception.endsAt, at: Date())], on: db)
+            }
+            return true
+        }
+    }
+
     public func exception(id: UUID) async throws -> ScheduleException? {
         try await database.withConnection { db in
             guard var exception = try await findRow(ScheduleException.self, id: id, on: db) else { return nil }
