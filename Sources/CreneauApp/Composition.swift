@@ -54,6 +54,8 @@ public enum Composition {
         dependencies.surveys = Surveys(appointments: store, answers: store, links: try? links(store: store, publicURL: publicURL), clock: clock)
         dependencies.waitlist = try? waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL, ids: ids,
                                               offerWindow: offerWindow)
+        dependencies.calendarFeeds = CalendarFeeds(feeds: store, agenda: dependencies.agenda, appointments: store, patients: store, motives: store,
+                                                   audit: store, clock: clock, ids: ids, tokens: .random, publicURL: publicURL)
         dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)
         return dependencies
     }

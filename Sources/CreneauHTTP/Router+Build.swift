@@ -37,6 +37,8 @@ public struct HTTPDependencies: Sendable {
     public var outbox: (any OutboxRepository)?
     /// The waiting list: joining, the offers' pages, the department's list.
     public var waitlist: Waitlist?
+    /// Practitioners' and departments' calendar feeds.
+    public var calendarFeeds: CalendarFeeds?
     /// The satisfaction survey patients answer from their message, and its results for administrators.
     public var surveys: Surveys?
     public var surveyReport: SurveyReport?
@@ -158,6 +160,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
                                 browser: browser, renderer: pages).register(on: router)
         StaffWaitlistController(waitlist: waitlist, agenda: dependencies.agenda, records: dependencies.records, motives: dependencies.motives,
                                 directory: dependencies.directory, browser: browser, renderer: pages).register(on: router)
+    }
+    if let feeds = dependencies.calendarFeeds {
+        CalendarFeedsController(feeds: feeds, agenda: dependencies.agenda, browser: browser, renderer: pages).register(on: router)
     }
     if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
     if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }

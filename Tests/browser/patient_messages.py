@@ -196,7 +196,13 @@ try:
             for folder, suffix in [("mail", ".eml"), ("sms", ".txt")]:
                 path = os.path.join(data, folder)
                 for name in os.listdir(path) if os.path.isdir(path) else []:
-                    raw = open(os.path.join(path, name), "rb").read()
+                    # Only finished files: the server writes each to a temporary name, then renames it.
+                    if not name.endswith(suffix):
+                        continue
+                    try:
+                        raw = open(os.path.join(path, name), "rb").read()
+                    except FileNotFoundError:
+                        continue
                     if suffix == ".eml":
                         message = parsed_email(raw)
                         if "annulé votre rendez-vous" in (message["subject"] or "") and "congrès" in message.get_body(preferencelist=("plain",)).get_content():

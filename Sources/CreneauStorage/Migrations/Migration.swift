@@ -50,5 +50,6 @@ extension Migration {
         .patientMessages,
         .surveysAndNoShows,
         .waitingList,
+        .calendarFeeds,
     ]
 }

@@ -1,0 +1,90 @@
+import CreneauDomain
+@testable import CreneauHTTP
+import CreneauStorage
+import CreneauTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Calendar feeds through the real router, read back by a strict client (scripts/ical-check.py:
+/// CRLF, 75-octet lines, each TZID's VTIMEZONE, times turned into UTC with the file's own zone).
+@Suite("Calendar feeds: a private address, initials by default, audited, renewed and revoked",
+       .enabled(if: Peers.icalendar, Comment(rawValue: Peers.icalendarMissing)))
+struct CalendarFeedsHTTPTests {
+    typealias Pages = AccountPagesTests
+
+    struct Feed: Decodable {
+        struct Event: Decodable { let uid: String; let summary: String; let status: String; let sequence: Int; let start: String }
+        let zones: [String]
+        let events: [Event]
+    }
+
+    static func check(_ text: String) throws -> Feed {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/ical-check.py")
+        process.arguments = [script.path]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(problem)")
+        return try JSONDecoder().decode(Feed.self, from: data)
+    }
+
+    @Test("a department's feed: created at the desk, read by a calendar client with initials and the site's zone, each read audited; renewed, the old address is gone; revoked, nothing")
+    func departmentFeed() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let dependencies = test.dependencies()
+            let (booked, _) = try await dependencies.booking.book(fixture.request(at: BookingFixture.monday(10)), by: .visitor)
+            let department = fixture.org.department.id.json
+            try await Application(router: buildRouter(dependencies)).test(.router) { client in
+                let session = try await AdminPagesTests.adminSession(client, test, site: fixture.org.site.id)
+                let headers: HTTPFields = [.cookie: session.cookie, .accept: "text/html"]
+                let page = try await client.execute(uri: "/staff/calendar", method: .get, headers: headers)
+                #expect(page.status == .ok && page.text.contains("Cardiologie") && page.text.contains("Créer une adresse"))
+                let created = try await Pages.post(client, "/staff/calendar/renew", form: ["_csrf": session.csrf, "owner": "department:\(department)"],
+                                                   cookie: session.cookie)
+                let url = try #require(created.text.components(separatedBy: "<code id=\"feed-url\">").dropFirst().first?.components(separatedBy: "</code>").first)
+                #expect(url.hasPrefix("https://rdv.avoine.example/calendar/") && url.hasSuffix(".ics"))
+                let path = String(url.dropFirst("https://rdv.avoine.example".count))
+                let feed = try await client.execute(uri: path, method: .get)
+                #expect(feed.status == .ok && feed.headers[.contentType] == "text/calendar; charset=utf-8" && feed.headers[.cacheControl] == "no-store")
+                let read = try Self.check(feed.text)
+                #expect(read.zones == ["Europe/Paris"])
+                let event = try #require(read.events.first { $0.uid == "\(booked.id.uuidString.lowercased())@creneau" })
+                // Monday 23 November 10:00 in Paris is 09:00 UTC; the patient shows as initials only.
+                #expect(event.start == "2026-11-23T09:00:00Z" && event.summary == "Première consultation — L. M." && event.status == "CONFIRMED")
+                #expect(!feed.text.contains("Martin") && !feed.text.contains("Essoufflement"))
+                #expect(feed.text.contains("BEGIN:VTIMEZONE"))
+                let audited = try await test.rows("SELECT action FROM access_audit WHERE action = 'calendar_feed'")
+                #expect(audited.count == 1)
+
+                // Renewed: a new address works, the old one answers 404.
+                let renewed = try await Pages.post(client, "/staff/calendar/renew", form: ["_csrf": session.csrf, "owner": "department:\(department)"],
+                                                   cookie: session.cookie)
+                #expect(renewed.text.contains("<code id=\"feed-url\">") && !renewed.text.contains(url))
+                #expect(try await client.execute(uri: path, method: .get).status == .notFound)
+                let revoked = try await Pages.post(client, "/staff/calendar/revoke", form: ["_csrf": session.csrf, "owner": "department:\(department)"],
+                                                   cookie: session.cookie)
+                #expect(revoked.status == .ok && revoked.text.contains("Aucune adresse active"))
+                // Someone else's department, an own agenda without being a practitioner, a forged owner: not found.
+                for owner in ["department:\(UUID().uuidString)", "practitioner:\(fixture.org.practitioner.id.json)", "nothing"] {
+                    let refused = try await Pages.post(client, "/staff/calendar/renew", form: ["_csrf": session.csrf, "owner": owner], cookie: session.cookie)
+                    #expect(refused.status == .notFound, "\(owner)")
+                }
+                #expect(try await client.execute(uri: "/calendar/forged.ics", method: .get).status == .notFound)
+            }
+        }
+    }
+}
