@@ -5,6 +5,7 @@ import CreneauTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdBcrypt
 import HummingbirdTesting
 import Testing
 
@@ -84,6 +85,51 @@ struct CalendarFeedsHTTPTests {
                     #expect(refused.status == .notFound, "\(owner)")
                 }
                 #expect(try await client.execute(uri: "/calendar/forged.ics", method: .get).status == .notFound)
+            }
+        }
+    }
+
+    @Test("a practitioner's own feed, with full names when they choose: the patient's name shows and the read is audited per patient; a cancelled visit is CANCELLED with a higher SEQUENCE and the same UID")
+    func practitionerFeed() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let dependencies = test.dependencies()
+            let (kept, _) = try await dependencies.booking.book(fixture.request(at: BookingFixture.monday(10)), by: .visitor)
+            let (dropped, token) = try await dependencies.booking.book(fixture.request(at: BookingFixture.monday(11).addingTimeInterval(86_400), patient: .new(fixture.newPatient("Zoé", email: "zoe@example.org"))),
+                                                                      by: .visitor)
+            _ = try await dependencies.booking.perform(.cancel(reason: nil), appointmentID: dropped.id, by: .visitor, manageToken: token)
+            // Dr Lefèvre signs in with her own account.
+            let id = UUID(), password = "correct horse battery staple", email = "berenice.lefevre@hopital.test"
+            try await test.store.insert(Account(id: id, email: email, displayName: "Bérénice Lefèvre", passwordHash: Bcrypt.hash(password, cost: 4),
+                                                practitionerID: fixture.org.practitioner.id, createdAt: Fixtures.now))
+            try await test.store.insert(RoleGrant(id: UUID(), accountID: id, role: .practitioner, scope: .department(fixture.org.department.id)))
+            let secret = Authenticator.newTOTPSecret()
+            try await test.store.setTOTPSecret(secret, accountID: id)
+            try await Application(router: buildRouter(dependencies)).test(.router) { client in
+                let staff = AuthAPITests.Staff(email: email, password: password, secret: secret, id: id)
+                let signedIn = try await PatientAccountsAPITests.post(client, "/api/v1/sessions",
+                                                                      ["email": email, "password": password, "code": AuthAPITests().code(staff, at: Fixtures.now), "session": "browser"])
+                let cookie = String(try #require(signedIn.headers[.setCookie]).prefix { $0 != ";" })
+                let csrf = try #require(try signedIn.decode(BrowserSessionAPITests.SignedIn.self).csrfToken)
+                let page = try await client.execute(uri: "/staff/calendar", method: .get, headers: [.cookie: cookie, .accept: "text/html"])
+                #expect(page.text.contains("Mon agenda") && page.text.contains("name=\"fullNames\""))
+                let created = try await Pages.post(client, "/staff/calendar/renew",
+                                                   form: ["_csrf": csrf, "owner": "practitioner:\(fixture.org.practitioner.id.json)", "fullNames": "on"], cookie: cookie)
+                let url = try #require(created.text.components(separatedBy: "<code id=\"feed-url\">").dropFirst().first?.components(separatedBy: "</code>").first)
+                let feed = try await client.execute(uri: String(url.dropFirst("https://rdv.avoine.example".count)), method: .get)
+                #expect(feed.status == .ok)
+                if Peers.icalendar {
+                    let read = try Self.check(feed.text)
+                    let shown = try #require(read.events.first { $0.uid == "\(kept.id.uuidString.lowercased())@creneau" })
+                    #expect(shown.summary == "Première consultation — Léa Martin")
+                    let cancelled = try #require(read.events.first { $0.uid == "\(dropped.id.uuidString.lowercased())@creneau" })
+                    #expect(cancelled.status == "CANCELLED" && cancelled.sequence == 1)
+                }
+                let perPatient = try await test.rows("SELECT patient_id FROM access_audit WHERE action = 'calendar_feed_patient'")
+                #expect(perPatient.count == 2)
+                // Another practitioner's agenda is not hers to publish.
+                let other = try await Pages.post(client, "/staff/calendar/renew", form: ["_csrf": csrf, "owner": "practitioner:\(UUID().uuidString)"], cookie: cookie)
+                #expect(other.status == .notFound)
             }
         }
     }
