@@ -171,6 +171,8 @@ struct AccountPagesTests {
         // rules, motive and template settings.
         let keys = RuleViolation.Code.allCases.map { "rule_" + $0.rawValue } + AccountProblem.Code.allCases.map { "account_problem_" + $0.rawValue }
             + MotiveRules.Problem.allCases.map(\.rawValue) + TemplateRules.Problem.allCases.map(\.rawValue) + StaffAgenda.OpeningProblem.allCases.map(\.rawValue)
+            // …and every kind of message the desk and the administrators see listed.
+            + OutboxMessage.Kind.allCases.map { "message_kind_" + $0.rawValue }
         for language in Language.allCases {
             for key in keys { #expect(pages.tables[language]?[key] != nil, "\(language.rawValue): \(key)") }
         }

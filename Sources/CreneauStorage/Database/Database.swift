@@ -84,12 +84,20 @@ public final class Database: Sendable {
         }
     }
 
+    /// How long a new PostgreSQL connection may take to start (TCP and startup), whatever requests wait.
+    static let connectionStartLimit: TimeInterval = 60
+
     /// Connects lazily to PostgreSQL; the first query reports an unreachable server.
     public static func postgres(configuration: SQLPostgresConfiguration, logger: Logger, connectionsPerEventLoop: Int = 8,
                                 timeouts: Timeouts? = nil) -> Database {
         var configuration = configuration
         if let timeouts {
-            configuration.coreConfiguration.options.connectTimeout = .milliseconds(Int64(timeouts.connect * 1_000))
+            // Requests wait `connect` for a connection (the pool's request timeout below); a new
+            // connection itself gets longer to start. PostgresNIO's connect-timeout path, taken when a
+            // server accepts the TCP connection but does not answer the startup (frozen, overloaded),
+            // drops the half-open connection without closing it (an assertion in debug builds): with
+            // a longer limit a brief freeze ends before it, and the connection simply starts late.
+            configuration.coreConfiguration.options.connectTimeout = .milliseconds(Int64(max(timeouts.connect, Self.connectionStartLimit) * 1_000))
             configuration.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "\(Int(timeouts.statement * 1_000))"))
         }
         let pool = EventLoopGroupConnectionPool(
