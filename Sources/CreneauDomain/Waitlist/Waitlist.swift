@@ -121,9 +121,9 @@ public struct Waitlist: Sendable {
             throw BookingError.refused(RuleViolation(.unknownReferringDoctor, "The referring doctor was not found in the directory. Search the directory again and choose them from the list."))
         }
         let today = LocalDate(now, in: place.zone)
-        if let violation = WaitlistRules.check(request.preferences, motive: motive, today: today) { throw BookingError.refused(violation) }
+        if let violation = WaitlistRules.check(request.preferences, motive: motive, channel: channel, today: today) { throw BookingError.refused(violation) }
         var preferences = request.preferences
-        preferences.lastDay = WaitlistRules.lastDay(preferences, motive: motive, today: today)
+        preferences.lastDay = WaitlistRules.lastDay(preferences, motive: motive, channel: channel, today: today)
         let entry = WaitlistEntry(
             id: deps.ids.next(), patientID: request.patientID, accountID: booker.isStaff ? nil : booker.accountID, addedBy: booker.isStaff ? booker.accountID : nil,
             departmentID: motive.departmentID, motiveID: motive.id, practitionerID: request.practitionerID, referringDoctorID: request.referringDoctorID,

@@ -17,15 +17,16 @@ public enum WaitlistRules {
     /// No offer for a visit sooner than this: the slot returns to everyone (the desk, a walk-in).
     public static let lastOfferBeforeVisit: TimeInterval = 2 * 3_600
 
-    /// The preferences checked as a person would hear them; nil when they are fine.
-    public static func check(_ preferences: WaitlistPreferences, motive: Motive, today: LocalDate) -> RuleViolation? {
+    /// The preferences checked as a person would hear them (`channel`: how the entry will book, so
+    /// an online entry reaches as far as online booking does); nil when they are fine.
+    public static func check(_ preferences: WaitlistPreferences, motive: Motive, channel: Channel, today: LocalDate) -> RuleViolation? {
         if preferences.firstDay < today {
             return RuleViolation(.waitlistWindow, "The first day you can come has already passed. Choose a day from today.")
         }
         if preferences.lastDay < preferences.firstDay {
             return RuleViolation(.waitlistWindow, "The last day you can come is before the first one. Check the two dates.")
         }
-        let horizon = today.adding(days: motive.horizonDays)
+        let horizon = today.adding(days: motive.horizonDays(for: channel))
         if preferences.firstDay > horizon {
             return RuleViolation(.waitlistWindow, "“\(motive.name)” is booked up to \(horizon) only. Choose days before then.")
         }
@@ -41,9 +42,9 @@ public enum WaitlistRules {
         return nil
     }
 
-    /// The last day the entry may cover: its own, cut at the motive's horizon.
-    public static func lastDay(_ preferences: WaitlistPreferences, motive: Motive, today: LocalDate) -> LocalDate {
-        min(preferences.lastDay, today.adding(days: motive.horizonDays))
+    /// The last day the entry may cover: its own, cut at the motive's horizon for its channel.
+    public static func lastDay(_ preferences: WaitlistPreferences, motive: Motive, channel: Channel, today: LocalDate) -> LocalDate {
+        min(preferences.lastDay, today.adding(days: motive.horizonDays(for: channel)))
     }
 
     /// How long an offer made at `now` for a visit at `start` holds the slot: the standard window

@@ -128,7 +128,7 @@ struct WaitlistPagesController: Sendable {
             let weekdays = Set((fields["weekdays"] ?? "1,2,3,4,5").split(separator: ",").compactMap { Int($0) })
             var join: [String: Any] = [
                 "practitionerId": practitionerID.json, "motiveId": motiveID.json, "motive": motive.name, "practitioner": found.profile.practitioner.displayName,
-                "from": fields["from"] ?? today.description, "to": fields["to"] ?? today.adding(days: min(60, motive.horizonDays)).description,
+                "from": fields["from"] ?? today.description, "to": fields["to"] ?? today.adding(days: min(60, motive.horizonDays(for: .online))).description,
                 "patients": people.map { ["id": $0.patient.id.json, "name": $0.patient.displayName, "selected": fields["patientId"] == $0.patient.id.json] },
                 "weekdays": (1...7).map { ["value": $0, "name": pages.text("weekday_\($0)", page.language), "checked": weekdays.contains($0)] },
                 "anyPart": (fields["dayPart"] ?? "any") == "any", "morning": fields["dayPart"] == "morning", "afternoon": fields["dayPart"] == "afternoon",
