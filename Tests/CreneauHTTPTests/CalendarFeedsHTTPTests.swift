@@ -23,23 +23,7 @@ struct CalendarFeedsHTTPTests {
     }
 
     static func check(_ text: String) throws -> Feed {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/ical-check.py")
-        process.arguments = [script.path]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(problem)")
-        return try JSONDecoder().decode(Feed.self, from: data)
+        try JSONDecoder().decode(Feed.self, from: try ICalendarPeer.check(text))
     }
 
     @Test("a department's feed: created at the desk, read by a calendar client with initials and the site's zone, each read audited; renewed, the old address is gone; revoked, nothing")
