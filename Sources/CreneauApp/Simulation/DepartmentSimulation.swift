@@ -303,7 +303,7 @@ public struct DepartmentSimulation: Sendable {
             case .pass:
                 _ = try await waitlist.offerFreedTime()
                 // The offers just made: each patient answers (or not) in their own time.
-                for offer in try await Self.liveOffers(store) where !liveSeen.contains(offer.id) {
+                for offer in try await store.liveOffers(limit: 1_000) where !liveSeen.contains(offer.id) {
                     liveSeen.insert(offer.id)
                     result.offers += 1
                     let hours = offer.startsAt.timeIntervalSince(now) / 3_600
@@ -373,15 +373,6 @@ public struct DepartmentSimulation: Sendable {
                 return UUID(uuidString: owner).flatMap { booked[$0] }?.contains(from) ?? false
             }.count
         }
-    }
-
-    static func liveOffers(_ store: SQLStore) async throws -> [WaitlistOffer] {
-        let ids = try await store.database.withConnection { db in
-            try await db.raw("SELECT id FROM waitlist_offers WHERE state = 'live'").all().compactMap { UUID(uuidString: try $0.decode(column: "id", as: String.self)) }
-        }
-        var offers: [WaitlistOffer] = []
-        for id in ids { if let offer = try await store.offer(id: id) { offers.append(offer) } }
-        return offers
     }
 
     /// A value drawn by its share.

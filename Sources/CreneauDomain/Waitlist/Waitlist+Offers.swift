@@ -147,20 +147,9 @@ extension Waitlist {
                                   startsAt: slot.start, endsAt: slot.end, holdID: deps.ids.next(), offeredAt: now, expiresAt: now.addingTimeInterval(window))
         let hold = Hold(id: offer.holdID, practitionerID: offer.practitionerID, motiveID: motive.id, startsAt: slot.start, endsAt: slot.end,
                         channel: entry.channel, expiresAt: offer.expiresAt, createdAt: now)
-        let site = profile.sites.first { site in profile.departments.contains { $0.id == motive.departmentID && $0.siteID == site.id } } ?? profile.sites.first
-        var messages: [OutboxMessage] = []
-        for channel in channels {
-            guard let address = recipient.address(channel) else { continue }
-            let view = OfferNoticeView(
-                channel: channel, language: recipient.language, patientName: patient.displayName, practitionerName: profile.practitioner.displayName,
-                motiveName: motive.name, siteName: site?.name ?? "", siteAddress: site.map(NoticeComposer.address) ?? "",
-                day: NoticeFormat.day(slot.start, zone, recipient.language), time: NoticeFormat.time(slot.start, zone),
-                until: NoticeFormat.time(offer.expiresAt, zone), minutes: Int((window / 60).rounded()), offerURL: offerURL(offer.id))
-            let words = try deps.renderer.renderOffer(view)
-            messages.append(OutboxMessage(id: deps.ids.next(), dedupeKey: "offer:\(offer.id.uuidString.lowercased()):\(channel.rawValue)", channel: channel,
-                                          kind: .offer, recipient: address, subject: words.subject, body: words.text, nextAttemptAt: now, createdAt: now,
-                                          offerID: offer.id))
-        }
+        let site = Self.site(of: motive.departmentID, in: profile) ?? profile.sites.first
+        let messages = try messages(offer, to: patient, recipient, channels: channels, practitioner: profile.practitioner.displayName, motive: motive.name,
+                                    site: site, zone: zone, minutes: Int((window / 60).rounded()), ended: false, now: now)
         return try await deps.repository.placeOffer(offer, hold: hold, holdToken: holdToken(offer.id), messages: messages)
     }
 
@@ -171,10 +160,8 @@ extension Waitlist {
         var withdrawn = 0
         for offer in try await deps.repository.liveOffers(limit: 500) where offer.expiresAt > now {
             guard let entry = try await deps.repository.waitlistEntry(id: offer.entryID) else { continue }
-            let request = BookingRequest(practitionerID: offer.practitionerID, motiveID: offer.motiveID, start: offer.startsAt, patient: .existing(entry.patientID),
-                                         channel: entry.channel, referringDoctorID: entry.referringDoctorID, holdID: offer.holdID, holdToken: holdToken(offer.id))
             do {
-                _ = try await deps.booking.prepare(request, by: Booker(.waitlist(patientID: entry.patientID, channel: entry.channel)))
+                _ = try await prepareHeld(offer, for: entry)
                 continue
             } catch BookingError.refused(let violation) where violation.code == .holdExpired {
                 continue // its lapse ends it
@@ -191,23 +178,39 @@ extension Waitlist {
         guard let patient = try await deps.booking.deps.patients.patient(id: entry.patientID),
               let found = try await deps.booking.deps.directory.practitionerWithMotives(id: offer.practitionerID, now: now) else { return [] }
         let recipient = try await deps.booking.recipient(for: patient)
-        let site = found.profile.sites.first { site in found.profile.departments.contains { $0.id == entry.departmentID && $0.siteID == site.id } }
-        let zone = site.flatMap { TimeZone(identifier: $0.timeZone) } ?? found.profile.timeZone
+        let site = Self.site(of: entry.departmentID, in: found.profile)
         let motive = try await deps.booking.deps.motives.motive(id: offer.motiveID)
-        var messages: [OutboxMessage] = []
-        for channel in entry.preferences.reach.channels where recipient.channels.contains(channel) {
-            guard let address = recipient.address(channel) else { continue }
-            let view = OfferNoticeView(
-                channel: channel, language: recipient.language, patientName: patient.displayName, practitionerName: found.profile.practitioner.displayName,
-                motiveName: motive?.name ?? "", siteName: site?.name ?? "", siteAddress: site.map(NoticeComposer.address) ?? "",
+        return try messages(offer, to: patient, recipient, channels: entry.preferences.reach.channels.filter { recipient.channels.contains($0) },
+                            practitioner: found.profile.practitioner.displayName, motive: motive?.name ?? "", site: site,
+                            zone: site.flatMap { TimeZone(identifier: $0.timeZone) } ?? found.profile.timeZone, minutes: 0, ended: true, now: now)
+    }
+
+    /// An offer's messages (or, `ended`, its withdrawal's), one per channel, written now.
+    func messages(_ offer: WaitlistOffer, to patient: Patient, _ recipient: NoticeRecipient, channels: [MessageChannel], practitioner: String, motive: String,
+                  site: Site?, zone: TimeZone, minutes: Int, ended: Bool, now: Date) throws -> [OutboxMessage] {
+        try channels.compactMap { channel in
+            guard let address = recipient.address(channel) else { return nil }
+            let words = try deps.renderer.renderOffer(OfferNoticeView(
+                channel: channel, language: recipient.language, patientName: patient.displayName, practitionerName: practitioner, motiveName: motive,
+                siteName: site?.name ?? "", siteAddress: site.map(NoticeComposer.address) ?? "",
                 day: NoticeFormat.day(offer.startsAt, zone, recipient.language), time: NoticeFormat.time(offer.startsAt, zone),
-                until: NoticeFormat.time(offer.expiresAt, zone), minutes: 0, offerURL: offerURL(offer.id), ended: true)
-            let words = try deps.renderer.renderOffer(view)
-            messages.append(OutboxMessage(id: deps.ids.next(), dedupeKey: "offer-ended:\(offer.id.uuidString.lowercased()):\(channel.rawValue)", channel: channel,
-                                          kind: .offerEnded, recipient: address, subject: words.subject, body: words.text, nextAttemptAt: now, createdAt: now,
-                                          offerID: offer.id))
+                until: NoticeFormat.time(offer.expiresAt, zone), minutes: minutes, offerURL: offerURL(offer.id), ended: ended))
+            return OutboxMessage(id: deps.ids.next(), dedupeKey: "\(ended ? "offer-ended" : "offer"):\(offer.id.uuidString.lowercased()):\(channel.rawValue)",
+                                 channel: channel, kind: ended ? .offerEnded : .offer, recipient: address, subject: words.subject, body: words.text,
+                                 nextAttemptAt: now, createdAt: now, offerID: offer.id)
         }
-        return messages
+    }
+
+    /// The site of `departmentID` among a practitioner's.
+    static func site(of departmentID: UUID, in profile: PractitionerProfile) -> Site? {
+        profile.sites.first { site in profile.departments.contains { $0.id == departmentID && $0.siteID == site.id } }
+    }
+
+    /// The booking the offer's patient would make with the offer's hold, checked by the booking path.
+    func prepareHeld(_ offer: WaitlistOffer, for entry: WaitlistEntry) async throws -> BookingService.Prepared {
+        let request = BookingRequest(practitionerID: offer.practitionerID, motiveID: offer.motiveID, start: offer.startsAt, patient: .existing(entry.patientID),
+                                     channel: entry.channel, referringDoctorID: entry.referringDoctorID, holdID: offer.holdID, holdToken: holdToken(offer.id))
+        return try await deps.booking.prepare(request, by: Booker(.waitlist(patientID: entry.patientID, channel: entry.channel)))
     }
 
     // MARK: The patient's answer
@@ -247,9 +250,7 @@ extension Waitlist {
         let found = try await deps.booking.deps.directory.practitionerWithMotives(id: offer.practitionerID, now: now)
         let motive = try await deps.booking.deps.motives.motive(id: offer.motiveID)
         let patient = try await deps.booking.deps.patients.patient(id: entry.patientID)
-        let site = found.flatMap { profile in
-            profile.profile.sites.first { site in profile.profile.departments.contains { $0.id == entry.departmentID && $0.siteID == site.id } }
-        }
+        let site = found.flatMap { Self.site(of: entry.departmentID, in: $0.profile) }
         return OfferDetails(offer: shown, entry: entry, patientName: patient?.displayName ?? "", practitionerName: found?.profile.practitioner.displayName ?? "",
                             motiveName: motive?.name ?? "", site: site, timeZone: site.flatMap { TimeZone(identifier: $0.timeZone) } ?? Site.defaultZone)
     }
@@ -274,11 +275,9 @@ extension Waitlist {
         let details = try await details(offerID: offerID, token: token)
         let offer = details.offer, entry = details.entry
         guard offer.state == .live else { throw BookingError.refused(Self.ended(offer.state)) }
-        let request = BookingRequest(practitionerID: offer.practitionerID, motiveID: offer.motiveID, start: offer.startsAt, patient: .existing(entry.patientID),
-                                     channel: entry.channel, referringDoctorID: entry.referringDoctorID, holdID: offer.holdID, holdToken: holdToken(offer.id))
         var prepared: BookingService.Prepared
         do {
-            prepared = try await deps.booking.prepare(request, by: Booker(.waitlist(patientID: entry.patientID, channel: entry.channel)))
+            prepared = try await prepareHeld(offer, for: entry)
         } catch BookingError.refused(let violation) where violation.code == .holdExpired {
             throw BookingError.refused(Self.ended(.lapsed))
         } catch is BookingError {

@@ -8,14 +8,7 @@ extension SQLStore {
         do {
             try await database.transaction { db in
                 try await purgeExpiredHolds(now: now, on: db)
-                try await insertRow(HoldRow(hold: hold, tokenHash: Self.tokenHash(token)), on: db)
-                var cache = FootprintCache()
-                let resources = try await db.raw("SELECT resource_id FROM motive_resources WHERE motive_id = \(bind: Column.id(hold.motiveID))").all()
-                    .map { try $0.uuid("resource_id") }
-                let claims = try await claims(
-                    holderID: hold.id, practitionerID: hold.practitionerID, motiveID: hold.motiveID, resourceIDs: resources,
-                    start: hold.startsAt, end: hold.endsAt, cache: &cache, on: db)
-                try await occupy(claims, on: db)
+                try await insertHold(hold, token: token, on: db)
             }
             return true
         } catch is OccupancyConflict {
@@ -24,13 +17,31 @@ extension SQLStore {
     }
 
     public func releaseHold(id: UUID, now: Date) async throws -> Bool {
-        try await database.transaction { db in
-            let deleted = try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(id)) RETURNING practitioner_id, starts_at, ends_at").all()
-            guard let hold = deleted.first else { return false }
-            try await release(holderID: id, on: db)
-            try await addChanges([.freed(try hold.uuid("practitioner_id"), from: try hold.instant("starts_at"), to: try hold.instant("ends_at"), at: now)], on: db)
-            return true
-        }
+        try await database.transaction { db in try await dropHold(id: id, at: now, on: db) }
+    }
+
+    /// In the caller's transaction: the hold's row (its token hashed) and the slot it occupies;
+    /// `OccupancyConflict` when something holds the slot already.
+    func insertHold(_ hold: Hold, token: String, on db: any SQLDatabase) async throws {
+        try await insertRow(HoldRow(hold: hold, tokenHash: Self.tokenHash(token)), on: db)
+        var cache = FootprintCache()
+        let resources = try await db.raw("SELECT resource_id FROM motive_resources WHERE motive_id = \(bind: Column.id(hold.motiveID))").all()
+            .map { try $0.uuid("resource_id") }
+        let claims = try await claims(
+            holderID: hold.id, practitionerID: hold.practitionerID, motiveID: hold.motiveID, resourceIDs: resources,
+            start: hold.startsAt, end: hold.endsAt, cache: &cache, on: db)
+        try await occupy(claims, on: db)
+    }
+
+    /// In the caller's transaction: the hold gone, its slot freed and the time given back to the
+    /// change feed. False when there was no such hold (used or purged already).
+    @discardableResult
+    func dropHold(id: UUID, at now: Date, on db: any SQLDatabase) async throws -> Bool {
+        let deleted = try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(id)) RETURNING practitioner_id, starts_at, ends_at").all()
+        guard let hold = deleted.first else { return false }
+        try await release(holderID: id, on: db)
+        try await addChanges([.freed(try hold.uuid("practitioner_id"), from: try hold.instant("starts_at"), to: try hold.instant("ends_at"), at: now)], on: db)
+        return true
     }
 
     public func hold(id: UUID) async throws -> Hold? {

@@ -144,13 +144,7 @@ extension SQLStore: WaitlistRepository {
                     AND (state = 'live' OR (practitioner_id = \(bind: Column.id(offer.practitionerID)) AND starts_at = \(bind: Column.instant(offer.startsAt))))
                     """).all()
                 guard busy.isEmpty else { return .entryBusy }
-                try await insertRow(HoldRow(hold: hold, tokenHash: Self.tokenHash(holdToken)), on: db)
-                var cache = FootprintCache()
-                let resources = try await db.raw("SELECT resource_id FROM motive_resources WHERE motive_id = \(bind: Column.id(hold.motiveID))").all()
-                    .map { try $0.uuid("resource_id") }
-                let claims = try await claims(holderID: hold.id, practitionerID: hold.practitionerID, motiveID: hold.motiveID, resourceIDs: resources,
-                                              start: hold.startsAt, end: hold.endsAt, cache: &cache, on: db)
-                try await occupy(claims, on: db)
+                try await insertHold(hold, token: holdToken, on: db)
                 try await db.raw("""
                     INSERT INTO waitlist_offers (id, entry_id, practitioner_id, motive_id, starts_at, ends_at, hold_id, state, offered_at, expires_at)
                     VALUES (\(bind: Column.id(offer.id)), \(bind: Column.id(offer.entryID)), \(bind: Column.id(offer.practitionerID)),
@@ -197,10 +191,11 @@ extension SQLStore: WaitlistRepository {
             UPDATE waitlist_offers SET state = \(bind: state.rawValue), answered_at = \(bind: Column.instant(at))
             WHERE id = \(bind: Column.id(id)) AND state = 'live' RETURNING hold_id, practitioner_id, starts_at, ends_at
             """).first() else { return false }
-        let holdID = try ended.uuid("hold_id")
-        try await release(holderID: holdID, on: db)
-        try await db.raw("DELETE FROM holds WHERE id = \(bind: Column.id(holdID))").run()
-        try await addChanges([.freed(try ended.uuid("practitioner_id"), from: try ended.instant("starts_at"), to: try ended.instant("ends_at"), at: at)], on: db)
+        // The hold may be gone already (purged as it lapsed, before the offer ended): the time is
+        // given back again now that no live offer blocks the slot, so the next pass offers it.
+        if !(try await dropHold(id: try ended.uuid("hold_id"), at: at, on: db)) {
+            try await addChanges([.freed(try ended.uuid("practitioner_id"), from: try ended.instant("starts_at"), to: try ended.instant("ends_at"), at: at)], on: db)
+        }
         try await db.raw("""
             UPDATE outbox_messages SET state = 'skipped', last_error = 'The offer ended before this message left.'
             WHERE offer_id = \(bind: Column.id(id)) AND state = 'pending' AND kind = 'offer'
