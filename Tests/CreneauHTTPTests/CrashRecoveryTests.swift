@@ -54,10 +54,11 @@ struct CrashRecoveryTests {
         return process
     }
 
-    func waitUntilHealthy(port: Int) async throws -> Bool {
-        // Bounded: 240 tries, 0.25 s apart (the demo is seeded on first start, and on a loaded
+    func waitUntilHealthy(port: Int, process: Process? = nil) async throws -> Bool {
+        // Bounded: 480 tries, 0.25 s apart (the demo is seeded on first start, and on a loaded
         // two-core machine, with browsers and other servers starting beside it, that once took over 30 s).
-        for _ in 0..<240 {
+        // A server that exited will not answer: no use waiting for it.
+        for _ in 0..<480 where process?.isRunning ?? true {
             try await Task.sleep(for: .milliseconds(250))
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!),
                (response as? HTTPURLResponse)?.statusCode == 200 { return true }

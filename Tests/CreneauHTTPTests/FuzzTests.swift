@@ -139,7 +139,7 @@ struct FuzzTests {
             defer { try? FileManager.default.removeItem(atPath: flag) }
             let proxy = Process()
             proxy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            proxy.arguments = [Self.script.deletingLastPathComponent().appendingPathComponent("freeze_proxy.py").path, String(proxyPort), host, String(port), "120", flag]
+            proxy.arguments = [Self.script.deletingLastPathComponent().appendingPathComponent("freeze_proxy.py").path, String(proxyPort), host, String(port), "600", flag]
             proxy.standardOutput = FileHandle.nullDevice
             proxy.standardError = FileHandle.nullDevice
             try proxy.run()
