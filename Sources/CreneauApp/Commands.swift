@@ -208,6 +208,7 @@ public enum Commands {
         case let error as BenchmarkError: error.description
         case let error as SeedError: error.description
         case let error as CommandError: error.message
+        case DirectoryImportError.busy(let since): "Another directory import is running (started \(since)); wait for it to end. One left by a killed process is taken over after ten minutes."
         default: nil
         }
     }

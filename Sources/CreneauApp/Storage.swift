@@ -55,6 +55,7 @@ public struct Storage: Sendable {
         do {
             let applied = try await Migrator(database: database).migrate()
             _ = try await store.backfillPatientSearch()
+            _ = try await store.backfillDoctorNameKeys()
             _ = try await store.sealCancellationReasons()
             return applied
         } catch let error as RepositoryError {

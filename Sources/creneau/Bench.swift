@@ -4,7 +4,7 @@ import CreneauApp
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Creneau on a loaded database (see BENCHMARKS.md and scripts/bench-availability.sh).",
-        subcommands: [Availability.self, Booking.self, Messages.self])
+        subcommands: [Availability.self, Booking.self, Messages.self, RPPSFile.self, DirectorySearch.self])
 
     struct Availability: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "W1 in-process: practitioner-days of availability per second.")
@@ -57,6 +57,40 @@ struct Bench: AsyncParsableCommand {
             try await reportingFailures {
                 print(try await Commands.benchMessages(days: days, senders: senders, concurrency: concurrency, plan: !skipPlanning, try database.configuration()))
             }
+        }
+    }
+
+    struct RPPSFile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rpps-file",
+            abstract: "Write a generated Annuaire Santé extract, for import-rpps (see scripts/bench-rpps.sh).")
+
+        @Argument(help: "Where to write it.") var file: String
+        @Option(help: "Lines of activity.") var lines = 2_000_000
+        @Option(help: "Generator seed: the same seed writes the same file.") var seed: UInt64 = 2026
+        @Option(help: "utf-8 or windows-1252.") var encoding = "utf-8"
+        @Flag(help: "Begin with the lines an importer must survive (quotes, empty fields, a short line, a repeated professional).")
+        var edgeCases = false
+        @Option(help: "Number national identifiers from here (a newer extract overlaps an older one in part).") var firstProfessional = 0
+
+        func run() async throws {
+            try await reportingFailures {
+                print(try Commands.writeRPPSExtract(path: file, lines: lines, seed: seed, encoding: encoding, edgeCases: edgeCases,
+                                                    firstProfessional: firstProfessional))
+            }
+        }
+    }
+
+    struct DirectorySearch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "directory-search",
+            abstract: "Time the referring-doctor search (name and town, as patients type it) on an imported directory.")
+
+        @Option(help: "Queries, each for a doctor sampled across the directory.") var queries = 2_000
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures { print(try await Commands.benchDirectorySearch(queries: queries, try database.configuration())) }
         }
     }
 }

@@ -83,5 +83,20 @@ public struct ReferringDoctor: Identifiable, Hashable, Codable, Sendable {
     }
 
     /// Matches "dupont pontoise": name and town, folded.
-    public var searchText: String { SearchText.fold("\(firstName) \(lastName) \(city) \(postalCode)") }
+    public var searchText: String { Self.searchText(firstName: firstName, lastName: lastName, city: city, postalCode: postalCode) }
+
+    /// Name, town and postcode folded, and the name run together too, so that "legall" and
+    /// "nguyen" find Le Gall and N'Guyen.
+    public static func searchText(firstName: String, lastName: String, city: String, postalCode: String) -> String {
+        let text = SearchText.fold("\(firstName) \(lastName) \(city) \(postalCode)")
+        let joined = key(lastName)
+        return joined == SearchText.fold(lastName) ? text : text + " " + joined
+    }
+
+    /// The folded last name run together, searched by prefix ("dup" finds Dupont, "legal" Le
+    /// Gall); never empty, so that a name made only of punctuation is still marked as keyed.
+    public var nameKey: String { Self.key(lastName) }
+    /// The same for the first name, searched when no last name matches ("bérénice").
+    public var firstNameKey: String { Self.key(firstName) }
+    public static func key(_ name: String) -> String { SearchText.fold(name).replacingOccurrences(of: " ", with: "").nilIfEmpty ?? "-" }
 }

@@ -51,5 +51,6 @@ extension Migration {
         .surveysAndNoShows,
         .waitingList,
         .calendarFeeds,
+        .professionalDirectory,
     ]
 }

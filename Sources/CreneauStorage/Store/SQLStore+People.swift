@@ -160,18 +160,54 @@ extension SQLStore: ReferringDoctorRepository {
         return found
     }
 
+    /// Active doctors whose last name starts with one of the query's words (of two letters or
+    /// more, or two words run together: "n guyen"), and who match every word somewhere — name, or
+    /// the town, postcode or name of one of their places. "dupont pontoise" reads a few hundred
+    /// rows of two million. When no last name matches, first names are tried ("bérénice").
     public func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor] {
-        let words = SearchText.fold(query).split(separator: " ").prefix(6)
-        guard !words.isEmpty else { return [] }
-        return try await database.withConnection { db in
-            var select = db.select().column("*").from(ReferringDoctor.table)
-            for word in words {
-                // Folded text holds only letters, digits and spaces, so no LIKE wildcard can come from the query.
-                select = select.where("search_text", .like, SQLBind("%\(word)%"))
-            }
-            return try await select.orderBy("last_name").orderBy("first_name").limit(max(1, min(limit, 100)))
-                .all().map { try ReferringDoctor(row: $0) }
+        var words: [String] = []
+        for word in SearchText.fold(query).split(separator: " ").map(String.init) where !words.contains(word) && words.count < 6 {
+            words.append(word)
         }
+        var keys = words.filter { $0.count >= 2 }
+        for (word, next) in zip(words, words.dropFirst()) where !keys.contains(word + next) { keys.append(word + next) }
+        guard !keys.isEmpty else { return [] }
+        let byName = try await searchReferringDoctors(words: words, keys: keys, column: "name_key", limit: limit)
+        return byName.isEmpty ? try await searchReferringDoctors(words: words, keys: keys, column: "first_name_key", limit: limit) : byName
+    }
+
+    private func searchReferringDoctors(words: [String], keys: [String], column: String, limit: Int) async throws -> [ReferringDoctor] {
+        var sql: SQLQueryString = "SELECT d.* FROM referring_doctors d WHERE d.inactive_since IS NULL AND ("
+        for (index, key) in keys.enumerated() {
+            sql += "\(unsafeRaw: index == 0 ? "" : " OR ")(d.\(unsafeRaw: column) >= \(bind: key) AND d.\(unsafeRaw: column) < \(bind: Self.prefixEnd(key)))"
+        }
+        sql += ")"
+        for word in words {
+            // Folded text holds only letters, digits and spaces, so no LIKE wildcard can come from the query.
+            let pattern = "%\(word)%"
+            sql += """
+                 AND (d.search_text LIKE \(bind: pattern) OR EXISTS (SELECT 1 FROM referring_doctor_places p
+                     WHERE p.national_id = d.national_id AND p.search_text LIKE \(bind: pattern)))
+                """
+        }
+        sql += " ORDER BY d.last_name, d.first_name, d.id LIMIT \(literal: max(1, min(limit, 100)))"
+        let query = sql
+        return try await database.withConnection { db in
+            try await db.raw(query).all().map { try ReferringDoctor(row: $0) }
+        }
+    }
+
+    /// The first text after every text starting with `prefix`, in byte order: its last character
+    /// moved one up ("dupont" → "duponu").
+    static func prefixEnd(_ prefix: String) -> String {
+        var scalars = Array(prefix.unicodeScalars)
+        while let last = scalars.popLast() {
+            if let next = Unicode.Scalar(last.value + 1) ?? Unicode.Scalar(last.value + 0x801) {
+                scalars.append(next)
+                return String(String.UnicodeScalarView(scalars))
+            }
+        }
+        return "\u{10FFFF}"
     }
 }
 
