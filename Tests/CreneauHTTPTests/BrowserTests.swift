@@ -55,6 +55,22 @@ struct BrowserTests {
         #expect(run.output.hasPrefix("ok"), "\(run.output)")
     }
 
+    @Test("a new patient finds their GP by typing “dupont pontoise” in a directory imported from an RPPS extract (Windows-1252, from standard input)")
+    func importedDirectory() async throws {
+        try await Self.withDemoServer { server in
+            let file = server.folder.appendingPathComponent("rpps.txt").path
+            let written = try await FuzzTests.runExecutable(["bench", "rpps-file", file, "--lines", "3000", "--edge-cases", "--encoding", "windows-1252"])
+            #expect(written.status == 0, "\(written.output)")
+            // As an administrator pipes a download into it, while the server runs on the same database.
+            let imported = try await FuzzTests.runExecutable(["import-rpps", "-", "--log-level", "warning"], in: server.folder, input: file)
+            #expect(imported.status == 2, "the two bad lines make the exit status 2: \(imported.output)")
+            #expect(imported.output.contains("3000 lines read (Windows-1252)"), "\(imported.output)")
+            #expect(imported.output.contains("line 5: 20 fields") && imported.output.contains("line 6: The national identifier"), "\(imported.output)")
+            try await Self.scenario("rpps_directory.py", [server.url, server.shots])
+            #expect(FileManager.default.fileExists(atPath: "\(server.shots)/rpps-doctor-phone.png"))
+        }
+    }
+
     @Test("a visitor is refused without a referring doctor, books with one, downloads the .ics, cancels, switches to English")
     func patientBooking() async throws {
         try await Self.withDemoServer { server in

@@ -89,13 +89,15 @@ struct FuzzTests {
     }
 
     /// Runs the `creneau` executable to its end, on a thread of its own (not the tests' cooperative threads).
-    static func runExecutable(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    static func runExecutable(_ arguments: [String], in folder: URL? = nil, input: String? = nil) async throws -> (status: Int32, output: String) {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result {
                     let process = Process()
                     process.executableURL = ServerProcessTests.executable
                     process.arguments = arguments
+                    if let folder { process.currentDirectoryURL = folder }
+                    if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
                     let pipe = Pipe()
                     process.standardOutput = pipe
                     process.standardError = pipe

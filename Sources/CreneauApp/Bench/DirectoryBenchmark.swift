@@ -38,23 +38,25 @@ public struct DirectorySearchBenchmark: Sendable {
             try await db.raw("SELECT COUNT(*) AS n FROM referring_doctors WHERE inactive_since IS NULL").first()?.decode(column: "n", as: Int.self) ?? 0
         }
         guard doctors > 0 else { throw BenchmarkError.noData }
-        // Doctors at even steps through the directory, each with the first place the import gave them.
+        // Doctors at even steps through the directory, each with the first place the import gave
+        // them: each step skips `step` rows of the national-id index from the last one taken.
         let step = max(1, doctors / max(1, queries))
         var samples: [(id: String, last: String, city: String, postalCode: String)] = []
-        var offset = 0
-        while samples.count < queries && offset < doctors {
-            let at = offset
+        var after = ""
+        while samples.count < queries {
+            let from = after
             let row = try await database.withConnection { db in
                 try await db.raw("""
-                    SELECT id, last_name, city, postal_code FROM referring_doctors
-                    WHERE inactive_since IS NULL AND city <> '' ORDER BY national_id LIMIT 1 OFFSET \(literal: at)
+                    SELECT id, national_id, last_name, city, postal_code FROM referring_doctors
+                    WHERE inactive_since IS NULL AND national_id > \(bind: from) ORDER BY national_id LIMIT 1 OFFSET \(literal: step - 1)
                     """).first()
             }
-            if let row {
-                samples.append((try row.decode(column: "id", as: String.self), try row.decode(column: "last_name", as: String.self),
-                                try row.decode(column: "city", as: String.self), try row.decode(column: "postal_code", as: String.self)))
-            }
-            offset += step
+            guard let row else { break }
+            after = try row.decode(column: "national_id", as: String.self)
+            let city = try row.decode(column: "city", as: String.self)
+            if city.isEmpty { continue }
+            samples.append((try row.decode(column: "id", as: String.self), try row.decode(column: "last_name", as: String.self),
+                            city, try row.decode(column: "postal_code", as: String.self)))
         }
         var latencies: [Double] = [], found = 0
         let clock = ContinuousClock()

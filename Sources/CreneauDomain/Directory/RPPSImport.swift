@@ -48,11 +48,19 @@ public struct RPPSImport: Sendable {
         /// Nil when reading a pipe.
         public var totalBytes: Int64?
         public var seconds: Double
+
+        public init(lines: Int, bytes: Int64, totalBytes: Int64?, seconds: Double) {
+            self.lines = lines
+            self.bytes = bytes
+            self.totalBytes = totalBytes
+            self.seconds = seconds
+        }
     }
 
     /// How much the caller should read at a time.
     public static let chunkSize = 1 << 20
     static let batchSize = 2_000
+    static let writesInFlight = 2
     /// Longer than any real line by far; a longer one is counted bad and skipped, unread.
     static let maximumLineLength = 64 * 1_024
     static let problemsShown = 20
@@ -79,6 +87,16 @@ public struct RPPSImport: Sendable {
         let run = try await directory.beginDirectoryImport(source: source, at: clock.now(), staleAfter: Self.staleAfter)
         var report = Report(), decoder = LineDecoder(), batch: [RPPSRecord] = [], bytes: Int64 = 0, lastProgress = 0.0
         batch.reserveCapacity(Self.batchSize)
+        // Batches are written while the next is read, two at a time: parsing, preparing a batch
+        // and the database's own work then run side by side, on both cores.
+        var writing: [Task<Void, any Error>] = []
+        let directory = directory, clock = clock
+        func write(flush: Bool = false) async throws {
+            let lines = batch
+            batch.removeAll(keepingCapacity: true)
+            if !lines.isEmpty { writing.append(Task { try await directory.upsertProfessionals(lines, run: run, at: clock.now()) }) }
+            while writing.count > (flush ? 0 : Self.writesInFlight) { try await writing.removeFirst().value }
+        }
         do {
             var number = 0
             func take(_ line: ArraySlice<UInt8>?) {
@@ -124,17 +142,14 @@ public struct RPPSImport: Sendable {
                     if !pending.isEmpty && !skipping { take(pending[...]) }
                     break
                 }
-                if batch.count >= Self.batchSize {
-                    try await directory.upsertProfessionals(batch, run: run, at: clock.now())
-                    batch.removeAll(keepingCapacity: true)
-                }
+                if batch.count >= Self.batchSize { try await write() }
                 let now = seconds()
                 if now - lastProgress >= 0.5 {
                     lastProgress = now
                     progress(Progress(lines: report.lines, bytes: bytes, totalBytes: totalBytes, seconds: now))
                 }
             }
-            if !batch.isEmpty { try await directory.upsertProfessionals(batch, run: run, at: clock.now()) }
+            try await write(flush: true)
             report.encoding = decoder.encodingSummary
             report.seconds = seconds()
             let summary = report.description
@@ -146,6 +161,7 @@ public struct RPPSImport: Sendable {
             progress(Progress(lines: report.lines, bytes: bytes, totalBytes: totalBytes, seconds: report.seconds))
             return report
         } catch {
+            for task in writing { _ = await task.result }
             try? await directory.abandonDirectoryImport(run: run, at: clock.now())
             throw error
         }

@@ -98,5 +98,8 @@ public struct ReferringDoctor: Identifiable, Hashable, Codable, Sendable {
     public var nameKey: String { Self.key(lastName) }
     /// The same for the first name, searched when no last name matches ("bérénice").
     public var firstNameKey: String { Self.key(firstName) }
-    public static func key(_ name: String) -> String { SearchText.fold(name).replacingOccurrences(of: " ", with: "").nilIfEmpty ?? "-" }
+    public static func key(_ name: String) -> String {
+        let folded = SearchText.fold(name)
+        return folded.isEmpty ? "-" : String(folded.unicodeScalars.filter { $0 != " " })
+    }
 }

@@ -20,15 +20,15 @@ public enum DatabaseEngine: String, Sendable {
 public final class Database: Sendable {
     public let engine: DatabaseEngine
     let logger: Logger
-    private let pool: Pool
-    private let writeGate = WriteGate()
+    let pool: Pool
+    let writeGate = WriteGate()
     /// SQLite runs queries on these threads; its own pool, so a query waiting
     /// on a lock cannot starve the rest of the process.
     private let threadPool: NIOThreadPool?
     /// SQLite only: the writers' own connection and thread. SQLite has one writer at a
     /// time anyway; on its own connection the writer never queues behind readers for
     /// a connection or a thread (a write transaction waited 10–20 ms for one under load).
-    private let writer: (pool: EventLoopGroupConnectionPool<SQLiteFileSource>, threads: NIOThreadPool)?
+    let writer: (pool: EventLoopGroupConnectionPool<SQLiteFileSource>, threads: NIOThreadPool)?
     /// PostgreSQL with `Timeouts`: how long one `withConnection` or `transaction` may hold a
     /// connection before it is closed under it. A server stopped mid-query (SIGSTOP, a dead
     /// network) never answers, and PostgreSQL's own `statement_timeout` cannot fire there;
@@ -36,7 +36,7 @@ public final class Database: Sendable {
     /// waits behind it hanging.
     private let operationDeadline: TimeAmount?
 
-    private enum Pool: Sendable {
+    enum Pool: Sendable {
         case sqlite(EventLoopGroupConnectionPool<SQLiteFileSource>)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }

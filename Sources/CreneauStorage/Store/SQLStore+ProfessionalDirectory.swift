@@ -48,59 +48,61 @@ extension SQLStore: ProfessionalDirectoryRepository {
             }
         }
         let doctorRows = order.compactMap { professionals[$0] }, placeRows = placeOrder.compactMap { places[$0] }
-        try await database.transaction { db in
-            try await self.upsertDoctors(doctorRows, run: run, on: db)
-            try await self.upsertPlaces(placeRows, run: run, on: db)
-            try await db.raw("UPDATE directory_imports SET heartbeat_at = \(bind: Column.instant(now)) WHERE id = \(bind: run)").run()
+        let sqlite = database.engine == .sqlite
+        // Two batches are written at once; a professional listed again in both may make PostgreSQL
+        // pick one as a deadlock's victim, which then simply runs again.
+        try await retryingConflicts { try await self.database.bulkTransaction { db in
+            // Two million rows and three indexes: SQLite's default 2 MiB page cache rereads index
+            // pages from the file at every insert. This is the writers' connection (imports, seeds).
+            if sqlite { try await db.execute("PRAGMA cache_size = -16384", []) }
+            try await Self.upsertDoctors(doctorRows, run: run, on: db)
+            try await Self.upsertPlaces(placeRows, run: run, on: db)
+            try await db.execute("UPDATE directory_imports SET heartbeat_at = \(Column.instant(now)) WHERE id = \(run)", [])
+        } }
+    }
+
+    private func retryingConflicts(_ body: () async throws -> Void) async throws {
+        for attempt in 1... {
+            do {
+                return try await body()
+            } catch where attempt < 4 && StorageErrors.isTransientConflict(error) {
+                try await Task.sleep(for: .milliseconds(20 * attempt))
+            }
         }
     }
 
-    private func upsertDoctors(_ records: [RPPSRecord], run: Int64, on db: any SQLDatabase) async throws {
+    private static func upsertDoctors(_ records: [RPPSRecord], run: Int64, on db: BulkStatements) async throws {
         let columns = ["id", "national_id", "first_name", "last_name", "profession", "specialty", "city", "postal_code",
                        "search_text", "name_key", "first_name_key", "title", "source", "import_run"]
         // While a run lists a professional again (the extract repeats them once per activity), their
         // main place stays the first one it listed.
-        func keptFirst(_ column: String) -> SQLRaw {
-            SQLRaw("CASE WHEN referring_doctors.import_run = excluded.import_run AND referring_doctors.city <> '' THEN referring_doctors.\(column) ELSE excluded.\(column) END")
+        func keptFirst(_ column: String) -> String {
+            "\(column) = CASE WHEN referring_doctors.import_run = excluded.import_run AND referring_doctors.city <> '' THEN referring_doctors.\(column) ELSE excluded.\(column) END"
         }
-        for chunk in records.chunks(of: SQLStore.maximumBindsPerStatement / columns.count) {
-            var insert = db.insert(into: ReferringDoctor.table).columns(columns)
-            for record in chunk {
-                let city = record.place?.city ?? "", postalCode = record.place?.postalCode ?? ""
-                let values: [any Encodable & Sendable] = [
-                    Column.id(UUID()), record.nationalID, record.firstName, record.lastName, record.profession, record.specialty,
-                    city, postalCode, ReferringDoctor.searchText(firstName: record.firstName, lastName: record.lastName, city: city, postalCode: postalCode),
-                    ReferringDoctor.key(record.lastName), ReferringDoctor.key(record.firstName), record.title, "rpps", run,
-                ]
-                insert = insert.values(values.map { SQLBind($0) })
-            }
-            try await insert.onConflict(with: ["national_id"]) { update in
-                update.set(excludedValueOf: "first_name").set(excludedValueOf: "last_name").set(excludedValueOf: "profession")
-                    .set(excludedValueOf: "specialty").set(excludedValueOf: "name_key").set(excludedValueOf: "first_name_key").set(excludedValueOf: "title")
-                    .set(excludedValueOf: "source")
-                    .set("city", to: keptFirst("city")).set("postal_code", to: keptFirst("postal_code"))
-                    .set("search_text", to: keptFirst("search_text"))
-                    .set(excludedValueOf: "import_run").set("inactive_since", to: SQLLiteral.null)
-            }.run()
+        let set = ["first_name", "last_name", "profession", "specialty", "name_key", "first_name_key", "title", "source"]
+            .map { "\($0) = excluded.\($0)" } + ["city", "postal_code", "search_text"].map(keptFirst)
+            + ["import_run = excluded.import_run", "inactive_since = NULL"]
+        let rows = records.map { record -> [String] in
+            let city = record.place?.city ?? "", postalCode = record.place?.postalCode ?? ""
+            return [
+                Column.id(timeOrderedID()), record.nationalID, record.firstName, record.lastName, record.profession, record.specialty,
+                city, postalCode, ReferringDoctor.searchText(firstName: record.firstName, lastName: record.lastName, city: city, postalCode: postalCode),
+                ReferringDoctor.key(record.lastName), ReferringDoctor.key(record.firstName), record.title,
+            ]
         }
+        // The run and the source are the same on every row: literals, not values to bind.
+        try await db.upsert(into: ReferringDoctor.table, columns: columns, constants: ["'rpps'", String(run)], rows: rows,
+                         conflict: "national_id", set: set.joined(separator: ", "), maximumBinds: maximumBindsPerStatement)
     }
 
-    private func upsertPlaces(_ places: [(String, RPPSPlace)], run: Int64, on db: any SQLDatabase) async throws {
+    private static func upsertPlaces(_ places: [(String, RPPSPlace)], run: Int64, on db: BulkStatements) async throws {
         let columns = ["national_id", "place_key", "name", "address", "postal_code", "city", "phone", "search_text", "import_run"]
-        for chunk in places.chunks(of: SQLStore.maximumBindsPerStatement / columns.count) {
-            var insert = db.insert(into: "referring_doctor_places").columns(columns)
-            for (nationalID, place) in chunk {
-                let values: [any Encodable & Sendable] = [
-                    nationalID, place.key, place.name, place.address, place.postalCode, place.city, place.phone, place.searchText, run,
-                ]
-                insert = insert.values(values.map { SQLBind($0) })
-            }
-            try await insert.onConflict(with: ["national_id", "place_key"]) { update in
-                var update = update
-                for column in columns.dropFirst(2) { update = update.set(excludedValueOf: column) }
-                return update
-            }.run()
+        let rows = places.map { nationalID, place in
+            [nationalID, place.key, place.name, place.address, place.postalCode, place.city, place.phone, place.searchText]
         }
+        try await db.upsert(into: "referring_doctor_places", columns: columns, constants: [String(run)], rows: rows,
+                         conflict: "national_id, place_key", set: columns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", "),
+                            maximumBinds: maximumBindsPerStatement)
     }
 
     public func finishDirectoryImport(run: Int64, at now: Date, report: String,
@@ -141,6 +143,20 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 WHERE id = \(bind: run) AND state = 'running'
                 """).run()
         }
+    }
+
+    /// A version-7 UUID (milliseconds first, then random): the new doctors of an import land at the
+    /// end of the primary key's index instead of all over it.
+    static func timeOrderedID(at now: Date = Date()) -> UUID {
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1_000))
+        // A random UUID's bytes (one call for randomness), the first six replaced by the time.
+        var uuid = UUID().uuid
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * UInt64(5 - index))) }
+            bytes[6] = (bytes[6] & 0x0F) | 0x70
+            bytes[8] = (bytes[8] & 0x3F) | 0x80
+        }
+        return UUID(uuid: uuid)
     }
 
     /// Fills the name keys (and the search text that goes with them) of doctors written before migration 0023, a thousand a transaction;

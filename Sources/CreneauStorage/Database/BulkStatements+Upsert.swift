@@ -1,0 +1,70 @@
+import NIOCore
+import PostgresKit
+
+extension BulkStatements {
+    /// Inserts `rows` into `table`, or updates the row a key already names: `columns` are the
+    /// rows' values then `constants` (SQL literals closing every row: the run, the source). SQLite
+    /// takes `INSERT … VALUES (…), (…) ON CONFLICT … DO UPDATE SET …`, as many rows a statement as
+    /// its placeholders allow. PostgreSQL takes the rows by `COPY` into a temporary table, then
+    /// one `INSERT … SELECT`: planning a VALUES list of thousands of placeholders cost it more
+    /// than the writes. No key may appear twice in `rows`.
+    public func upsert(into table: String, columns: [String], constants: [String], rows: [[String]], conflict: String, set: String,
+                       maximumBinds: Int) async throws {
+        guard let width = rows.first?.count else { return }
+        let update = " ON CONFLICT (\(conflict)) DO UPDATE SET \(set)"
+        switch connection {
+        case .sqlite:
+            let perStatement = max(1, maximumBinds / width)
+            for start in stride(from: 0, to: rows.count, by: perStatement) {
+                let chunk = rows[start..<min(rows.count, start + perStatement)]
+                var sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                var values: [String?] = []
+                values.reserveCapacity(chunk.count * width)
+                for (row, fields) in chunk.enumerated() {
+                    sql += row == 0 ? "(" : ", ("
+                    for field in fields {
+                        values.append(field)
+                        sql += "?, "
+                    }
+                    sql += constants.joined(separator: ", ") + ")"
+                }
+                try await execute(sql + update, values)
+            }
+        case .postgres(let connection, let logger):
+            let copied = Array(columns.prefix(width)), staging = "bulk_\(table)"
+            try await execute("CREATE TEMP TABLE IF NOT EXISTS \(staging) (\(copied.map { "\($0) TEXT" }.joined(separator: ", "))) ON COMMIT DELETE ROWS", [])
+            try await connection.copyFrom(table: staging, columns: copied, logger: logger) { writer in
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 20)
+                for fields in rows {
+                    for (index, field) in fields.enumerated() {
+                        if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                        Self.writeCopyText(field, to: &buffer)
+                    }
+                    buffer.writeInteger(UInt8(ascii: "\n"))
+                    if buffer.readableBytes >= 1 << 20 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+            let select = (copied + constants).joined(separator: ", ")
+            try await execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT \(select) FROM \(staging)" + update, [])
+            try await execute("TRUNCATE \(staging)", [])
+        }
+    }
+
+    /// A value in `COPY`'s text format: backslash, tab and line breaks escaped.
+    static func writeCopyText(_ text: String, to buffer: inout ByteBuffer) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeBytes([0x5C, 0x5C])
+            case UInt8(ascii: "\t"): buffer.writeBytes([0x5C, UInt8(ascii: "t")])
+            case UInt8(ascii: "\n"): buffer.writeBytes([0x5C, UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): buffer.writeBytes([0x5C, UInt8(ascii: "r")])
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+}
