@@ -172,6 +172,12 @@ struct ProfessionalDirectoryTests {
             #expect(try await test.store.backfillDoctorNameKeys() == 0)
             // One letter is not a name: too many doctors start with it to search them.
             #expect(try await test.store.searchReferringDoctors("l b", limit: 5).isEmpty)
+            // Two letters are tried when nothing longer matched: Dr Ly is found, and "le" alone is not read as a name first.
+            let ly = ReferringDoctor(id: UUID(), nationalID: "810000000556", firstName: "Minh", lastName: "Ly", profession: "Médecin", city: "Paris", postalCode: "75013")
+            try await test.store.insert(ly)
+            #expect(try await test.store.searchReferringDoctors("ly paris", limit: 5) == [ly])
+            #expect(try await test.store.searchReferringDoctors("legall", limit: 5) == [doctor])
+            #expect(try await test.store.searchReferringDoctors("minh", limit: 5) == [ly], "a first name alone, when no last name matches")
         }
     }
 }

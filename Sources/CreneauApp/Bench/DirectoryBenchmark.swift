@@ -16,12 +16,15 @@ public struct DirectorySearchBenchmark: Sendable {
         public var p50: Double
         public var p99: Double
         public var maximum: Double
+        /// The three slowest queries, with their times.
+        public var slowest: [String] = []
 
         public var description: String {
             String(format: """
                 Referring-doctor search (%@), %d active doctors: %d queries, %d found their doctor
                   latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms
-                """, engine, doctors, queries, found, p50 * 1_000, p99 * 1_000, maximum * 1_000)
+                  slowest: %@
+                """, engine, doctors, queries, found, p50 * 1_000, p99 * 1_000, maximum * 1_000, slowest.joined(separator: ", "))
         }
     }
 
@@ -58,7 +61,7 @@ public struct DirectorySearchBenchmark: Sendable {
             samples.append((try row.decode(column: "id", as: String.self), try row.decode(column: "last_name", as: String.self),
                             city, try row.decode(column: "postal_code", as: String.self)))
         }
-        var latencies: [Double] = [], found = 0
+        var latencies: [Double] = [], found = 0, slowest: [(Double, String)] = []
         let clock = ContinuousClock()
         for (index, sample) in samples.enumerated() {
             let last = SearchText.fold(sample.last), city = SearchText.fold(sample.city)
@@ -71,13 +74,16 @@ public struct DirectorySearchBenchmark: Sendable {
             let started = clock.now
             let results = try await store.searchReferringDoctors(query, limit: 20)
             let elapsed = clock.now - started
-            latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            latencies.append(seconds)
+            slowest = Array((slowest + [(seconds, query)]).sorted { $0.0 > $1.0 }.prefix(3))
             if results.contains(where: { $0.id.uuidString.lowercased() == sample.id.lowercased() }) || results.count == 20 { found += 1 }
         }
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         return Result(engine: database.engine == .sqlite ? "SQLite" : "PostgreSQL", doctors: doctors, queries: latencies.count, found: found,
-                      p50: percentile(0.5), p99: percentile(0.99), maximum: latencies.last ?? 0)
+                      p50: percentile(0.5), p99: percentile(0.99), maximum: latencies.last ?? 0,
+                      slowest: slowest.map { String(format: "“%@” %.1f ms", $0.1, $0.0 * 1_000) })
     }
 }
 

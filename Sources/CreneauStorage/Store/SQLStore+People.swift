@@ -160,20 +160,27 @@ extension SQLStore: ReferringDoctorRepository {
         return found
     }
 
-    /// Active doctors whose last name starts with one of the query's words (of two letters or
+    /// Active doctors whose last name starts with one of the query's words (of three letters or
     /// more, or two words run together: "n guyen"), and who match every word somewhere — name, or
-    /// the town, postcode or name of one of their places. "dupont pontoise" reads a few hundred
-    /// rows of two million. When no last name matches, first names are tried ("bérénice").
+    /// the town, postcode or name of one of their places (all in the doctor's search text).
+    /// "dupont pontoise" reads a few hundred rows of two million. When no last name matches,
+    /// first names are tried ("bérénice").
     public func searchReferringDoctors(_ query: String, limit: Int) async throws -> [ReferringDoctor] {
         var words: [String] = []
         for word in SearchText.fold(query).split(separator: " ").map(String.init) where !words.contains(word) && words.count < 6 {
             words.append(word)
         }
-        var keys = words.filter { $0.count >= 2 }
+        // Words of three letters or more, and two words run together, are tried as last names
+        // first; two-letter words ("le", "la", "du") begin a twentieth of all names, so they are
+        // tried only when nothing else matched (a doctor named Ly or Ba).
+        var keys = words.filter { $0.count >= 3 }
         for (word, next) in zip(words, words.dropFirst()) where !keys.contains(word + next) { keys.append(word + next) }
-        guard !keys.isEmpty else { return [] }
-        let byName = try await searchReferringDoctors(words: words, keys: keys, column: "name_key", limit: limit)
-        return byName.isEmpty ? try await searchReferringDoctors(words: words, keys: keys, column: "first_name_key", limit: limit) : byName
+        let short = words.filter { $0.count == 2 }
+        for attempt in [(keys, "name_key"), (short, "name_key"), (keys + short, "first_name_key")] where !attempt.0.isEmpty {
+            let found = try await searchReferringDoctors(words: words, keys: attempt.0, column: attempt.1, limit: limit)
+            if !found.isEmpty { return found }
+        }
+        return []
     }
 
     private func searchReferringDoctors(words: [String], keys: [String], column: String, limit: Int) async throws -> [ReferringDoctor] {
@@ -185,10 +192,7 @@ extension SQLStore: ReferringDoctorRepository {
         for word in words {
             // Folded text holds only letters, digits and spaces, so no LIKE wildcard can come from the query.
             let pattern = "%\(word)%"
-            sql += """
-                 AND (d.search_text LIKE \(bind: pattern) OR EXISTS (SELECT 1 FROM referring_doctor_places p
-                     WHERE p.national_id = d.national_id AND p.search_text LIKE \(bind: pattern)))
-                """
+            sql += " AND d.search_text LIKE \(bind: pattern)"
         }
         sql += " ORDER BY d.last_name, d.first_name, d.id LIMIT \(literal: max(1, min(limit, 100)))"
         let query = sql

@@ -33,7 +33,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
         // One row per professional and per place in a statement: PostgreSQL refuses an upsert that
         // touches a row twice, and the first line of a professional names their main place.
         var professionals: [String: RPPSRecord] = [:], order: [String] = []
-        var places: [String: (String, RPPSPlace)] = [:], placeOrder: [String] = []
+        var places: [String: (String, RPPSPlace)] = [:], placeOrder: [String] = [], placeTexts: [String: [String]] = [:]
         for record in records {
             if professionals[record.nationalID] == nil {
                 professionals[record.nationalID] = record
@@ -44,10 +44,11 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 if places[key] == nil {
                     places[key] = (record.nationalID, place)
                     placeOrder.append(key)
+                    placeTexts[record.nationalID, default: []].append(place.searchText)
                 }
             }
         }
-        let doctorRows = order.compactMap { professionals[$0] }, placeRows = placeOrder.compactMap { places[$0] }
+        let doctorRows = order.compactMap { professionals[$0] }, placeRows = placeOrder.compactMap { places[$0] }, texts = placeTexts
         let sqlite = database.engine == .sqlite
         // Two batches are written at once; a professional listed again in both may make PostgreSQL
         // pick one as a deadlock's victim, which then simply runs again.
@@ -55,7 +56,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
             // Two million rows and three indexes: SQLite's default 2 MiB page cache rereads index
             // pages from the file at every insert. This is the writers' connection (imports, seeds).
             if sqlite { try await db.execute("PRAGMA cache_size = -16384", []) }
-            try await Self.upsertDoctors(doctorRows, run: run, on: db)
+            try await Self.upsertDoctors(doctorRows, placeTexts: texts, run: run, on: db)
             try await Self.upsertPlaces(placeRows, run: run, on: db)
             try await db.execute("UPDATE directory_imports SET heartbeat_at = \(Column.instant(now)) WHERE id = \(run)", [])
         } }
@@ -71,7 +72,10 @@ extension SQLStore: ProfessionalDirectoryRepository {
         }
     }
 
-    private static func upsertDoctors(_ records: [RPPSRecord], run: Int64, on db: BulkStatements) async throws {
+    /// A doctor's search text holds their name and every place's town, postcode and name, so that
+    /// the search reads one row a candidate (a lookup into the places for each one cost PostgreSQL a
+    /// scan of them all).
+    private static func upsertDoctors(_ records: [RPPSRecord], placeTexts: [String: [String]], run: Int64, on db: BulkStatements) async throws {
         let columns = ["id", "national_id", "first_name", "last_name", "profession", "specialty", "city", "postal_code",
                        "search_text", "name_key", "first_name_key", "title", "source", "import_run"]
         // While a run lists a professional again (the extract repeats them once per activity), their
@@ -80,13 +84,17 @@ extension SQLStore: ProfessionalDirectoryRepository {
             "\(column) = CASE WHEN referring_doctors.import_run = excluded.import_run AND referring_doctors.city <> '' THEN referring_doctors.\(column) ELSE excluded.\(column) END"
         }
         let set = ["first_name", "last_name", "profession", "specialty", "name_key", "first_name_key", "title", "source"]
-            .map { "\($0) = excluded.\($0)" } + ["city", "postal_code", "search_text"].map(keptFirst)
+            .map { "\($0) = excluded.\($0)" } + ["city", "postal_code"].map(keptFirst)
+            // Listed again in the same run: their places so far, and these.
+            + ["search_text = CASE WHEN referring_doctors.import_run = excluded.import_run THEN referring_doctors.search_text || ' ' || excluded.search_text ELSE excluded.search_text END"]
             + ["import_run = excluded.import_run", "inactive_since = NULL"]
         let rows = records.map { record -> [String] in
             let city = record.place?.city ?? "", postalCode = record.place?.postalCode ?? ""
             return [
                 Column.id(timeOrderedID()), record.nationalID, record.firstName, record.lastName, record.profession, record.specialty,
-                city, postalCode, ReferringDoctor.searchText(firstName: record.firstName, lastName: record.lastName, city: city, postalCode: postalCode),
+                city, postalCode,
+                ([ReferringDoctor.searchText(firstName: record.firstName, lastName: record.lastName, city: city, postalCode: postalCode)]
+                    + (placeTexts[record.nationalID] ?? [])).joined(separator: " "),
                 ReferringDoctor.key(record.lastName), ReferringDoctor.key(record.firstName), record.title,
             ]
         }
