@@ -56,6 +56,7 @@ public struct Storage: Sendable {
             let applied = try await Migrator(database: database).migrate()
             _ = try await store.backfillPatientSearch()
             _ = try await store.backfillDoctorNameKeys()
+            try await store.ensureDirectoryIndexes()
             _ = try await store.sealCancellationReasons()
             return applied
         } catch let error as RepositoryError {

@@ -98,6 +98,11 @@ public struct ReferringDoctor: Identifiable, Hashable, Codable, Sendable {
     public var nameKey: String { Self.key(lastName) }
     /// The same for the first name, searched when no last name matches ("bérénice").
     public var firstNameKey: String { Self.key(firstName) }
+    /// Town and postcode run together ("pontoise95300"); an imported doctor's lists every place.
+    public var townKey: String { Self.townKey(city: city, postalCode: postalCode) }
+    public static func townKey(city: String, postalCode: String) -> String {
+        String(SearchText.fold("\(city) \(postalCode)").unicodeScalars.filter { $0 != " " })
+    }
     public static func key(_ name: String) -> String {
         let folded = SearchText.fold(name)
         return folded.isEmpty ? "-" : String(folded.unicodeScalars.filter { $0 != " " })

@@ -1,7 +1,8 @@
 extension Migration {
     /// The national directory of health professionals (RPPS), imported from the Annuaire Santé
     /// extract: each professional once (keyed by their national identifier), their places of
-    /// practice apart. `name_key` is the folded last name (`first_name_key` the first name), searched by prefix (byte order on both
+    /// practice apart. `name_key` is the folded last name (`first_name_key` the first name, `town_key`
+    /// the towns and postcodes of their places), searched by prefix (byte order on both
     /// engines, hence "C" on PostgreSQL); `import_run` is the last import that listed a row, so that
     /// those a newer extract no longer lists are marked inactive (never deleted: appointments and
     /// waiting-list entries keep naming them). `directory_imports` records each run; a unique index
@@ -15,8 +16,12 @@ extension Migration {
         .both("ALTER TABLE referring_doctors ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CONSTRAINT ck_referring_doctors_source CHECK (source IN ('local', 'rpps'))"),
         .both("ALTER TABLE referring_doctors ADD COLUMN import_run BIGINT"),
         .both("ALTER TABLE referring_doctors ADD COLUMN inactive_since BIGINT"),
-        .both("CREATE INDEX ix_referring_doctors_name_key ON referring_doctors(name_key)"),
-        .both("CREATE INDEX ix_referring_doctors_first_name_key ON referring_doctors(first_name_key)"),
+        .both("ALTER TABLE referring_doctors ADD COLUMN town_key TEXT NOT NULL DEFAULT ''"),
+        // Each name index carries the other keys: the search checks every word of a query against
+        // them, so a name shared by thousands is filtered in the index and the table is read for
+        // the answers only.
+        .both(SQLStore.directoryIndexes[0]),
+        .both(SQLStore.directoryIndexes[1]),
         // One B-tree for the places on SQLite (WITHOUT ROWID: the key is the table), the fewest
         // indexes to maintain through two million upserts; counting and dropping what a run did
         // not list scans the tables once at its end.

@@ -104,7 +104,7 @@ extension ReferringDoctor: SQLRecord {
     var columns: [(String, SQLValue)] {
         [("id", key), ("national_id", nationalID), ("first_name", firstName), ("last_name", lastName),
          ("profession", profession), ("specialty", specialty), ("city", city), ("postal_code", postalCode),
-         ("search_text", searchText), ("name_key", nameKey), ("first_name_key", firstNameKey)]
+         ("search_text", searchText), ("name_key", nameKey), ("first_name_key", firstNameKey), ("town_key", townKey)]
     }
     init(row: any SQLRow) throws {
         self.init(

@@ -5,6 +5,22 @@ import SQLKit
 /// The national directory: imports write it in batches of upserts (one transaction each, so a
 /// killed import leaves whole batches), searches read it by last-name prefix.
 extension SQLStore: ProfessionalDirectoryRepository {
+    /// The search's indexes: each name key with the other keys, the activity and the identifier,
+    /// so that every word of a query is checked in the index and the table is read for the answers
+    /// only (an index-only scan on PostgreSQL once vacuumed, a deferred seek on SQLite).
+    static let directoryIndexes = [
+        "CREATE INDEX IF NOT EXISTS ix_referring_doctors_name_key ON referring_doctors(name_key, first_name_key, town_key, inactive_since, national_id)",
+        "CREATE INDEX IF NOT EXISTS ix_referring_doctors_first_name_key ON referring_doctors(first_name_key, name_key, town_key, inactive_since, national_id)",
+    ]
+
+    /// Creates the search's indexes when they are missing: a first import drops them while it
+    /// loads, and one killed half-way leaves them dropped. Run after every migration.
+    public func ensureDirectoryIndexes() async throws {
+        try await database.transaction { db in
+            for index in Self.directoryIndexes { try await db.execute(index) }
+        }
+    }
+
     public func beginDirectoryImport(source: String, at now: Date, staleAfter: TimeInterval) async throws -> Int64 {
         try await database.transaction { db in
             try await db.raw("""
@@ -16,6 +32,12 @@ extension SQLStore: ProfessionalDirectoryRepository {
             }
             let last = try await db.raw("SELECT MAX(id) AS id FROM directory_imports").first()
             let run = (try last?.decodeNil(column: "id") == false ? try last?.decode(column: "id", as: Int64.self) : nil).map { $0 + 1 } ?? 1
+            // A first import fills an empty directory: its name indexes are built once at the end
+            // (sorted) instead of row by row, which halves the load's time on SQLite.
+            if try await db.raw("SELECT 1 AS found FROM referring_doctors WHERE source = 'rpps' LIMIT 1").first() == nil {
+                try await db.raw("DROP INDEX IF EXISTS ix_referring_doctors_name_key").run()
+                try await db.raw("DROP INDEX IF EXISTS ix_referring_doctors_first_name_key").run()
+            }
             // The unique index on running imports makes a second import that got this far at the same moment fail here.
             do {
                 try await db.raw("""
@@ -33,7 +55,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
         // One row per professional and per place in a statement: PostgreSQL refuses an upsert that
         // touches a row twice, and the first line of a professional names their main place.
         var professionals: [String: RPPSRecord] = [:], order: [String] = []
-        var places: [String: (String, RPPSPlace)] = [:], placeOrder: [String] = [], placeTexts: [String: [String]] = [:]
+        var places: [String: (String, RPPSPlace)] = [:], placeOrder: [String] = [], towns: [String: [String]] = [:]
         for record in records {
             if professionals[record.nationalID] == nil {
                 professionals[record.nationalID] = record
@@ -44,11 +66,12 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 if places[key] == nil {
                     places[key] = (record.nationalID, place)
                     placeOrder.append(key)
-                    placeTexts[record.nationalID, default: []].append(place.searchText)
+                    let town = ReferringDoctor.townKey(city: place.city, postalCode: place.postalCode)
+                    if !(towns[record.nationalID]?.contains(town) ?? false) { towns[record.nationalID, default: []].append(town) }
                 }
             }
         }
-        let doctorRows = order.compactMap { professionals[$0] }, placeRows = placeOrder.compactMap { places[$0] }, texts = placeTexts
+        let doctorRows = order.compactMap { professionals[$0] }, placeRows = placeOrder.compactMap { places[$0] }, townKeys = towns
         let sqlite = database.engine == .sqlite
         // Two batches are written at once; a professional listed again in both may make PostgreSQL
         // pick one as a deadlock's victim, which then simply runs again.
@@ -56,7 +79,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
             // Two million rows and three indexes: SQLite's default 2 MiB page cache rereads index
             // pages from the file at every insert. This is the writers' connection (imports, seeds).
             if sqlite { try await db.execute("PRAGMA cache_size = -16384", []) }
-            try await Self.upsertDoctors(doctorRows, placeTexts: texts, run: run, on: db)
+            try await Self.upsertDoctors(doctorRows, towns: townKeys, run: run, on: db)
             try await Self.upsertPlaces(placeRows, run: run, on: db)
             try await db.execute("UPDATE directory_imports SET heartbeat_at = \(Column.instant(now)) WHERE id = \(run)", [])
         } }
@@ -72,12 +95,11 @@ extension SQLStore: ProfessionalDirectoryRepository {
         }
     }
 
-    /// A doctor's search text holds their name and every place's town, postcode and name, so that
-    /// the search reads one row a candidate (a lookup into the places for each one cost PostgreSQL a
-    /// scan of them all).
-    private static func upsertDoctors(_ records: [RPPSRecord], placeTexts: [String: [String]], run: Int64, on db: BulkStatements) async throws {
+    /// A doctor's town key holds every place's town and postcode, so that the search checks them in
+    /// the name index (a lookup into the places for each candidate cost PostgreSQL a scan of them all).
+    private static func upsertDoctors(_ records: [RPPSRecord], towns: [String: [String]], run: Int64, on db: BulkStatements) async throws {
         let columns = ["id", "national_id", "first_name", "last_name", "profession", "specialty", "city", "postal_code",
-                       "search_text", "name_key", "first_name_key", "title", "source", "import_run"]
+                       "search_text", "name_key", "first_name_key", "town_key", "title", "source", "import_run"]
         // While a run lists a professional again (the extract repeats them once per activity), their
         // main place stays the first one it listed.
         func keptFirst(_ column: String) -> String {
@@ -86,21 +108,28 @@ extension SQLStore: ProfessionalDirectoryRepository {
         let set = ["first_name", "last_name", "profession", "specialty", "name_key", "first_name_key", "title", "source"]
             .map { "\($0) = excluded.\($0)" } + ["city", "postal_code"].map(keptFirst)
             // Listed again in the same run: their places so far, and these.
-            + ["search_text = CASE WHEN referring_doctors.import_run = excluded.import_run THEN referring_doctors.search_text || ' ' || excluded.search_text ELSE excluded.search_text END"]
+            + ["search_text"].map(keptFirst)
+            + ["town_key = CASE WHEN referring_doctors.import_run = excluded.import_run THEN referring_doctors.town_key || ' ' || excluded.town_key ELSE excluded.town_key END"]
             + ["import_run = excluded.import_run", "inactive_since = NULL"]
         let rows = records.map { record -> [String] in
             let city = record.place?.city ?? "", postalCode = record.place?.postalCode ?? ""
             return [
                 Column.id(timeOrderedID()), record.nationalID, record.firstName, record.lastName, record.profession, record.specialty,
                 city, postalCode,
-                ([ReferringDoctor.searchText(firstName: record.firstName, lastName: record.lastName, city: city, postalCode: postalCode)]
-                    + (placeTexts[record.nationalID] ?? [])).joined(separator: " "),
-                ReferringDoctor.key(record.lastName), ReferringDoctor.key(record.firstName), record.title,
+                ReferringDoctor.searchText(firstName: record.firstName, lastName: record.lastName, city: city, postalCode: postalCode),
+                ReferringDoctor.key(record.lastName), ReferringDoctor.key(record.firstName), (towns[record.nationalID] ?? []).joined(separator: " "),
+                record.title,
             ]
         }
         // The run and the source are the same on every row: literals, not values to bind.
+        // A refresh finds most professionals as they were: they only get this run's mark.
+        let compared = ["first_name", "last_name", "profession", "specialty", "city", "postal_code", "search_text", "name_key",
+                        "first_name_key", "town_key", "title", "source"]
+        let changed = (["referring_doctors.import_run = excluded.import_run", "referring_doctors.inactive_since IS NOT NULL"]
+            + compared.map { "referring_doctors.\($0) <> excluded.\($0)" }).joined(separator: " OR ")
         try await db.upsert(into: ReferringDoctor.table, columns: columns, constants: ["'rpps'", String(run)], rows: rows,
-                         conflict: "national_id", set: set.joined(separator: ", "), maximumBinds: maximumBindsPerStatement)
+                            conflict: "national_id", set: set.joined(separator: ", "), maximumBinds: maximumBindsPerStatement,
+                            touch: .init(changed: changed, set: "import_run = \(run)", done: "COALESCE(import_run, 0) = \(run)", keys: ["national_id"]))
     }
 
     private static func upsertPlaces(_ places: [(String, RPPSPlace)], run: Int64, on db: BulkStatements) async throws {
@@ -109,12 +138,23 @@ extension SQLStore: ProfessionalDirectoryRepository {
             [nationalID, place.key, place.name, place.address, place.postalCode, place.city, place.phone, place.searchText]
         }
         try await db.upsert(into: "referring_doctor_places", columns: columns, constants: [String(run)], rows: rows,
-                         conflict: "national_id, place_key", set: columns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", "),
+                            conflict: "national_id, place_key", set: columns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", "),
                             maximumBinds: maximumBindsPerStatement)
     }
 
     public func finishDirectoryImport(run: Int64, at now: Date, report: String,
                                       deactivate: @Sendable (DirectoryImportCounts) -> Bool) async throws -> DirectoryImportCounts {
+        let counts = try await closeRun(run, at: now, report: report, deactivate: deactivate)
+        if database.engine == .postgres {
+            // Fresh statistics for the planner, and the visibility map that lets the search read
+            // its index alone (without it, p99 141 ms instead of 17; VACUUM cannot run in a transaction).
+            try await database.withConnection { db in try await db.execute("VACUUM (ANALYZE) referring_doctors") }
+        }
+        return counts
+    }
+
+    private func closeRun(_ run: Int64, at now: Date, report: String,
+                          deactivate: @Sendable (DirectoryImportCounts) -> Bool) async throws -> DirectoryImportCounts {
         try await database.transaction { db in
             func count(_ sql: SQLQueryString) async throws -> Int {
                 try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
@@ -135,6 +175,10 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 try await db.raw("DELETE FROM referring_doctor_places WHERE import_run <> \(bind: run)").run()
                 counts.deactivated = counts.missing
             }
+            // Building an index sorts in up to the page cache's size: a smaller one keeps a first
+            // import's peak memory where the load's was.
+            if self.database.engine == .sqlite { try await db.execute("PRAGMA cache_size = -8192") }
+            for index in Self.directoryIndexes { try await db.execute(index) }
             try await db.raw("""
                 UPDATE directory_imports SET state = 'finished', finished_at = \(bind: Column.instant(now)), heartbeat_at = \(bind: Column.instant(now)),
                     report = \(bind: String(report.prefix(4_000)))
@@ -151,6 +195,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 WHERE id = \(bind: run) AND state = 'running'
                 """).run()
         }
+        try await ensureDirectoryIndexes()
     }
 
     /// A version-7 UUID (milliseconds first, then random): the new doctors of an import land at the
@@ -185,7 +230,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 for row in batch {
                     try await db.raw("""
                         UPDATE referring_doctors SET name_key = \(bind: row.doctor.nameKey), first_name_key = \(bind: row.doctor.firstNameKey),
-                            search_text = \(bind: row.doctor.searchText)
+                            town_key = \(bind: row.doctor.townKey), search_text = \(bind: row.doctor.searchText)
                         WHERE id = \(bind: row.id)
                         """).run()
                 }
