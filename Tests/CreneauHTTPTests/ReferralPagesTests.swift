@@ -70,4 +70,47 @@ struct ReferralPagesTests {
             }
         }
     }
+
+    @Test("signing in returns to the page that asked for it — a page of this site only; the waiting list sends a signed-out visitor there")
+    func signInReturns() async throws {
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let doctor = try await AccessMatrixTests().account(test, email: "dr.dupont@cabinet.test", role: .referringDoctor, scope: .everywhere,
+                                                               referringDoctor: fixture.doctor.id)
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let waitlist = try await client.execute(uri: "/account/waitlist?motive=\(fixture.org.motive.id.json)", method: .get, headers: Pages.html)
+                #expect(waitlist.status == .seeOther)
+                #expect(waitlist.headers[.location] == "/signin?next=/account/waitlist%3Fmotive%3D\(fixture.org.motive.id.json)")
+
+                // Two sign-ins (a code is good once: the second uses the next one).
+                func signIn(next: String, at instant: Date) async throws -> String? {
+                    let page = try await client.execute(uri: "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+                                                        method: .get, headers: Pages.html)
+                    let csrf = try #require(Pages.hidden("_csrf", in: page.text))
+                    let formCookie = try #require(Pages.cookie(page, named: "creneau_form"))
+                    let code = String(format: "%06d", TOTP(secret: doctor.secret).compute(date: instant))
+                    var form = ["email": doctor.email, "password": "correct horse battery staple", "code": code, "_csrf": csrf]
+                    // What the form carries on, as a browser sends it back.
+                    if let carried = Pages.hidden("next", in: page.text) { form["next"] = carried.replacingOccurrences(of: "&amp;", with: "&") }
+                    let signedIn = try await Pages.post(client, "/signin", form: form, cookie: formCookie)
+                    #expect(signedIn.status == .seeOther)
+                    return signedIn.headers[.location]
+                }
+                #expect(try await signIn(next: "/referrals?specialty=cardiologie&day=2026-12-01", at: Fixtures.now)
+                        == "/referrals?specialty=cardiologie&day=2026-12-01")
+                // Elsewhere is never a destination: the visitor lands on their own home page.
+                #expect(try await signIn(next: "//evil.example/x", at: Fixtures.now.addingTimeInterval(30)) == "/referrals")
+            }
+        }
+    }
+
+    @Test("only a path of this site is a place to return to after signing in")
+    func safeNext() {
+        #expect(SignInPagesController.safeNext("/account/waitlist?motive=1&x=2") == "/account/waitlist?motive=1&x=2")
+        for elsewhere in ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/a b", "/é", "evil",
+                          "/" + String(repeating: "a", count: 500), "/a\u{0}b"] {
+            #expect(SignInPagesController.safeNext(elsewhere) == nil, "\(elsewhere)")
+        }
+        #expect(SignInPagesController.safeNext(nil) == nil)
+    }
 }

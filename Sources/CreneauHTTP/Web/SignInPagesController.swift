@@ -15,7 +15,9 @@ struct SignInPagesController: Sendable {
     let renderer: Result<WebPages, any Error>
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/signin") { request, context in try signInForm(request, context, email: "", error: nil, status: .ok) }
+        router.get("/signin") { request, context in
+            try signInForm(request, context, email: "", next: Self.safeNext(request.uri.queryParameters["next"].map(String.init)), error: nil, status: .ok)
+        }
         router.post("/signin") { request, context in try await signIn(request, context) }
         router.post("/signin/code") { request, context in try await code(request, context) }
         router.post("/signout") { request, context in
@@ -32,17 +34,38 @@ struct SignInPagesController: Sendable {
 
     func pages() throws -> WebPages { try renderer.get() }
 
-    func signInForm(_ request: Request, _ context: AppRequestContext, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+    func signInForm(_ request: Request, _ context: AppRequestContext, email: String, next: String? = nil, error: String?,
+                    status: HTTPResponse.Status) throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
         var values: [String: Any] = ["csrf": page.csrf(request, context, browser), "email": email]
+        if let next { values["next"] = next }
         if let error { values["error"] = error }
         return try pages.render("signin", page, title: pages.text("signin_title", page.language), values: values, status: status)
     }
 
-    /// Signed in: the cookie, and on to the agenda (staff) or the account (patients).
-    func enter(_ signedIn: Authenticator.SignedIn) -> Response {
-        let next = signedIn.identity.isStaff ? "/staff" : signedIn.identity.roles.contains(.referringDoctor) ? "/referrals" : "/account"
+    /// Where a page that needs a signed-in visitor sends one who is not: the sign-in, then back
+    /// to `path` (a GET page, with its query).
+    static func signInRedirect(returningTo path: String) -> Response {
+        let next = path.addingPercentEncoding(withAllowedCharacters: Self.pathInQuery) ?? ""
+        return Response(status: .seeOther, headers: [.location: "/signin?next=\(next)", .cacheControl: "no-store"])
+    }
+
+    /// What a path may keep unencoded as a query value: RFC 3986's unreserved characters and "/".
+    static let pathInQuery = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~/"))
+
+    /// A page of this site to return to after signing in, or nil: a path (never "//host" or a
+    /// scheme, which would send the visitor elsewhere), printable ASCII, at most 500 characters.
+    static func safeNext(_ value: String?) -> String? {
+        guard let value, value.hasPrefix("/"), value.count <= 500, !value.hasPrefix("//"), !value.hasPrefix("/\\"),
+              value.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }) else { return nil }
+        return value
+    }
+
+    /// Signed in: the cookie, and back to the page that asked for it, or on to the agenda (staff)
+    /// or the account (patients).
+    func enter(_ signedIn: Authenticator.SignedIn, next requested: String? = nil) -> Response {
+        let next = requested ?? (signedIn.identity.isStaff ? "/staff" : signedIn.identity.roles.contains(.referringDoctor) ? "/referrals" : "/account")
         var response = Response(status: .seeOther, headers: [.location: next, .cacheControl: "no-store"])
         response.headers[values: .setCookie].append(browser.setCookie(signedIn.token, maxAge: Authenticator.apiLifetime))
         return response
@@ -54,12 +77,13 @@ struct SignInPagesController: Sendable {
         let pages = try pages()
         let email = (fields["email"] ?? "").trimmed, password = fields["password"] ?? ""
         let code = fields["code"]?.trimmed.nilIfEmpty
+        let next = Self.safeNext(fields["next"])
         do {
             switch try await authenticator.signIn(email: email, password: password, code: code, address: context.clientAddress, kind: .browser) {
             case .signedIn(let signedIn):
-                return enter(signedIn)
+                return enter(signedIn, next: next)
             case .codeSent(let challenge):
-                return try codeForm(request, context, challenge: challenge.token, sentTo: challenge.sentTo, error: nil, status: .ok)
+                return try codeForm(request, context, challenge: challenge.token, sentTo: challenge.sentTo, next: next, error: nil, status: .ok)
             }
         } catch let error as SignInError {
             let key = switch error {
@@ -68,14 +92,16 @@ struct SignInPagesController: Sendable {
             case .secondFactorMissing: "signin_second_factor_missing"
             default: "signin_failed"
             }
-            return try signInForm(request, context, email: email, error: pages.text(key, page.language), status: ErrorMapping.map(error).status)
+            return try signInForm(request, context, email: email, next: next, error: pages.text(key, page.language), status: ErrorMapping.map(error).status)
         }
     }
 
-    func codeForm(_ request: Request, _ context: AppRequestContext, challenge: String, sentTo: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+    func codeForm(_ request: Request, _ context: AppRequestContext, challenge: String, sentTo: String, next: String? = nil, error: String?,
+                  status: HTTPResponse.Status) throws -> Response {
         var page = PageContext(request, context)
         let pages = try pages()
         var values: [String: Any] = ["csrf": page.csrf(request, context, browser), "challenge": challenge, "sentTo": sentTo]
+        if let next { values["next"] = next }
         if let error { values["error"] = error }
         return try pages.render("signin-code", page, title: pages.text("signin_code_title", page.language), values: values, status: status)
     }
@@ -85,12 +111,15 @@ struct SignInPagesController: Sendable {
         let page = PageContext(request, context)
         let pages = try pages()
         let challenge = fields["challenge"] ?? ""
+        let next = Self.safeNext(fields["next"])
         do {
-            return enter(try await authenticator.completeSignIn(challenge: challenge, code: fields["code"] ?? "", address: context.clientAddress, kind: .browser))
+            return enter(try await authenticator.completeSignIn(challenge: challenge, code: fields["code"] ?? "", address: context.clientAddress, kind: .browser),
+                         next: next)
         } catch SignInError.wrongCode {
-            return try codeForm(request, context, challenge: challenge, sentTo: "", error: pages.text("signin_wrong_code", page.language), status: .unauthorized)
+            return try codeForm(request, context, challenge: challenge, sentTo: "", next: next, error: pages.text("signin_wrong_code", page.language),
+                                status: .unauthorized)
         } catch SignInError.codeExpired {
-            return try signInForm(request, context, email: "", error: pages.text("signin_code_expired", page.language), status: .unauthorized)
+            return try signInForm(request, context, email: "", next: next, error: pages.text("signin_code_expired", page.language), status: .unauthorized)
         }
     }
 

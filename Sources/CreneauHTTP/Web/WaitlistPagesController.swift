@@ -98,7 +98,8 @@ struct WaitlistPagesController: Sendable {
     func account(_ request: Request, _ context: AppRequestContext, fields: [String: String], error: String?,
                  status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let identity = context.identity, identity.roles.contains(.patient) else {
-            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+            // Back here once signed in: the waiting list for the motive the visitor chose.
+            return SignInPagesController.signInRedirect(returningTo: request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
         }
         var page = PageContext(request, context)
         let pages = try pages()
@@ -160,7 +161,7 @@ struct WaitlistPagesController: Sendable {
 
     func join(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity, identity.roles.contains(.patient) else {
-            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+            return SignInPagesController.signInRedirect(returningTo: "/account/waitlist")
         }
         var fields = try await FormBody.parse(request)
         // Several boxes named "weekday" arrive as the last one only: the form names them weekday1…weekday7.
@@ -185,7 +186,7 @@ struct WaitlistPagesController: Sendable {
 
     func cancel(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity, identity.roles.contains(.patient) else {
-            return Response(status: .seeOther, headers: [.location: "/signin", .cacheControl: "no-store"])
+            return SignInPagesController.signInRedirect(returningTo: "/account/waitlist")
         }
         guard let id = Self.id(context) else { throw APIError.notFound("No waiting-list entry has this id.") }
         do {
