@@ -81,7 +81,7 @@ struct BrowserTests {
         }
     }
 
-    @Test("a patient signs in with the emailed code, books for her son, downloads the .ics, finds it on her account, cancels")
+    @Test("a signed-out patient asks for a waiting list, signs in with the emailed code and is back on it; books for her son, downloads the .ics, finds it on her account, cancels")
     func patientAccount() async throws {
         try await Self.withDemoServer { server in
             // Without CRENEAU_SMTP_URL the demo writes its emails beside its database.

@@ -4,8 +4,8 @@
   patient_account.py BASE_URL SCREENSHOT_DIR MAIL_DIR
 
 Against the demo server (which writes its emails as .eml files in MAIL_DIR), on a
-phone-sized window: Léa Martin signs in with her password and the code emailed to her,
-books a first visit for her son Hugo, downloads the .ics, sees it on her account page,
+phone-sized window: Léa Martin, signed out, asks for a cardiologist's waiting list, signs in
+with her password and the code emailed to her and is back on it; she books a first visit for her son Hugo, downloads the .ics, sees it on her account page,
 and cancels it. Exits non-zero on the first failure.
 """
 import glob
@@ -41,7 +41,12 @@ def latest_code(address):
 driver = browser()
 try:
     email = "lea.martin@avoine.demo"
-    driver.get(base + "/signin")
+    # Signed out, she asks for a cardiologist's waiting list: she signs in, and is back on it.
+    driver.get(base + "/")
+    go(driver, By.LINK_TEXT, "Cardiologie")
+    go(driver, By.CSS_SELECTOR, "article.card h2 a")
+    go(driver, By.LINK_TEXT, "Liste d'attente")
+    check("/signin" in driver.current_url, "a signed-out visitor was not asked to sign in: " + driver.current_url)
     fill(driver, "email", email)
     fill(driver, "password", "avoine-demo-2026")
     driver.save_screenshot(f"{shots}/signin-phone.png")
@@ -49,7 +54,9 @@ try:
     check("/signin" in driver.current_url and "code" in text(driver).lower(), "the password did not lead to the code page: " + text(driver)[:300])
     fill(driver, "code", latest_code(email))
     go(driver, By.CSS_SELECTOR, "form[action='/signin/code'] button")
-    check(driver.current_url.endswith("/account"), "the code did not open the account: " + text(driver)[:300])
+    check("/account/waitlist?" in driver.current_url and "motive=" in driver.current_url,
+          "signing in did not return to the waiting list: " + driver.current_url)
+    driver.get(base + "/account")
     check("Hugo Martin" in text(driver), "the account does not list Hugo")
 
     # Book for Hugo: a first visit next week, referred by Dr Dupont.
