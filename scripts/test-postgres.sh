@@ -11,11 +11,25 @@ if [ -z "$bin" ]; then
   echo "PostgreSQL is not installed: apt-get install -y postgresql" >&2
   exit 1
 fi
-dir="$(mktemp -d /tmp/creneau-pg.XXXXXX)"
-
 as_owner() {
   if [ "$(id -u)" = "0" ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
 }
+
+# A cluster an interrupted run left on this port (one of ours: /tmp/creneau-pg.*) is stopped
+# and removed; anything else on the port is named, not touched.
+for old in /tmp/creneau-pg.*/data; do
+  [ -f "$old/postmaster.pid" ] || continue
+  if [ "$(sed -n 4p "$old/postmaster.pid")" = "$port" ]; then
+    echo "Stopping the test cluster an earlier run left on port $port ($old)" >&2
+    as_owner "'$bin/pg_ctl' -D '$old' -m fast stop >/dev/null" || true
+    rm -rf "$(dirname "$old")"
+  fi
+done
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "Port $port is taken by another program: choose another with CRENEAU_TEST_PG_PORT." >&2
+  exit 1
+fi
+dir="$(mktemp -d /tmp/creneau-pg.XXXXXX)"
 
 [ "$(id -u)" = "0" ] && chown postgres:postgres "$dir"
 as_owner "'$bin/initdb' -D '$dir/data' -U creneau --auth=trust -E UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1"
