@@ -4,8 +4,8 @@ import Foundation
 /// Writes Annuaire Santé extracts ("PS_LibreAcces_Personne_activite", `RPPSExtract`) for tests and
 /// benchmarks: the real layout (56 columns, a trailing `|`, a header), professionals with one to
 /// three activities on consecutive lines, a long tail of names, towns with accents. With
-/// `edgeCases`, the lines an importer must survive come first: a quoted trade name, a
-/// professional without a place, a short line, a line without identifier, a professional
+/// `edgeCases`, the lines an importer must survive come first: a quoted trade name, a name
+/// holding a tab and a backslash, a professional without a place, a short line, a line without identifier, a professional
 /// listed again further down, a line ending in CRLF. Deterministic for a seed; streamed, so a
 /// two-million-line file costs no memory.
 public struct RPPSExtractGenerator: Sendable {
@@ -103,7 +103,7 @@ public struct RPPSExtractGenerator: Sendable {
                           postalCode: "95300", commune: "95500", city: "PONTOISE", phone: "0130000001")
         let lefevre = Professional(nationalID: "810000000102", title: "Docteur", first: "Hélène", last: "LEFÈVRE", profession: ("10", "Médecin"),
                                    specialty: ("SM04", "Cardiologie et maladies vasculaires"))
-        let orleans = Place(structure: "R10000000002", name: "CENTRE MÉDICAL SAINT-ÉTIENNE", street: ("3", "BD", "ALEXANDRE MARTIN"),
+        let orleans = Place(structure: "R10000000002", name: "CENTRE MÉDICAL\tSAINT-ÉTIENNE \\ BÂT. A", street: ("3", "BD", "ALEXANDRE MARTIN"),
                             postalCode: "45000", commune: "45234", city: "ORLÉANS", phone: "0238000002")
         let noPlace = Professional(nationalID: "810000000103", title: "", first: "Chloé", last: "N'GUYEN", profession: ("60", "Infirmier"),
                                    specialty: ("", ""))

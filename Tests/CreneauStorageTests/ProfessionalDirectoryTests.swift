@@ -58,6 +58,9 @@ struct ProfessionalDirectoryTests {
             // Accents folded both ways; the CRLF line is read whole.
             #expect(try await edge("LEFEVRE orleans") == ["810000000102"])
             #expect(try await edge("lefèvre 45000") == ["810000000102"])
+            // A tab and a backslash inside a field reach the database as they were (PostgreSQL's COPY escapes them).
+            let centre = try await test.rows("SELECT name FROM referring_doctor_places WHERE national_id = '810000000102'")
+            #expect(try centre.first?.decode(column: "name", as: String.self) == "CENTRE MÉDICAL\tSAINT-ÉTIENNE \\ BÂT. A")
             // No place: listed, found by name alone, however the apostrophe is typed.
             #expect(try await edge("n'guyen") == ["810000000103"])
             #expect(try await edge("nguyen chloe") == ["810000000103"])
