@@ -30,8 +30,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
             if let running = try await db.raw("SELECT started_at FROM directory_imports WHERE state = 'running'").first() {
                 throw DirectoryImportError.busy(since: try running.instant("started_at"))
             }
-            let last = try await db.raw("SELECT MAX(id) AS id FROM directory_imports").first()
-            let run = (try last?.decodeNil(column: "id") == false ? try last?.decode(column: "id", as: Int64.self) : nil).map { $0 + 1 } ?? 1
+            let run = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM directory_imports").first()?.decode(column: "id", as: Int64.self) ?? 1
             // A first import fills an empty directory: its name indexes are built once at the end
             // (sorted) instead of row by row, which halves the load's time on SQLite.
             if try await db.raw("SELECT 1 AS found FROM referring_doctors WHERE source = 'rpps' LIMIT 1").first() == nil {
