@@ -126,6 +126,11 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
         .register(on: router)
     AuditController(audit: dependencies.audit, clock: clock, ids: dependencies.ids).register(on: router)
     PatientsController(records: dependencies.records, index: dependencies.patientIndex, booking: dependencies.booking).register(on: router)
+    // FHIR R4 (FHIR/).
+    FHIRController(
+        directory: dependencies.directory, organisation: dependencies.organisation, availability: dependencies.availability, booking: dependencies.booking,
+        relatives: dependencies.relatives, agenda: dependencies.agenda, clock: clock, publicOrigin: dependencies.publicOrigin, limits: dependencies.limits
+    ).register(on: router)
     // The pages (Web/).
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser, renderer: pages).register(on: router)
     PatientPagesController(

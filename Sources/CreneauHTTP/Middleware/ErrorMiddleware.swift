@@ -14,7 +14,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let renderers: [any ErrorRenderer]
 
     public init(pages: Result<WebPages, any Error>) {
-        renderers = [PageErrorRenderer(pages: pages), JSONErrorRenderer()]
+        renderers = [FHIRErrorRenderer(), PageErrorRenderer(pages: pages), JSONErrorRenderer()]
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

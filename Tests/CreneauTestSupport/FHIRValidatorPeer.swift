@@ -1,0 +1,34 @@
+import Foundation
+
+/// `scripts/fhir-validate.py`: Creneau's FHIR output read by two validators nobody on the
+/// project wrote — fhirkit (R4 core) and pyfhircheck (the ANS GAP 3.0.0 profiles, from the
+/// package in `../shared/standards/`) —, fetched by `scripts/fetch-fhir-validator.sh`.
+public enum FHIRValidatorPeer {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let library = root.appendingPathComponent(".build/fhir-validator")
+    public static let gapPackage = root.deletingLastPathComponent().appendingPathComponent("shared/standards/ans-fhir-gap-3.0.0.tgz")
+
+    public static var available: Bool {
+        Peers.python3 && FileManager.default.fileExists(atPath: library.appendingPathComponent(".complete").path)
+            && FileManager.default.fileExists(atPath: gapPackage.path)
+    }
+
+    public static let missing = "needs the FHIR validators (run scripts/fetch-fhir-validator.sh, or scripts/test) and ../shared/standards/ans-fhir-gap-3.0.0.tgz"
+
+    /// Validates every `.json` file of `directory`: the exit status and what the validators said.
+    public static func validate(_ directory: URL) throws -> (status: Int32, report: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [root.appendingPathComponent("scripts/fhir-validate.py").path, gapPackage.path, directory.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONPATH"] = library.path
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
