@@ -17,7 +17,7 @@ enum FHIRCapability {
         var software = Software()
         var implementation: Implementation
         var fhirVersion = "4.0.1"
-        var format = ["json", "application/fhir+json"]
+        var format = ["json"]
         var implementationGuide = ["https://interop.esante.gouv.fr/ig/fhir/gap/ImplementationGuide/ans.fhir.fr.gap"]
         var rest: [Rest]
     }

@@ -108,10 +108,10 @@ extension FHIRController {
             }
             return try replay(RememberedAnswer(status: record.status, body: record.body), request: request)
         }
-        var built: FHIRAppointment?
+        // The practitioner's name is read before booking, so the answer stored for a replay is the one sent now.
+        let practitioner = try await directory.practitionerProfile(id: bookingRequest.practitionerID)?.practitioner
         let outcome = try await booking.book(bookingRequest, by: context.booker, key: key) { prepared in
-            let resource = FHIRMapping.appointment(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, practitioner: nil)
-            built = resource
+            let resource = FHIRMapping.appointment(prepared.appointment, motive: prepared.motive, timeZone: prepared.timeZone, practitioner: practitioner)
             let remembered = Remembered(manageToken: prepared.manageToken, appointment: try FHIRResponse.encode(resource))
             return RememberedAnswer(status: 201, body: try JSONEncoder().encode(remembered))
         }
@@ -121,11 +121,6 @@ extension FHIRController {
         case .booked(let prepared, let answer):
             var response = try replay(answer, request: request)
             response.headers[IdempotencyStore.replayedHeader] = nil
-            if var resource = built {
-                resource.participant = try await self.resource(prepared.appointment).participant
-                response = FHIRResponse.resource(resource, status: .created)
-                response.headers[Self.manageTokenHeader] = prepared.manageToken
-            }
             response.headers[.location] = base(request) + "/Appointment/" + prepared.appointment.id.fhir
             return response
         }

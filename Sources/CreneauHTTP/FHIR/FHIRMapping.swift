@@ -44,7 +44,7 @@ enum FHIRMapping {
 
     static func practitioner(_ practitioner: Practitioner) -> FHIRPractitioner {
         FHIRPractitioner(
-            id: practitioner.id.fhir,
+            id: practitioner.id.fhir, text: FHIRNarrative([practitioner.displayName, practitioner.profession].filter { !$0.isEmpty }.joined(separator: ", ")),
             identifier: practitioner.rpps.flatMap { $0.isEmpty ? nil : [FHIRIdentifier(use: "official", system: FHIRSystems.idnps, value: "8" + $0)] },
             active: practitioner.isActive,
             name: [FHIRHumanName(
@@ -58,8 +58,9 @@ enum FHIRMapping {
     static func role(_ profile: PractitionerProfile) -> FHIRPractitionerRole {
         let practitioner = profile.practitioner
         return FHIRPractitionerRole(
-            id: practitioner.id.fhir, active: practitioner.isActive,
-            practitioner: FHIRReference("Practitioner", practitioner.id, display: practitioner.displayName),
+            id: practitioner.id.fhir,
+            text: FHIRNarrative(([practitioner.displayName] + profile.departments.map(\.name) + profile.sites.map(\.name)).joined(separator: " — ")),
+            active: practitioner.isActive, practitioner: FHIRReference("Practitioner", practitioner.id, display: practitioner.displayName),
             code: practitioner.profession.isEmpty ? nil : [FHIRCodeableConcept(text: practitioner.profession)],
             specialty: specialty(practitioner.specialty),
             location: profile.sites.isEmpty ? nil : profile.sites.map { FHIRReference("Location", $0.id, display: $0.name) },
@@ -68,7 +69,8 @@ enum FHIRMapping {
 
     static func service(_ department: Department, site: Site?) -> FHIRHealthcareService {
         FHIRHealthcareService(
-            id: department.id.fhir, active: department.isActive && (site?.isActive ?? true),
+            id: department.id.fhir, text: FHIRNarrative([department.name, site?.name].compactMap { $0 }.joined(separator: " — ")),
+            active: department.isActive && (site?.isActive ?? true),
             specialty: specialty(department.specialty, name: department.name),
             location: [FHIRReference("Location", department.siteID, display: site?.name)],
             name: department.name, appointmentRequired: true)
@@ -76,7 +78,7 @@ enum FHIRMapping {
 
     static func location(_ site: Site) -> FHIRLocation {
         FHIRLocation(
-            id: site.id.fhir, status: site.isActive ? "active" : "inactive", name: site.name, mode: "instance",
+            id: site.id.fhir, text: FHIRNarrative([site.name, site.address, site.city].filter { !$0.isEmpty }.joined(separator: ", ")), status: site.isActive ? "active" : "inactive", name: site.name, mode: "instance",
             telecom: site.phone.isEmpty ? nil : [FHIRContactPoint(system: "phone", value: site.phone, use: "work")],
             address: FHIRAddress(text: site.address.isEmpty ? nil : site.address, city: site.city.isEmpty ? nil : site.city, country: "FR"))
     }
@@ -84,7 +86,7 @@ enum FHIRMapping {
     static func schedule(_ profile: PractitionerProfile) -> FHIRSchedule {
         let practitioner = profile.practitioner
         return FHIRSchedule(
-            id: practitioner.id.fhir, meta: FHIRMeta(profile: [scheduleProfile]), active: practitioner.isActive,
+            id: practitioner.id.fhir, meta: FHIRMeta(profile: [scheduleProfile]), text: FHIRNarrative("Agenda — \(practitioner.displayName)"), active: practitioner.isActive,
             specialty: nationalSpecialty(practitioner.specialty),
             actor: [FHIRReference("Practitioner", practitioner.id, display: practitioner.displayName),
                     FHIRReference("PractitionerRole", practitioner.id)],
@@ -94,7 +96,8 @@ enum FHIRMapping {
     static func slot(_ slot: Slot, practitioner: Practitioner, motive: Motive, timeZone: TimeZone) -> FHIRSlot {
         let id = FHIRSlotID(practitionerID: practitioner.id, motiveID: motive.id, start: slot.start)
         return FHIRSlot(
-            id: id.text, meta: FHIRMeta(profile: [slotProfile]), serviceType: self.motive(motive),
+            id: id.text, meta: FHIRMeta(profile: [slotProfile]),
+            text: FHIRNarrative("\(motive.name) — \(practitioner.displayName) — \(RFC3339.format(slot.start, in: timeZone))"), serviceType: self.motive(motive),
             specialty: nationalSpecialty(practitioner.specialty),
             schedule: FHIRReference("Schedule", practitioner.id), status: "free",
             start: RFC3339.format(slot.start, in: timeZone), end: RFC3339.format(slot.end, in: timeZone),
@@ -128,6 +131,7 @@ enum FHIRMapping {
         let cancelled = appointment.status == .cancelled ? appointment.cancelledBy : nil
         return FHIRAppointment(
             id: appointment.id.fhir, meta: FHIRMeta(profile: [appointmentProfile], lastUpdated: RFC3339.format(appointment.updatedAt, in: utc)),
+            text: FHIRNarrative("\(motive.name) — \(practitioner?.displayName ?? "") — \(RFC3339.format(appointment.startsAt, in: timeZone)) — \(status(appointment.status))"),
             status: status(appointment.status),
             cancelationReason: cancelled.map {
                 FHIRCodeableConcept(system: "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",

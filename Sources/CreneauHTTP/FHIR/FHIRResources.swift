@@ -8,6 +8,7 @@ struct FHIRPractitioner: Codable, Sendable {
     var resourceType = "Practitioner"
     var id: String
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var identifier: [FHIRIdentifier]?
     var active: Bool?
     var name: [FHIRHumanName]?
@@ -18,6 +19,7 @@ struct FHIRPractitionerRole: Codable, Sendable {
     var resourceType = "PractitionerRole"
     var id: String
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var active: Bool?
     var practitioner: FHIRReference?
     var code: [FHIRCodeableConcept]?
@@ -30,6 +32,7 @@ struct FHIRHealthcareService: Codable, Sendable {
     var resourceType = "HealthcareService"
     var id: String
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var active: Bool?
     var specialty: [FHIRCodeableConcept]?
     var location: [FHIRReference]?
@@ -41,6 +44,7 @@ struct FHIRLocation: Codable, Sendable {
     var resourceType = "Location"
     var id: String
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var status: String?
     var name: String?
     var mode: String?
@@ -52,6 +56,7 @@ struct FHIRSchedule: Codable, Sendable {
     var resourceType = "Schedule"
     var id: String
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var active: Bool?
     var specialty: [FHIRCodeableConcept]?
     var actor: [FHIRReference]
@@ -62,6 +67,7 @@ struct FHIRSlot: Codable, Sendable {
     var resourceType = "Slot"
     var id: String
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var `extension`: [FHIRExtension]?
     var serviceType: [FHIRCodeableConcept]?
     var specialty: [FHIRCodeableConcept]?
@@ -77,6 +83,7 @@ struct FHIRAppointment: Codable, Sendable {
     var resourceType = "Appointment"
     var id: String?
     var meta: FHIRMeta?
+    var text: FHIRNarrative?
     var contained: [FHIRContainedPatient]?
     var status: String?
     var cancelationReason: FHIRCodeableConcept?

@@ -79,6 +79,23 @@ struct FHIRPeriod: Codable, Sendable, Equatable {
     var end: String?
 }
 
+/// A resource's human-readable summary (`text`), which FHIR asks every resource to carry
+/// (dom-6): plain text in an XHTML `div`, escaped.
+struct FHIRNarrative: Codable, Sendable, Equatable {
+    var status = "generated"
+    var div: String
+
+    init(status: String = "generated", div: String) {
+        self.status = status
+        self.div = div
+    }
+
+    init(_ text: String) {
+        let escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        self.init(div: "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>\(escaped)</p></div>")
+    }
+}
+
 struct FHIRExtension: Codable, Sendable, Equatable {
     var url: String
     var valueUrl: String?
