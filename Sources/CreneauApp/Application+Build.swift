@@ -71,5 +71,6 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         OutboxService(sender: sender, logger: logger),
         OutboxMetricsService(outbox: storage.store, registry: metrics.registry, clock: clock, logger: logger))
     if let waitlist = served.waitlist { app.addServices(WaitlistService(waitlist: waitlist, logger: logger)) }
+    if let publication = served.slotPublication { app.addServices(SlotPublicationService(publication: publication, logger: logger)) }
     return app
 }

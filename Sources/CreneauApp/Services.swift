@@ -190,3 +190,29 @@ struct WaitlistService: Service {
         }
     }
 }
+
+/// Keeps the slots published to aggregators current (`SlotPublication`): a pass every two
+/// seconds, at once again while a pass had a full batch to recompute (the first passes after
+/// start, or after a configuration change, which moves every agenda).
+struct SlotPublicationService: Service {
+    let publication: SlotPublication
+    let logger: Logger
+    static let batch = 500
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var pause: Duration = .seconds(2)
+            do {
+                let pass = try await publication.refresh(limit: Self.batch)
+                if pass.recomputed >= Self.batch { pause = .zero }
+                if pass.changed > 0 {
+                    logger.debug("Published slots", metadata: ["recomputed": "\(pass.recomputed)", "changed": "\(pass.changed)"])
+                }
+            } catch {
+                logger.warning("Could not publish free slots", metadata: ["error": "\(String(describing: type(of: error)))"])
+                pause = .seconds(10)
+            }
+            if pause > .zero { try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) } }
+        }
+    }
+}

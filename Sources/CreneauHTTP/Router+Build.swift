@@ -39,6 +39,11 @@ public struct HTTPDependencies: Sendable {
     public var waitlist: Waitlist?
     /// Practitioners' and departments' calendar feeds.
     public var calendarFeeds: CalendarFeeds?
+    /// What aggregators are told is free (`GET /fhir/$bulk-publish`), kept current by `SlotPublicationService`.
+    public var slotPublication: SlotPublication?
+    public var publishedSlots: (any SlotPublicationRepository)?
+    /// The public address (`CRENEAU_PUBLIC_URL`) for links to the booking pages in published slots.
+    public var publicURL: String?
     /// The satisfaction survey patients answer from their message, and its results for administrators.
     public var surveys: Surveys?
     public var surveyReport: SurveyReport?
@@ -129,7 +134,8 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     // FHIR R4 (FHIR/).
     FHIRController(
         directory: dependencies.directory, organisation: dependencies.organisation, availability: dependencies.availability, booking: dependencies.booking,
-        relatives: dependencies.relatives, agenda: dependencies.agenda, clock: clock, publicOrigin: dependencies.publicOrigin, limits: dependencies.limits
+        relatives: dependencies.relatives, agenda: dependencies.agenda, clock: clock, publicOrigin: dependencies.publicOrigin, limits: dependencies.limits,
+        publishedSlots: dependencies.publishedSlots, publicURL: dependencies.publicURL
     ).register(on: router)
     // The pages (Web/).
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser, renderer: pages).register(on: router)

@@ -74,4 +74,26 @@ struct FHIRValidationTests {
         #expect(status == 0, "\(report)")
         #expect(report.contains("FHIR validation: \(written.count) passed, 0 failed"), "\(report)")
     }
+
+    @Test("the $bulk-publish files (Location, Schedule, Slot with SMART's extensions): 0 errors")
+    func bulkFiles() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-bulk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await TestDatabase.with { test in
+            _ = try await BookingFixture.make(in: test.store)
+            let dependencies = test.dependencies()
+            try await #require(dependencies.slotPublication).refresh()
+            try await Application(router: buildRouter(dependencies)).test(.router) { client in
+                for file in ["Location", "Schedule", "Slot"] {
+                    let response = try await F.get(client, "/fhir/$bulk-publish/\(file).ndjson")
+                    #expect(response.status == .ok && response.body.readableBytes > 0)
+                    #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent(file + ".ndjson").path, contents: Data(buffer: response.body)))
+                }
+            }
+        }
+        let (status, report) = try FHIRValidatorPeer.validate(folder, allowing: [FHIRController.deepLinkExtension, FHIRController.capacityExtension])
+        #expect(status == 0, "\(report)")
+        #expect(report.contains(" 0 failed") && !report.contains(" 0 passed"), "\(report)")
+    }
 }

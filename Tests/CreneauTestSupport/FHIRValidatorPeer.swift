@@ -16,10 +16,12 @@ public enum FHIRValidatorPeer {
     public static let missing = "needs the FHIR validators (run scripts/fetch-fhir-validator.sh, or scripts/test) and ../shared/standards/ans-fhir-gap-3.0.0.tgz"
 
     /// Validates every `.json` file of `directory`: the exit status and what the validators said.
-    public static func validate(_ directory: URL) throws -> (status: Int32, report: String) {
+    /// `allowing`: extensions defined outside the GAP package (SMART's), accepted by their URL.
+    public static func validate(_ directory: URL, allowing extensions: [String] = []) throws -> (status: Int32, report: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [root.appendingPathComponent("scripts/fhir-validate.py").path, gapPackage.path, directory.path]
+        process.arguments = [root.appendingPathComponent("scripts/fhir-validate.py").path] + extensions.flatMap { ["--allow-extension", $0] }
+            + [gapPackage.path, directory.path]
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = library.path
         process.environment = environment

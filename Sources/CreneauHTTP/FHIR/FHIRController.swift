@@ -17,6 +17,9 @@ struct FHIRController: Sendable {
     let clock: Clock
     let publicOrigin: String?
     let limits: RateLimits
+    /// The published slots (`$bulk-publish`), and the public address their booking links point at.
+    var publishedSlots: (any SlotPublicationRepository)?
+    var publicURL: String?
     let limiter = RateLimiter()
 
     func register(on router: Router<AppRequestContext>) {
@@ -37,6 +40,8 @@ struct FHIRController: Sendable {
         router.get("/fhir/Appointment/{id}") { request, context in try await appointment(request, context: context) }
         router.post("/fhir/Appointment") { request, context in try await book(request, context: context) }
         router.put("/fhir/Appointment/{id}") { request, context in try await update(request, context: context) }
+        router.get("/fhir/$bulk-publish") { request, _ in try await manifest(request) }
+        router.get("/fhir/$bulk-publish/{file}") { request, context in try await bulkFile(request, context: context) }
     }
 
     /// The server's FHIR base, for absolute `fullUrl`s and links: the public address when

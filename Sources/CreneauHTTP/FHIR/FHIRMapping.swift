@@ -89,7 +89,7 @@ enum FHIRMapping {
             id: practitioner.id.fhir, meta: FHIRMeta(profile: [scheduleProfile]), text: FHIRNarrative("Agenda — \(practitioner.displayName)"), active: practitioner.isActive,
             specialty: nationalSpecialty(practitioner.specialty),
             actor: [FHIRReference("Practitioner", practitioner.id, display: practitioner.displayName),
-                    FHIRReference("PractitionerRole", practitioner.id)],
+                    FHIRReference("PractitionerRole", practitioner.id)] + profile.sites.map { FHIRReference("Location", $0.id, display: $0.name) },
             comment: practitioner.displayName)
     }
 
@@ -149,4 +149,10 @@ enum FHIRMapping {
     }
 
     static let utc = TimeZone(identifier: "UTC") ?? .current
+
+    /// An instant in UTC written with `Z` (no `+` to escape in a URL's query).
+    static func utcInstant(_ date: Date) -> String {
+        let text = RFC3339.format(date, in: utc)
+        return text.hasSuffix("+00:00") ? String(text.dropLast(6)) + "Z" : text
+    }
 }

@@ -52,5 +52,6 @@ extension Migration {
         .waitingList,
         .calendarFeeds,
         .professionalDirectory,
+        .slotPublication,
     ]
 }
