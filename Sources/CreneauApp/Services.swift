@@ -200,11 +200,21 @@ struct SlotPublicationService: Service {
     static let batch = 500
 
     func run() async throws {
+        // A round of full passes (the first one after start, a configuration change) is logged once it ends.
+        var round: (started: Date, practitioners: Int)? = (Date(), 0)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             var pause: Duration = .seconds(2)
             do {
+                let started = Date()
                 let pass = try await publication.refresh(limit: Self.batch)
-                if pass.recomputed >= Self.batch { pause = .zero }
+                if pass.recomputed >= Self.batch {
+                    pause = .zero
+                    round = (round?.started ?? started, (round?.practitioners ?? 0) + pass.recomputed)
+                } else if let (began, practitioners) = round {
+                    logger.notice("Slot publication is current", metadata: [
+                        "practitioners": "\(practitioners + pass.recomputed)", "seconds": "\(Int(Date().timeIntervalSince(began).rounded()))"])
+                    round = nil
+                }
                 if pass.changed > 0 {
                     logger.debug("Published slots", metadata: ["recomputed": "\(pass.recomputed)", "changed": "\(pass.changed)"])
                 }

@@ -4,7 +4,7 @@ import CreneauApp
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Creneau on a loaded database (see BENCHMARKS.md and scripts/bench-availability.sh).",
-        subcommands: [Availability.self, Booking.self, Messages.self, RPPSFile.self, DirectorySearch.self])
+        subcommands: [Availability.self, Booking.self, Messages.self, RPPSFile.self, DirectorySearch.self, Publication.self])
 
     struct Availability: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "W1 in-process: practitioner-days of availability per second.")
@@ -91,6 +91,17 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures { print(try await Commands.benchDirectorySearch(queries: queries, try database.configuration())) }
+        }
+    }
+
+    struct Publication: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build the slot publication ($bulk-publish) from nothing on a loaded database, and time an unchanged pass.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingFailures { print(try await Commands.benchPublication(try database.configuration())) }
         }
     }
 }
