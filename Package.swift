@@ -73,7 +73,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/Templates"), .copy("Resources/Translations")]
+            resources: [.copy("Resources/Templates"), .copy("Resources/Translations"), .copy("Resources/openapi.json")]
         ),
         .target(
             name: "CreneauApp",

@@ -122,6 +122,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     MetricsController(metrics: dependencies.metrics, access: dependencies.metricsAccess).register(on: router)
     HomeController().register(on: router)
     // The JSON API (API/).
+    OpenAPIController().register(on: router)
     PractitionersController(directory: dependencies.directory, clock: clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: clock).register(on: router)
     AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(booking: dependencies.booking), clock: clock,
