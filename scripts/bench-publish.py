@@ -31,6 +31,9 @@ def get(connection, path, headers=None):
     return response.status, body, time.perf_counter() - started, response
 
 
+newline = b"\n"
+
+
 def main():
     base = sys.argv[1].rstrip("/")
     bookings = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -42,7 +45,7 @@ def main():
         path = urllib.parse.urlsplit(output["url"]).path
         status, body, seconds, _ = get(connection, path)
         assert status == 200, (path, status)
-        print(f"full {output['type']}.ndjson: {seconds:.2f} s, {len(body) / 1e6:.1f} MB, {body.count(b'\\n')} lines")
+        print(f"full {output['type']}.ndjson: {seconds:.2f} s, {len(body) / 1e6:.1f} MB, {body.count(newline)} lines")
     since = manifest["transactionTime"]
 
     # Bookings on distinct practitioners, from the public search (first slot of each result).

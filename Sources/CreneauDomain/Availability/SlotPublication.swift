@@ -85,7 +85,7 @@ public final class SlotPublication: Sendable {
     public func refresh(limit: Int = 500) async throws -> (recomputed: Int, changed: Int) {
         let now = clock.now()
         let today = LocalDate(now, in: Site.defaultZone)
-        let profiles = try await directory.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: 1_000_000)
+        let profiles = try await directory.practitionersInService()
         let motives = try await directory.bookableMotives(practitionerIDs: profiles.map(\.practitioner.id), on: today)
         let offered = Dictionary(uniqueKeysWithValues: profiles.map { profile in
             (profile.practitioner.id, (motives[profile.practitioner.id] ?? []).filter(Self.published).sorted { $0.id.uuidString < $1.id.uuidString })

@@ -19,6 +19,9 @@ public protocol DirectoryRepository: Sendable {
     /// ignored), of `specialty`, working at `siteID`; any filter may be nil.
     func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile]
     func practitionerProfile(id: UUID) async throws -> PractitionerProfile?
+    /// Every practitioner in service, in name order, whatever their number (searches stop at 500):
+    /// the slot publication and the FHIR directory's complete lists.
+    func practitionersInService() async throws -> [PractitionerProfile]
     /// Active motives each practitioner's current templates accept, by name.
     func bookableMotives(practitionerIDs: [UUID], on day: LocalDate) async throws -> [UUID: [Motive]]
     /// A site by id or by slug.

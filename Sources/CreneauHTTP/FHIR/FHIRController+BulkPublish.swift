@@ -91,7 +91,7 @@ extension FHIRController {
             let lines = try await organisation.sites().filter(\.isActive).map { try FHIRResponse.encode(FHIRMapping.location($0)) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: Self.ndjson(lines)))
         case "Schedule.ndjson":
-            let profiles = try await directory.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: 1_000_000)
+            let profiles = try await directory.practitionersInService()
             let lines = try profiles.map { try FHIRResponse.encode(FHIRMapping.schedule($0)) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: Self.ndjson(lines)))
         default:
@@ -112,7 +112,7 @@ extension FHIRController {
     /// The Slot file, streamed a page of practitioners at a time (constant memory, whatever the group's size).
     func slotFile(since: Date?, headers: HTTPFields) async throws -> Response {
         guard let publishedSlots else { throw APIError(.notFound, code: "not_published", message: "This server does not publish its slots.") }
-        let profiles = try await directory.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: 1_000_000)
+        let profiles = try await directory.practitionersInService()
         let byID = Dictionary(profiles.map { ($0.practitioner.id, $0) }, uniquingKeysWith: { first, _ in first })
         let motives = try await directory.bookableMotives(practitionerIDs: profiles.map(\.practitioner.id), on: LocalDate(clock.now(), in: Site.defaultZone))
         var serviceTypes: [UUID: String] = [:]

@@ -87,7 +87,9 @@ struct FHIRController: Sendable {
             guard let profile = try await directory.practitionerProfile(id: id) else { return [] }
             return [profile].filter { matches($0, specialty: specialty, site: site, department: department) }
         }
-        let found = try await directory.searchPractitioners(query: name, specialty: nil, siteID: site, limit: FHIRQuery.maximumOffset + FHIRQuery.maximumCount)
+        // A name is a search (its best 500); without one, everyone in service, paged.
+        let found = try await name.map { try await directory.searchPractitioners(query: $0, specialty: nil, siteID: site, limit: 500) }
+            ?? directory.practitionersInService()
         return found.filter { matches($0, specialty: specialty, site: site, department: department) }
     }
 

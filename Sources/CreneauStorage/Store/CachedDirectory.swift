@@ -102,6 +102,10 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
             text: { held.searchTexts[$0.practitioner.id] ?? "" }, limit: limit)
     }
 
+    public func practitionersInService() async throws -> [PractitionerProfile] {
+        try await current(day: today).ordered
+    }
+
     public func practitionerProfile(id: UUID) async throws -> PractitionerProfile? {
         try await current(day: today).byID[id]
     }

@@ -8,6 +8,10 @@ func idList(_ ids: some Collection<UUID>) -> SQLGroupExpression {
 }
 
 extension SQLStore: DirectoryRepository {
+    public func practitionersInService() async throws -> [PractitionerProfile] {
+        try await searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: Int(Int32.max))
+    }
+
     public func searchPractitioners(query: String?, specialty: String?, siteID: UUID?, limit: Int) async throws -> [PractitionerProfile] {
         let words = DirectorySearch.words(query)
         let practitioners = try await database.withConnection { db in
