@@ -88,8 +88,12 @@ struct FHIRController: Sendable {
             return [profile].filter { matches($0, specialty: specialty, site: site, department: department) }
         }
         // A name is a search (its best 500); without one, everyone in service, paged.
-        let found = try await name.map { try await directory.searchPractitioners(query: $0, specialty: nil, siteID: site, limit: 500) }
-            ?? directory.practitionersInService()
+        let found: [PractitionerProfile]
+        if let name {
+            found = try await directory.searchPractitioners(query: name, specialty: nil, siteID: site, limit: 500)
+        } else {
+            found = try await directory.practitionersInService()
+        }
         return found.filter { matches($0, specialty: specialty, site: site, department: department) }
     }
 
