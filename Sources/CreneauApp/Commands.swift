@@ -208,6 +208,9 @@ public enum Commands {
         case let error as BenchmarkError: error.description
         case let error as SeedError: error.description
         case let error as CommandError: error.message
+        case DirectoryImportError.noProfessional(let lines, let bad):
+            lines == 0 ? "The file holds no line besides its header: is it the PS_LibreAcces_Personne_activite extract, fully downloaded? Nothing was changed."
+                : "The file holds no professional (\(lines) lines read, \(bad) bad): is it the PS_LibreAcces_Personne_activite extract? Nothing was changed."
         case DirectoryImportError.busy(let since): "Another directory import is running (started \(since)); wait for it to end. One left by a killed process is taken over after ten minutes."
         default: nil
         }

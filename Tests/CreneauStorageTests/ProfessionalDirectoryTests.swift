@@ -75,6 +75,23 @@ struct ProfessionalDirectoryTests {
         }
     }
 
+    @Test("a file with no professional (empty, a header alone, only bad lines) is refused and changes nothing")
+    func noProfessional() async throws {
+        try await TestDatabase.with { test in
+            let data = try Self.extract(RPPSExtractGenerator(lines: 200))
+            _ = try await Self.importing(data, into: test.store)
+            let header = data.prefix { $0 != UInt8(ascii: "\n") } + Data("\n".utf8)
+            for (input, lines, bad) in [(Data(), 0, 0), (header, 0, 0), (header + Data("x|y|z\n\u{1}\u{2}\n".utf8), 2, 2)] {
+                await #expect(throws: DirectoryImportError.noProfessional(lines: lines, bad: bad)) {
+                    _ = try await Self.importing(input, into: test.store, at: Fixtures.now.addingTimeInterval(3_600), deactivateMissing: true)
+                }
+            }
+            // Even forced, nobody was deactivated, and the next import is not refused as busy.
+            let again = try await Self.importing(data, into: test.store, at: Fixtures.now.addingTimeInterval(7_200))
+            #expect(again.counts?.missing == 0 && again.counts?.deactivated == 0)
+        }
+    }
+
     @Test("importing the same extract again changes nothing; a Windows-1252 extract reads the same as UTF-8")
     func idempotentAndEncodings() async throws {
         try await TestDatabase.with { test in

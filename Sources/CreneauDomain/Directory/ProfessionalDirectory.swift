@@ -18,6 +18,9 @@ public protocol ProfessionalDirectoryRepository: Sendable {
 
 public enum DirectoryImportError: Error, Equatable, Sendable {
     case busy(since: Date)
+    /// Not one professional in the file (empty, only a header, or nothing readable): the wrong
+    /// file or a failed download. Nothing is changed: such a file must not look like a refresh.
+    case noProfessional(lines: Int, bad: Int)
 }
 
 /// What a finished run found, before and after it.

@@ -150,6 +150,7 @@ public struct RPPSImport: Sendable {
                 }
             }
             try await write(flush: true)
+            guard report.good > 0 else { throw DirectoryImportError.noProfessional(lines: report.lines, bad: report.bad) }
             report.encoding = decoder.encodingSummary
             report.seconds = seconds()
             let summary = report.description
