@@ -334,4 +334,67 @@ struct FHIRTests {
             }
         }
     }
+
+    @Test("a patient account books for itself through FHIR and finds only its people's appointments; a referring doctor finds their referrals, another doctor nothing")
+    func accountsAndReferrers() async throws {
+        typealias Accounts = PatientAccountsAPITests
+        try await TestDatabase.with { test in
+            let fixture = try await BookingFixture.make(in: test.store)
+            let mailer = RecordingMailer()
+            let matrix = AccessMatrixTests()
+            let referrer = try await matrix.account(test, email: "dupont@ville.test", role: .referringDoctor, scope: .everywhere, referringDoctor: fixture.doctor.id)
+            let other = ReferringDoctor(id: UUID(), nationalID: "810000000778", firstName: "Anne", lastName: "Roux", profession: "Médecin")
+            try await test.store.insert(other)
+            let otherReferrer = try await matrix.account(test, email: "roux@ville.test", role: .referringDoctor, scope: .everywhere, referringDoctor: other.id)
+            var dependencies = test.dependencies(mailer: mailer)
+            dependencies.limits = .off
+            try await Application(router: buildRouter(dependencies)).test(.router) { client in
+                // A patient account, signed in with its emailed code.
+                let email = "lea.martin@example.org"
+                #expect(try await Accounts.post(client, "/api/v1/accounts", Accounts.signUpBody(email)).status == .accepted)
+                let link = try #require(mailer.lastLinkParameter("token", to: email))
+                #expect(try await Accounts.post(client, "/api/v1/accounts/verify", ["token": link]).status == .ok)
+                let challenge = try await Accounts.post(client, "/api/v1/sessions", ["email": email, "password": Accounts.password]).decode(Accounts.Challenge.self)
+                let code = try #require(mailer.lastCode(to: email))
+                let token = try await Accounts.post(client, "/api/v1/sessions/challenge", ["challenge": challenge.challenge, "code": code]).decode(Accounts.SignedIn.self).token
+                let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+                let people = try JSONSerialization.jsonObject(with: Data(buffer: try await client.execute(uri: "/api/v1/me/patients", method: .get, headers: bearer).body)) as? [[String: Any]]
+                let selfID = try #require(people?.first?["id"] as? String)
+
+                // Booked for herself through FHIR (Patient/{id} of her account), with her referring doctor.
+                let slots = try await Self.slots(client, fixture, motive: fixture.org.motive, day: 24)
+                let slot = try #require(slots.first?["id"] as? String)
+                let body: [String: Any] = [
+                    "resourceType": "Appointment", "status": "booked", "slot": [["reference": "Slot/\(slot)"]],
+                    "participant": [["actor": ["reference": "Patient/\(selfID)"], "status": "accepted"],
+                                    ["type": [["coding": [["code": "REF"]]]], "status": "accepted",
+                                     "actor": ["identifier": ["system": "urn:creneau:referring-doctor", "value": fixture.doctor.id.uuidString.lowercased()]]]],
+                ]
+                var headers = bearer
+                headers[.contentType] = "application/fhir+json"
+                let booked = try await client.execute(uri: "/fhir/Appointment", method: .post, headers: headers,
+                                                      body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+                #expect(booked.status == .created, "\(booked.text)")
+                let id = try #require(try Self.json(booked)["id"] as? String)
+                // Someone else's booking, by a visitor referred by the same doctor, on another slot.
+                let visitor = try await Self.post(client, Self.booking(slot: try #require(slots.dropFirst().first?["id"] as? String), fixture: fixture, family: "Durand"))
+                #expect(visitor.status == .created)
+                let visitorID = try #require(try Self.json(visitor)["id"] as? String)
+
+                let mine = try Self.json(try await Self.get(client, "/fhir/Appointment", headers: bearer))
+                #expect(Self.entries(mine).map { $0["id"] as? String } == [id])
+                #expect(try Self.json(try await Self.get(client, "/fhir/Appointment?patient=Patient/\(UUID().uuidString)", headers: bearer))["total"] as? Int == 0)
+                #expect(try Self.json(try await Self.get(client, "/fhir/Appointment?status=cancelled", headers: bearer))["total"] as? Int == 0)
+
+                let doctor = try await matrix.token(client, referrer)
+                let referred = try Self.json(try await Self.get(client, "/fhir/Appointment", headers: [.authorization: "Bearer \(doctor)"]))
+                #expect(Self.entries(referred).map { $0["id"] as? String } == [id, visitorID])
+                let participants = Self.entries(referred).first?["participant"] as? [[String: Any]] ?? []
+                #expect(participants.contains { (($0["actor"] as? [String: Any])?["identifier"] as? [String: Any])?["value"] as? String == fixture.doctor.id.uuidString.lowercased() })
+                let stranger = try await matrix.token(client, otherReferrer)
+                #expect(try Self.json(try await Self.get(client, "/fhir/Appointment", headers: [.authorization: "Bearer \(stranger)"]))["total"] as? Int == 0)
+                #expect(try await Self.get(client, "/fhir/Appointment/\(id)", headers: [.authorization: "Bearer \(stranger)"]).status == .notFound)
+            }
+        }
+    }
 }
