@@ -122,7 +122,10 @@ struct FHIRTests {
                 #expect((role["healthcareService"] as? [[String: Any]])?.first?["reference"] as? String == "HealthcareService/\(org.department.id.uuidString.lowercased())")
                 #expect((role["location"] as? [[String: Any]])?.first?["reference"] as? String == "Location/\(org.site.id.uuidString.lowercased())")
                 let codes = ((role["specialty"] as? [[String: Any]])?.first?["coding"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
-                #expect(codes == ["cardiologie", "SM04"])
+                #expect(codes == ["cardiologie"])
+                // The national code where it is known (the GAP example's general practice), nothing invented elsewhere.
+                #expect(FHIRMapping.specialty("medecine-generale")?.first?.coding?.map(\.code) == ["medecine-generale", "SM54"])
+                #expect(FHIRMapping.nationalSpecialty("cardiologie") == nil)
 
                 let schedule = try Self.json(try await Self.get(client, "/fhir/Schedule/\(practitioner)"))
                 #expect((schedule["meta"] as? [String: Any])?["profile"] as? [String] == [FHIRMapping.scheduleProfile])
@@ -134,7 +137,7 @@ struct FHIRTests {
                 #expect(location["name"] as? String == "Hôpital Test" && location["status"] as? String == "active")
 
                 // Searches: by name (accents aside), by specialty (the hospital's or the national code), by site.
-                for uri in ["/fhir/Practitioner?name=lefevre", "/fhir/PractitionerRole?specialty=SM04", "/fhir/PractitionerRole?location=Location/\(org.site.id.uuidString)",
+                for uri in ["/fhir/Practitioner?name=lefevre", "/fhir/PractitionerRole?specialty=cardiologie", "/fhir/PractitionerRole?location=Location/\(org.site.id.uuidString)",
                             "/fhir/Schedule?actor=Practitioner/\(practitioner)", "/fhir/HealthcareService?specialty=urn:creneau:specialty|cardiologie",
                             "/fhir/Location?address-city=par"] {
                     let bundle = try Self.json(try await Self.get(client, uri))

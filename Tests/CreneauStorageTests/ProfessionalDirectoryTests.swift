@@ -1,4 +1,4 @@
-import CreneauDomain
+@testable import CreneauDomain
 import CreneauSeed
 import CreneauStorage
 import CreneauTestSupport
@@ -72,6 +72,38 @@ struct ProfessionalDirectoryTests {
             let doctors = try await test.rows("SELECT COUNT(*) AS n, COUNT(DISTINCT national_id) AS d FROM referring_doctors")
             #expect(try doctors[0].decode(column: "n", as: Int.self) == doctors[0].decode(column: "d", as: Int.self))
             #expect(try doctors[0].decode(column: "n", as: Int.self) == counts.listed)
+        }
+    }
+
+    /// One activity line, laid out as the extract's 56 columns.
+    static func line(_ id: String, last: String, city: String, postalCode: String) -> String {
+        var fields = [String](repeating: "", count: RPPSExtract.columnCount)
+        fields[RPPSExtract.Column.nationalID] = id
+        fields[RPPSExtract.Column.lastName] = last
+        fields[RPPSExtract.Column.firstName] = "Paul"
+        fields[RPPSExtract.Column.profession] = "Médecin"
+        fields[RPPSExtract.Column.city] = city
+        fields[RPPSExtract.Column.postalCode] = postalCode
+        return fields.joined(separator: "|") + "|\n"
+    }
+
+    @Test("a professional the file lists again in a later batch, found unchanged in the first: their places are gathered, the first stays their main one")
+    func acrossBatches() async throws {
+        try await TestDatabase.with { test in
+            let filler = (1...(RPPSImport.batchSize + 500)).map { Self.line("81000009\(String(format: "%04d", $0))", last: "Remplissage", city: "LYON", postalCode: "69001") }
+            let first = Self.line("810000000555", last: "Zorgiebel", city: "PARIS", postalCode: "75012")
+            let later = Self.line("810000000555", last: "Zorgiebel", city: "CERGY", postalCode: "95000")
+            // The previous extract listed them in Paris only; the new one in Paris first, then, in another batch, in Cergy.
+            _ = try await Self.importing(Data((first + filler.joined()).utf8), into: test.store)
+            let newer = Data((first + filler.joined() + later).utf8)
+            for pass in 1...2 {
+                let report = try await Self.importing(newer, into: test.store, at: Fixtures.now.addingTimeInterval(Double(pass) * 3_600))
+                #expect(report.counts?.listed == RPPSImport.batchSize + 501 && report.counts?.missing == 0)
+                let found = try await test.store.searchReferringDoctors("zorgiebel cergy", limit: 5)
+                #expect(found.map(\.nationalID) == ["810000000555"], "pass \(pass)")
+                #expect(found.first?.city == "PARIS" && found.first?.postalCode == "75012", "pass \(pass)")
+                #expect(try await test.store.searchReferringDoctors("zorgiebel 75012", limit: 5).count == 1)
+            }
         }
     }
 

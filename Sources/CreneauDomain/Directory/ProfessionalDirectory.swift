@@ -6,8 +6,10 @@ public protocol ProfessionalDirectoryRepository: Sendable {
     /// heartbeat younger than `staleAfter`); an older one is taken as abandoned (a killed import).
     func beginDirectoryImport(source: String, at: Date, staleAfter: TimeInterval) async throws -> Int64
     /// Writes a batch of lines in one transaction: each professional inserted or updated by
-    /// national identifier, each place added or refreshed; all marked as listed by `run`.
-    func upsertProfessionals(_ records: [RPPSRecord], run: Int64, at: Date) async throws
+    /// national identifier, each place added or refreshed; all recorded as listed by `run` in its
+    /// `batch` (numbered from 1 in the file's order: a professional listed in several batches
+    /// keeps the place of the first as their main one).
+    func upsertProfessionals(_ records: [RPPSRecord], run: Int64, batch: Int, at: Date) async throws
     /// Closes the run: counts what it listed and, when `deactivate` says so given the counts,
     /// marks the imported professionals it did not list inactive and drops the places it did not list.
     func finishDirectoryImport(run: Int64, at: Date, report: String,

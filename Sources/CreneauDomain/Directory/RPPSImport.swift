@@ -91,10 +91,15 @@ public struct RPPSImport: Sendable {
         // and the database's own work then run side by side, on both cores.
         var writing: [Task<Void, any Error>] = []
         let directory = directory, clock = clock
+        var batches = 0
         func write(flush: Bool = false) async throws {
             let lines = batch
             batch.removeAll(keepingCapacity: true)
-            if !lines.isEmpty { writing.append(Task { try await directory.upsertProfessionals(lines, run: run, at: clock.now()) }) }
+            if !lines.isEmpty {
+                batches += 1
+                let number = batches
+                writing.append(Task { try await directory.upsertProfessionals(lines, run: run, batch: number, at: clock.now()) })
+            }
             while writing.count > (flush ? 0 : Self.writesInFlight) { try await writing.removeFirst().value }
         }
         do {

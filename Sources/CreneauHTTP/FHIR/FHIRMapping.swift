@@ -13,13 +13,12 @@ enum FHIRMapping {
     static let appointmentProfile = gapBase + "gap-fr-appointment"
 
     /// Creneau's specialties with their code in the ordinal specialties of the French
-    /// nomenclature (TRE_R38), which the GAP profiles bind `specialty` to (required): a
-    /// specialty without a known code is left out of those elements rather than miscoded.
+    /// nomenclature (TRE_R38), which the GAP profiles bind `specialty` to (required). Only codes
+    /// checked against the guide's own examples are listed: a specialty without one is left out
+    /// of those elements rather than miscoded (the hospital's code is still in PractitionerRole
+    /// and HealthcareService). Completing it needs the NOS TRE_R38 table, not memory.
     static let specialiteOrdinale: [String: (code: String, display: String)] = [
         "medecine-generale": ("SM54", "Médecine générale (SM)"),
-        "cardiologie": ("SM04", "Cardiologie et maladies vasculaires (SM)"),
-        "dermatologie": ("SM15", "Dermatologie et vénéréologie (SM)"),
-        "pediatrie": ("SM40", "Pédiatrie (SM)"),
     ]
 
     /// The specialty in the national nomenclature, when it has a code there (GAP's binding).

@@ -66,6 +66,41 @@ extension BulkStatements {
         }
     }
 
+    /// Appends `rows` to `table` (no conflict possible: a log without keys): multi-row inserts on
+    /// SQLite, `COPY` straight into the table on PostgreSQL. `constants` close every row.
+    public func append(into table: String, columns: [String], constants: [String], rows: [[String]], maximumBinds: Int) async throws {
+        guard let width = rows.first?.count else { return }
+        switch connection {
+        case .sqlite:
+            let perStatement = max(1, maximumBinds / width)
+            for start in stride(from: 0, to: rows.count, by: perStatement) {
+                let chunk = rows[start..<min(rows.count, start + perStatement)]
+                let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ", " + constants.joined(separator: ", ") + ")"
+                try await execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+                                  chunk.flatMap { $0 })
+            }
+        case .postgres(let connection, let logger):
+            // COPY takes no expressions: the constants go in as text values of their own.
+            let literals = constants.map { $0.hasPrefix("'") && $0.hasSuffix("'") ? String($0.dropFirst().dropLast()) : $0 }
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 16)
+                for fields in rows {
+                    for (index, field) in (fields + literals).enumerated() {
+                        if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                        Self.writeCopyText(field, to: &buffer)
+                    }
+                    buffer.writeInteger(UInt8(ascii: "\n"))
+                    if buffer.readableBytes >= 1 << 20 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+        }
+    }
+
     /// Rows an upsert finds unchanged are left alone but for `set` (a run mark no index holds):
     /// rewriting them would rewrite their index entries too, which made a re-import of two million
     /// lines three times slower than the first. `changed` (on `table` and `excluded`) says when

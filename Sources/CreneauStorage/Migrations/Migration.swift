@@ -53,5 +53,6 @@ extension Migration {
         .calendarFeeds,
         .professionalDirectory,
         .slotPublication,
+        .directoryListed,
     ]
 }

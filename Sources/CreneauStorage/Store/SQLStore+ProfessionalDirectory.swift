@@ -31,6 +31,8 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 throw DirectoryImportError.busy(since: try running.instant("started_at"))
             }
             let run = try await db.raw("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM directory_imports").first()?.decode(column: "id", as: Int64.self) ?? 1
+            // What an abandoned run listed means nothing now.
+            try await db.raw("DELETE FROM directory_listed").run()
             // A first import fills an empty directory: its name indexes are built once at the end
             // (sorted) instead of row by row, which halves the load's time on SQLite.
             if try await db.raw("SELECT 1 AS found FROM referring_doctors WHERE source = 'rpps' LIMIT 1").first() == nil {
@@ -50,7 +52,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
         }
     }
 
-    public func upsertProfessionals(_ records: [RPPSRecord], run: Int64, at now: Date) async throws {
+    public func upsertProfessionals(_ records: [RPPSRecord], run: Int64, batch: Int, at now: Date) async throws {
         // One row per professional and per place in a statement: PostgreSQL refuses an upsert that
         // touches a row twice, and the first line of a professional names their main place.
         var professionals: [String: RPPSRecord] = [:], order: [String] = []
@@ -71,6 +73,8 @@ extension SQLStore: ProfessionalDirectoryRepository {
             }
         }
         let doctorRows = order.compactMap { professionals[$0] }, placeRows = placeOrder.compactMap { places[$0] }, townKeys = towns
+        // What this batch listed: each professional once, with the first place it gave them.
+        let listed = doctorRows.map { [$0.nationalID, $0.place?.key ?? ""] }
         let sqlite = database.engine == .sqlite
         // Two batches are written at once; a professional listed again in both may make PostgreSQL
         // pick one as a deadlock's victim, which then simply runs again.
@@ -80,6 +84,8 @@ extension SQLStore: ProfessionalDirectoryRepository {
             if sqlite { try await db.execute("PRAGMA cache_size = -16384", []) }
             try await Self.upsertDoctors(doctorRows, towns: townKeys, run: run, on: db)
             try await Self.upsertPlaces(placeRows, run: run, on: db)
+            try await db.append(into: "directory_listed", columns: ["national_id", "place_key", "run", "batch"], constants: [String(run), String(batch)],
+                                rows: listed, maximumBinds: Self.maximumBindsPerStatement)
             try await db.execute("UPDATE directory_imports SET heartbeat_at = \(Column.instant(now)) WHERE id = \(run)", [])
         } }
     }
@@ -121,14 +127,14 @@ extension SQLStore: ProfessionalDirectoryRepository {
             ]
         }
         // The run and the source are the same on every row: literals, not values to bind.
-        // A refresh finds most professionals as they were: they only get this run's mark.
+        // A refresh finds most professionals as they were: those are left alone (not even marked:
+        // `directory_listed` says the run listed them), so their index entries are not rewritten.
         let compared = ["first_name", "last_name", "profession", "specialty", "city", "postal_code", "search_text", "name_key",
                         "first_name_key", "town_key", "title", "source"]
         let changed = (["referring_doctors.import_run = excluded.import_run", "referring_doctors.inactive_since IS NOT NULL"]
             + compared.map { "referring_doctors.\($0) <> excluded.\($0)" }).joined(separator: " OR ")
         try await db.upsert(into: ReferringDoctor.table, columns: columns, constants: ["'rpps'", String(run)], rows: rows,
-                            conflict: "national_id", set: set.joined(separator: ", "), maximumBinds: maximumBindsPerStatement,
-                            touch: .init(changed: changed, set: "import_run = \(run)", done: "COALESCE(import_run, 0) = \(run)", keys: ["national_id"]))
+                            conflict: "national_id", set: set.joined(separator: ", ") + " WHERE " + changed, maximumBinds: maximumBindsPerStatement)
     }
 
     private static func upsertPlaces(_ places: [(String, RPPSPlace)], run: Int64, on db: BulkStatements) async throws {
@@ -158,22 +164,23 @@ extension SQLStore: ProfessionalDirectoryRepository {
             func count(_ sql: SQLQueryString) async throws -> Int {
                 try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
             }
+            // Listed by the run: in `directory_listed` (a professional found unchanged was not written).
+            let notListed: SQLQueryString = """
+                source = 'rpps' AND inactive_since IS NULL
+                AND NOT EXISTS (SELECT 1 FROM directory_listed l WHERE l.run = \(bind: run) AND l.national_id = referring_doctors.national_id)
+                """
             var counts = DirectoryImportCounts(
-                listed: try await count("SELECT COUNT(*) AS n FROM referring_doctors WHERE source = 'rpps' AND import_run = \(bind: run)"),
+                listed: try await count("SELECT COUNT(DISTINCT national_id) AS n FROM directory_listed WHERE run = \(bind: run)"),
                 places: try await count("SELECT COUNT(*) AS n FROM referring_doctor_places WHERE import_run = \(bind: run)"),
-                missing: try await count("""
-                    SELECT COUNT(*) AS n FROM referring_doctors
-                    WHERE source = 'rpps' AND inactive_since IS NULL AND (import_run IS NULL OR import_run <> \(bind: run))
-                    """),
+                missing: try await count("SELECT COUNT(*) AS n FROM referring_doctors WHERE \(notListed)"),
                 deactivated: 0)
             if deactivate(counts) {
-                try await db.raw("""
-                    UPDATE referring_doctors SET inactive_since = \(bind: Column.instant(now))
-                    WHERE source = 'rpps' AND inactive_since IS NULL AND (import_run IS NULL OR import_run <> \(bind: run))
-                    """).run()
+                try await db.raw("UPDATE referring_doctors SET inactive_since = \(bind: Column.instant(now)) WHERE \(notListed)").run()
                 try await db.raw("DELETE FROM referring_doctor_places WHERE import_run <> \(bind: run)").run()
                 counts.deactivated = counts.missing
             }
+            try await Self.gatherAcrossBatches(run: run, on: db)
+            try await db.raw(self.database.engine == .postgres ? "TRUNCATE directory_listed" : "DELETE FROM directory_listed").run()
             // Building an index sorts in up to the page cache's size: a smaller one keeps a first
             // import's peak memory where the load's was.
             if self.database.engine == .sqlite { try await db.execute("PRAGMA cache_size = -8192") }
@@ -184,6 +191,50 @@ extension SQLStore: ProfessionalDirectoryRepository {
                 WHERE id = \(bind: run)
                 """).run()
             return counts
+        }
+    }
+
+    /// Professionals the run listed in several batches: while batches are written (two at once), a
+    /// later one may have found the row untouched by the earlier (it was unchanged) or written
+    /// first. Their main place becomes the first batch's, their towns those of all the places the
+    /// run listed, as if the file had listed them together.
+    static func gatherAcrossBatches(run: Int64, on db: any SQLDatabase) async throws {
+        var firstPlace: [String: String] = [:], order: [String] = []
+        for row in try await db.raw("""
+            SELECT national_id, batch, place_key FROM directory_listed
+            WHERE run = \(bind: run) AND national_id IN (
+                SELECT national_id FROM directory_listed WHERE run = \(bind: run) GROUP BY national_id HAVING COUNT(*) > 1)
+            ORDER BY national_id, batch
+            """).all() {
+            let id = try row.string("national_id"), place = try row.string("place_key")
+            if firstPlace[id] == nil { order.append(id); firstPlace[id] = place } else if firstPlace[id] == "" { firstPlace[id] = place }
+        }
+        for chunk in order.chunks(of: 500) {
+            var list = SQLQueryString("")
+            for (index, id) in chunk.enumerated() { list = list + (index == 0 ? "" : ", ") + "\(bind: id)" }
+            var places: [String: [(key: String, city: String, postalCode: String)]] = [:]
+            for row in try await db.raw("""
+                SELECT national_id, place_key, city, postal_code FROM referring_doctor_places
+                WHERE import_run = \(bind: run) AND national_id IN (\(list)) ORDER BY national_id, place_key
+                """).all() {
+                places[try row.string("national_id"), default: []].append((try row.string("place_key"), try row.string("city"), try row.string("postal_code")))
+            }
+            for row in try await db.raw("SELECT national_id, first_name, last_name FROM referring_doctors WHERE national_id IN (\(list))").all() {
+                let id = try row.string("national_id"), all = places[id] ?? []
+                let main = all.first { $0.key == firstPlace[id] } ?? all.first
+                var towns: [String] = []
+                for place in all {
+                    let town = ReferringDoctor.townKey(city: place.city, postalCode: place.postalCode)
+                    if !towns.contains(town) { towns.append(town) }
+                }
+                let city = main?.city ?? "", postalCode = main?.postalCode ?? ""
+                let searchText = ReferringDoctor.searchText(firstName: try row.string("first_name"), lastName: try row.string("last_name"), city: city, postalCode: postalCode)
+                try await db.raw("""
+                    UPDATE referring_doctors SET city = \(bind: city), postal_code = \(bind: postalCode), search_text = \(bind: searchText),
+                        town_key = \(bind: towns.joined(separator: " ")), import_run = \(bind: run)
+                    WHERE national_id = \(bind: id) AND (city <> \(bind: city) OR postal_code <> \(bind: postalCode) OR town_key <> \(bind: towns.joined(separator: " ")))
+                    """).run()
+            }
         }
     }
 
