@@ -7,7 +7,7 @@ import Testing
 @Suite("The test peers are all here when the test script runs",
        .enabled(if: ProcessInfo.processInfo.environment["CRENEAU_REQUIRE_PEERS"] == "1", "only under scripts/test, which installs them"))
 struct PeersTests {
-    @Test("browser, axe-core, SMTP server, iCalendar parser, QR decoder, FHIR validators and python3 are present")
+    @Test("browser, axe-core, SMTP server, iCalendar parser, QR decoder, FHIR validators, schemathesis and python3 are present")
     func present() {
         #expect(Peers.browser, "\(Peers.browserMissing)")
         #expect(Peers.axe(at: BrowserTests.axePath), "\(Peers.axeMissing)")
@@ -16,5 +16,6 @@ struct PeersTests {
         #expect(Peers.python3, "\(Peers.python3Missing)")
         #expect(Peers.qrDecoder, "\(Peers.qrDecoderMissing)")
         #expect(FHIRValidatorPeer.available, "\(FHIRValidatorPeer.missing)")
+        #expect(OpenAPITests.peer, "\(OpenAPITests.peerMissing)")
     }
 }
