@@ -36,15 +36,16 @@ extension SQLStore: ProfessionalDirectoryRepository {
             try await db.raw("DROP INDEX IF EXISTS ix_directory_listed").run()
             // A first import fills an empty directory: its name indexes are built once at the end
             // (sorted) instead of row by row, which halves the load's time on SQLite.
-            if try await db.raw("SELECT 1 AS found FROM referring_doctors WHERE source = 'rpps' LIMIT 1").first() == nil {
+            let first = try await db.raw("SELECT 1 AS found FROM referring_doctors WHERE source = 'rpps' LIMIT 1").first() == nil
+            if first {
                 try await db.raw("DROP INDEX IF EXISTS ix_referring_doctors_name_key").run()
                 try await db.raw("DROP INDEX IF EXISTS ix_referring_doctors_first_name_key").run()
             }
             // The unique index on running imports makes a second import that got this far at the same moment fail here.
             do {
                 try await db.raw("""
-                    INSERT INTO directory_imports (id, state, source, started_at, heartbeat_at)
-                    VALUES (\(bind: run), 'running', \(bind: String(source.prefix(300))), \(bind: Column.instant(now)), \(bind: Column.instant(now)))
+                    INSERT INTO directory_imports (id, state, source, started_at, heartbeat_at, first_import)
+                    VALUES (\(bind: run), 'running', \(bind: String(source.prefix(300))), \(bind: Column.instant(now)), \(bind: Column.instant(now)), \(bind: first))
                     """).run()
             } catch where StorageErrors.map(error) is RepositoryError {
                 throw DirectoryImportError.busy(since: now)
@@ -77,6 +78,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
         // What this batch listed: each professional once, with the first place it gave them.
         let listed = doctorRows.map { [$0.nationalID, $0.place?.key ?? ""] }
         let sqlite = database.engine == .sqlite
+        let first = try await firstImport(run)
         // Two batches are written at once; a professional listed again in both may make PostgreSQL
         // pick one as a deadlock's victim, which then simply runs again.
         try await retryingConflicts { try await self.database.bulkTransaction { db in
@@ -85,10 +87,17 @@ extension SQLStore: ProfessionalDirectoryRepository {
             if sqlite { try await db.execute("PRAGMA cache_size = -16384", []) }
             try await Self.upsertDoctors(doctorRows, towns: townKeys, run: run, on: db)
             try await Self.upsertPlaces(placeRows, run: run, on: db)
-            try await db.append(into: "directory_listed", columns: ["national_id", "place_key", "run", "batch"], constants: [String(run), String(batch)],
-                                rows: listed, maximumBinds: Self.maximumBindsPerStatement)
+            if !first { try await db.append(into: "directory_listed", columns: ["national_id", "place_key", "run", "batch"], constants: [String(run), String(batch)],
+                                rows: listed, maximumBinds: Self.maximumBindsPerStatement) }
             try await db.execute("UPDATE directory_imports SET heartbeat_at = \(Column.instant(now)) WHERE id = \(run)", [])
         } }
+    }
+
+    /// Whether `run` fills an empty directory (it keeps no list of what it listed: it writes everyone).
+    func firstImport(_ run: Int64) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.raw("SELECT first_import FROM directory_imports WHERE id = \(bind: run)").first()?.decode(column: "first_import", as: Bool.self) ?? false
+        }
     }
 
     private func retryingConflicts(_ body: () async throws -> Void) async throws {
@@ -165,30 +174,40 @@ extension SQLStore: ProfessionalDirectoryRepository {
             func count(_ sql: SQLQueryString) async throws -> Int {
                 try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
             }
-            // Listed by the run: in `directory_listed` (a professional found unchanged was not written).
-            // Indexed now, once, sorted: appends stayed cheap, and the anti-join and the grouping below
-            // become index lookups (SQLite would otherwise scan the list once per professional).
-            try await db.execute("CREATE INDEX IF NOT EXISTS ix_directory_listed ON directory_listed(national_id, run)")
-            let notListed: SQLQueryString = """
-                source = 'rpps' AND inactive_since IS NULL
-                AND NOT EXISTS (SELECT 1 FROM directory_listed l WHERE l.run = \(bind: run) AND l.national_id = referring_doctors.national_id)
-                """
-            var counts = DirectoryImportCounts(
-                listed: try await count("SELECT COUNT(DISTINCT national_id) AS n FROM directory_listed WHERE run = \(bind: run)"),
-                places: try await count("SELECT COUNT(*) AS n FROM referring_doctor_places WHERE import_run = \(bind: run)"),
-                missing: try await count("SELECT COUNT(*) AS n FROM referring_doctors WHERE \(notListed)"),
-                deactivated: 0)
-            if deactivate(counts) {
-                try await db.raw("UPDATE referring_doctors SET inactive_since = \(bind: Column.instant(now)) WHERE \(notListed)").run()
-                try await db.raw("DELETE FROM referring_doctor_places WHERE import_run <> \(bind: run)").run()
-                counts.deactivated = counts.missing
-            }
-            try await Self.gatherAcrossBatches(run: run, on: db)
-            try await db.raw(self.database.engine == .postgres ? "TRUNCATE directory_listed" : "DELETE FROM directory_listed").run()
-            try await db.execute("DROP INDEX IF EXISTS ix_directory_listed")
-            // Building an index sorts in up to the page cache's size: a smaller one keeps a first
-            // import's peak memory where the load's was.
+            // Building an index sorts in up to the page cache's size: a smaller one keeps the import's
+            // peak memory where the load's was.
             if self.database.engine == .sqlite { try await db.execute("PRAGMA cache_size = -8192") }
+            let first = try await db.raw("SELECT first_import FROM directory_imports WHERE id = \(bind: run)").first()?.decode(column: "first_import", as: Bool.self) ?? false
+            var counts: DirectoryImportCounts
+            if first {
+                // Into an empty directory: everyone listed was written with the run's mark, nobody is missing.
+                counts = DirectoryImportCounts(
+                    listed: try await count("SELECT COUNT(*) AS n FROM referring_doctors WHERE source = 'rpps' AND import_run = \(bind: run)"),
+                    places: try await count("SELECT COUNT(*) AS n FROM referring_doctor_places WHERE import_run = \(bind: run)"),
+                    missing: 0, deactivated: 0)
+            } else {
+                // Listed by the run: in `directory_listed` (a professional found unchanged was not written).
+                // Indexed now, once, sorted: appends stayed cheap, and the anti-join and the grouping below
+                // become index lookups (SQLite would otherwise scan the list once per professional).
+                try await db.execute("CREATE INDEX IF NOT EXISTS ix_directory_listed ON directory_listed(national_id, run)")
+                let notListed: SQLQueryString = """
+                    source = 'rpps' AND inactive_since IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM directory_listed l WHERE l.run = \(bind: run) AND l.national_id = referring_doctors.national_id)
+                    """
+                counts = DirectoryImportCounts(
+                    listed: try await count("SELECT COUNT(DISTINCT national_id) AS n FROM directory_listed WHERE run = \(bind: run)"),
+                    places: try await count("SELECT COUNT(*) AS n FROM referring_doctor_places WHERE import_run = \(bind: run)"),
+                    missing: try await count("SELECT COUNT(*) AS n FROM referring_doctors WHERE \(notListed)"),
+                    deactivated: 0)
+                if deactivate(counts) {
+                    try await db.raw("UPDATE referring_doctors SET inactive_since = \(bind: Column.instant(now)) WHERE \(notListed)").run()
+                    try await db.raw("DELETE FROM referring_doctor_places WHERE import_run <> \(bind: run)").run()
+                    counts.deactivated = counts.missing
+                }
+                try await Self.gatherAcrossBatches(run: run, on: db)
+                try await db.raw(self.database.engine == .postgres ? "TRUNCATE directory_listed" : "DELETE FROM directory_listed").run()
+                try await db.execute("DROP INDEX IF EXISTS ix_directory_listed")
+            }
             for index in Self.directoryIndexes { try await db.execute(index) }
             try await db.raw("""
                 UPDATE directory_imports SET state = 'finished', finished_at = \(bind: Column.instant(now)), heartbeat_at = \(bind: Column.instant(now)),
