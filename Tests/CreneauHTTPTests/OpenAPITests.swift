@@ -30,28 +30,7 @@ struct OpenAPITests {
 
     /// Runs a Python script with the schemathesis library on its path; bounded (300 s).
     static func python(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-                    process.arguments = arguments
-                    var environment = ProcessInfo.processInfo.environment
-                    environment["PYTHONPATH"] = library.path
-                    process.environment = environment
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-                    DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: deadline)
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    deadline.cancel()
-                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-                })
-            }
-        }
+        try await PythonScript.running(arguments, pythonPath: library.path)
     }
 
     @Test("every route of API v1 is documented with its method, and every documented operation is a route")

@@ -18,19 +18,8 @@ public enum FHIRValidatorPeer {
     /// Validates every `.json` file of `directory`: the exit status and what the validators said.
     /// `allowing`: extensions defined outside the GAP package (SMART's), accepted by their URL.
     public static func validate(_ directory: URL, allowing extensions: [String] = []) throws -> (status: Int32, report: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [root.appendingPathComponent("scripts/fhir-validate.py").path] + extensions.flatMap { ["--allow-extension", $0] }
-            + [gapPackage.path, directory.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = library.path
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try PythonScript.run([root.appendingPathComponent("scripts/fhir-validate.py").path] + extensions.flatMap { ["--allow-extension", $0] }
+                                       + [gapPackage.path, directory.path], pythonPath: library.path)
+        return (run.status, run.output)
     }
 }

@@ -21,16 +21,7 @@ struct AppointmentsController: Sendable {
 
     /// Counts a booking or hold attempt against the caller's limit; 429 with Retry-After past it.
     func countAttempt(_ context: AppRequestContext) throws {
-        let key: String, rule: RateLimiter.Rule?
-        if let account = context.identity?.account.id {
-            (key, rule) = ("account:" + account.uuidString, limits.accountBookings)
-        } else {
-            (key, rule) = ("address:" + context.clientAddress, limits.visitorBookings)
-        }
-        guard let rule, let wait = limiter.attempt(key, rule: rule, now: clock.now()) else { return }
-        var error = APIError(.tooManyRequests, code: "too_many_bookings", message: "Too many booking attempts in a short time. Wait a little and try again.")
-        error.retryAfter = wait
-        throw error
+        try limiter.countBooking(by: context, limits: limits, now: clock.now())
     }
 
     static let manageTokenHeader = HTTPField.Name("Creneau-Manage-Token")!

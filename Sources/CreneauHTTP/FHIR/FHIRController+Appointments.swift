@@ -209,18 +209,9 @@ extension FHIRController {
         return (.new(PatientDetails(firstName: given, lastName: family, birthDate: birth, email: email, phone: phone)), language)
     }
 
-    /// Counts a booking attempt against the caller's limit, as the JSON API does.
+    /// Counts a booking attempt against the caller's limit, as the JSON API does (a limit of its own).
     func countAttempt(_ context: AppRequestContext) throws {
-        let key: String, rule: RateLimiter.Rule?
-        if let account = context.identity?.account.id {
-            (key, rule) = ("fhir-account:" + account.uuidString, limits.accountBookings)
-        } else {
-            (key, rule) = ("fhir-address:" + context.clientAddress, limits.visitorBookings)
-        }
-        guard let rule, let wait = limiter.attempt(key, rule: rule, now: clock.now()) else { return }
-        var error = APIError(.tooManyRequests, code: "too_many_bookings", message: "Too many booking attempts in a short time. Wait a little and try again.")
-        error.retryAfter = wait
-        throw error
+        try limiter.countBooking(by: context, limits: limits, now: clock.now())
     }
 
     // MARK: Changes

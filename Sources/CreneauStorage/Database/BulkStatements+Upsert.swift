@@ -40,22 +40,7 @@ extension BulkStatements {
         case .postgres(let connection, let logger):
             let copied = Array(columns.prefix(width)), staging = "bulk_\(table)"
             try await execute("CREATE TEMP TABLE IF NOT EXISTS \(staging) (\(copied.map { "\($0) TEXT" }.joined(separator: ", "))) ON COMMIT DELETE ROWS", [])
-            try await connection.copyFrom(table: staging, columns: copied, logger: logger) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(1 << 20)
-                for fields in rows {
-                    for (index, field) in fields.enumerated() {
-                        if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-                        Self.writeCopyText(field, to: &buffer)
-                    }
-                    buffer.writeInteger(UInt8(ascii: "\n"))
-                    if buffer.readableBytes >= 1 << 20 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
-                }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-            }
+            try await Self.copy(rows, into: staging, columns: copied, connection: connection, logger: logger)
             let select = (copied + constants).joined(separator: ", ")
             try await execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT \(select) FROM \(staging)" + update, [])
             if let touch {
@@ -82,22 +67,7 @@ extension BulkStatements {
         case .postgres(let connection, let logger):
             // COPY takes no expressions: the constants go in as text values of their own.
             let literals = constants.map { $0.hasPrefix("'") && $0.hasSuffix("'") ? String($0.dropFirst().dropLast()) : $0 }
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(1 << 16)
-                for fields in rows {
-                    for (index, field) in (fields + literals).enumerated() {
-                        if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-                        Self.writeCopyText(field, to: &buffer)
-                    }
-                    buffer.writeInteger(UInt8(ascii: "\n"))
-                    if buffer.readableBytes >= 1 << 20 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
-                }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-            }
+            try await Self.copy(rows.map { $0 + literals }, into: table, columns: columns, connection: connection, logger: logger)
         }
     }
 
@@ -117,6 +87,26 @@ extension BulkStatements {
             self.set = set
             self.done = done
             self.keys = keys
+        }
+    }
+
+    /// `rows` sent by `COPY … FROM STDIN` in its text format, a megabyte at a time.
+    static func copy(_ rows: [[String]], into table: String, columns: [String], connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(1 << 20)
+            for fields in rows {
+                for (index, field) in fields.enumerated() {
+                    if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                    writeCopyText(field, to: &buffer)
+                }
+                buffer.writeInteger(UInt8(ascii: "\n"))
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
     }
 
