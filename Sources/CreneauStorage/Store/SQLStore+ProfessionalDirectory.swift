@@ -176,7 +176,7 @@ extension SQLStore: ProfessionalDirectoryRepository {
             }
             // Building an index sorts in up to the page cache's size: a smaller one keeps the import's
             // peak memory where the load's was.
-            if self.database.engine == .sqlite { try await db.execute("PRAGMA cache_size = -8192") }
+            if self.database.engine == .sqlite { try await db.execute("PRAGMA cache_size = -4096") }
             let first = try await db.raw("SELECT first_import FROM directory_imports WHERE id = \(bind: run)").first()?.decode(column: "first_import", as: Bool.self) ?? false
             var counts: DirectoryImportCounts
             if first {
