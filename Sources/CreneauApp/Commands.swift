@@ -3,6 +3,7 @@ import CreneauMail
 import CreneauSeed
 import CreneauStorage
 import Foundation
+import Synchronization
 import Prometheus
 import Hummingbird
 import HummingbirdBcrypt
@@ -225,9 +226,17 @@ public struct CommandError: Error, Sendable {
 
 /// Logging for the process, in the configured format and level.
 public enum LogSetup {
+    /// swift-log takes one bootstrap a process: a second command run in the same process (the
+    /// tests) keeps the first's handlers, with its own level on the logger it gets.
+    private static let bootstrapped = Mutex(false)
+
     public static func bootstrap(_ configuration: Configuration) -> Logger {
         let level = configuration.logLevel
-        switch configuration.logFormat {
+        let first = bootstrapped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { switch configuration.logFormat {
         case .json:
             LoggingSystem.bootstrap { label in
                 var handler = JSONLogHandler(label: label)
@@ -240,7 +249,7 @@ public enum LogSetup {
                 handler.logLevel = level
                 return handler
             }
-        }
+        } }
         var logger = Logger(label: "creneau")
         logger.logLevel = level
         return logger

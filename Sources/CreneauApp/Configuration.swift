@@ -49,6 +49,8 @@ public struct Configuration: Sendable {
     public var port: Int
     public var database: DatabaseLocation
     public var keys: KeySource
+    /// The PostgreSQL URL as given, for the tools that take one (`pg_dump`, `pg_restore`).
+    public var postgresURL: String?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     /// How long a slot is held while a patient fills in the booking form (`CRENEAU_HOLD_MINUTES`, default 10).
@@ -139,7 +141,8 @@ public struct Configuration: Sendable {
 
         let urlSetting = overrides.databaseURL != nil ? "--database-url" : value("CRENEAU_DATABASE_URL") != nil ? "CRENEAU_DATABASE_URL" : "DATABASE_URL"
         let database: DatabaseLocation
-        if let url = overrides.databaseURL ?? value("CRENEAU_DATABASE_URL") ?? value("DATABASE_URL") {
+        let givenURL = overrides.databaseURL ?? value("CRENEAU_DATABASE_URL") ?? value("DATABASE_URL")
+        if let url = givenURL {
             database = try postgres(url: url, setting: urlSetting)
         } else if mode == .production {
             throw ConfigurationError(setting: "DATABASE_URL", problem: "is required in production: set it to postgres://user:password@host:5432/database.")
@@ -179,6 +182,7 @@ public struct Configuration: Sendable {
         }
 
         var configuration = Configuration(mode: mode, host: host, port: port, database: database, keys: keys, logLevel: logLevel, logFormat: logFormat)
+        configuration.postgresURL = givenURL
         if let text = value("CRENEAU_HOLD_MINUTES") {
             guard let minutes = Int(text), (1...60).contains(minutes) else {
                 throw ConfigurationError(setting: "CRENEAU_HOLD_MINUTES", problem: "must be a number of minutes from 1 to 60.")

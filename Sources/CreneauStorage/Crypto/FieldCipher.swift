@@ -9,6 +9,8 @@ import Foundation
 public struct FieldCipher: Sendable {
     public let currentKeyID: String
     let keys: [String: SymmetricKey]
+    /// The ids of the keys in the ring (a restore checks the data's are all there).
+    public var keyIDs: Set<String> { Set(keys.keys) }
 
     /// `keys` in order of preference: the first one seals.
     public init(keys: [(id: String, key: SymmetricKey)]) throws {
