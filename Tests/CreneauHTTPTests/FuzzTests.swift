@@ -3,6 +3,7 @@ import CreneauDomain
 import CreneauStorage
 import CreneauTestSupport
 import Foundation
+import Synchronization
 import Hummingbird
 import Logging
 import PostgresKit
@@ -88,6 +89,39 @@ struct FuzzTests {
         }
     }
 
+    /// Resumes a continuation once, whichever of its answers comes first.
+    final class FirstAnswer: Sendable {
+        let continuation: CheckedContinuation<String?, Never>
+        let answered = Mutex(false)
+
+        init(_ continuation: CheckedContinuation<String?, Never>) { self.continuation = continuation }
+
+        func answer(_ line: String?) {
+            let first = answered.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            if first { continuation.resume(returning: line) }
+        }
+    }
+
+    /// The first line a process writes to `pipe`, or nil after `seconds` (or at its end).
+    static func firstLine(of pipe: Pipe, within seconds: Double) async -> String? {
+        await withCheckedContinuation { continuation in
+            let once = FirstAnswer(continuation)
+            Thread.detachNewThread {
+                var data = Data()
+                while !data.contains(UInt8(ascii: "\n")) {
+                    let chunk = pipe.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    data.append(chunk)
+                }
+                once.answer(String(decoding: data.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self))
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { once.answer(nil) }
+        }
+    }
+
     /// Runs the `creneau` executable to its end, on a thread of its own (not the tests' cooperative threads).
     static func runExecutable(_ arguments: [String], in folder: URL? = nil, input: String? = nil) async throws -> (status: Int32, output: String) {
         try await withCheckedThrowingContinuation { continuation in
@@ -136,17 +170,28 @@ struct FuzzTests {
             // loaded machine, and what is tested is the server's answers once PostgreSQL stops, not its start.
             let seeded = try await Self.runExecutable(["seed", "--profile", "avoine", "--database-url", url])
             try #require(seeded.status == 0, "\(seeded.output.suffix(400))")
-            let proxyPort = 40_000 + Int.random(in: 0..<10_000)
             let flag = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-freeze-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: flag) }
-            let proxy = Process()
-            proxy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            proxy.arguments = [Self.script.deletingLastPathComponent().appendingPathComponent("freeze_proxy.py").path, String(proxyPort), host, String(port), "600", flag]
-            proxy.standardOutput = FileHandle.nullDevice
-            proxy.standardError = FileHandle.nullDevice
-            try proxy.run()
+            // The server must find the proxy listening when it starts (it exits if it cannot reach its
+            // database): wait for the proxy's "ready" — a fixed second was outlasted once on a loaded
+            // CI machine — and take another port if this one was taken.
+            var started: (process: Process, port: Int)?
+            for _ in 0..<5 where started == nil {
+                let candidate = 40_000 + Int.random(in: 0..<10_000)
+                let proxy = Process()
+                proxy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+                proxy.arguments = [Self.script.deletingLastPathComponent().appendingPathComponent("freeze_proxy.py").path, String(candidate), host, String(port), "600", flag]
+                let output = Pipe()
+                proxy.standardOutput = output
+                proxy.standardError = FileHandle.nullDevice
+                try proxy.run()
+                if await Self.firstLine(of: output, within: 60) == "ready" { started = (proxy, candidate) } else { proxy.terminate() }
+            }
+            guard let (proxy, proxyPort) = started else {
+                Issue.record("the freezing proxy did not start")
+                return
+            }
             defer { proxy.terminate() }
-            try await Task.sleep(for: .seconds(1))
             components.port = proxyPort
             let limits = ["DATABASE_URL": components.string ?? url, "CRENEAU_DB_CONNECT_TIMEOUT": "2", "CRENEAU_DB_STATEMENT_TIMEOUT": "2"]
             try await BrowserTests.withDemoServer(environment: limits) { server in
