@@ -68,7 +68,6 @@ struct FHIRSlot: Codable, Sendable {
     var id: String
     var meta: FHIRMeta?
     var text: FHIRNarrative?
-    var `extension`: [FHIRExtension]?
     var serviceType: [FHIRCodeableConcept]?
     var specialty: [FHIRCodeableConcept]?
     var schedule: FHIRReference

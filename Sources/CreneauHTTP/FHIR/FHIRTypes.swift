@@ -96,11 +96,6 @@ struct FHIRNarrative: Codable, Sendable, Equatable {
     }
 }
 
-struct FHIRExtension: Codable, Sendable, Equatable {
-    var url: String
-    var valueUrl: String?
-}
-
 /// Code systems and identifiers Creneau writes. Creneau's own codes (motives, specialties as
 /// the hospital names them) are URNs: they are stable names, not addresses to fetch.
 enum FHIRSystems {
