@@ -72,5 +72,8 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         OutboxMetricsService(outbox: storage.store, registry: metrics.registry, clock: clock, logger: logger))
     if let waitlist = served.waitlist { app.addServices(WaitlistService(waitlist: waitlist, logger: logger)) }
     if let publication = served.slotPublication { app.addServices(SlotPublicationService(publication: publication, logger: logger)) }
+    app.addServices(StatisticsService(
+        recorder: StatisticsRecorder(directory: directory, agendas: storage.store, repository: storage.store, clock: clock),
+        clock: clock, recordingHour: configuration.statisticsHour, logger: logger))
     return app
 }

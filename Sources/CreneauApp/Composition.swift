@@ -60,6 +60,8 @@ public enum Composition {
         dependencies.publishedSlots = store
         dependencies.publicURL = publicURL
         dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)
+        dependencies.statistics = StatisticsReport(repository: store, organisation: store, practitioners: store, motives: store, audit: store,
+                                                   clock: clock, ids: ids)
         return dependencies
     }
 }

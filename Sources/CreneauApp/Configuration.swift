@@ -74,6 +74,9 @@ public struct Configuration: Sendable {
     /// How long a waiting-list offer holds its slot for the patient it goes to
     /// (`CRENEAU_WAITLIST_OFFER_MINUTES`, 1–120, default 15; shorter when the visit is soon).
     public var waitlistOfferWindow: TimeInterval = WaitlistRules.standardOfferWindow
+    /// The hour (Paris time, 0–23, `CRENEAU_STATISTICS_HOUR`, default 5) after which the day's delay to the third
+    /// next available slot and open time are recorded: early, before the phones open, so every day is measured alike.
+    public var statisticsHour = 5
     /// How text messages leave.
     public var sms: SMSDelivery = .drop(directory: "data/sms")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
@@ -231,6 +234,12 @@ public struct Configuration: Sendable {
                 throw ConfigurationError(setting: "CRENEAU_WAITLIST_OFFER_MINUTES", problem: "must be a number of minutes from 1 to 120.")
             }
             configuration.waitlistOfferWindow = TimeInterval(minutes * 60)
+        }
+        if let text = value("CRENEAU_STATISTICS_HOUR") {
+            guard let hour = Int(text.trimmingCharacters(in: .whitespaces)), (0...23).contains(hour) else {
+                throw ConfigurationError(setting: "CRENEAU_STATISTICS_HOUR", problem: "must be an hour from 0 to 23 (Paris time).")
+            }
+            configuration.statisticsHour = hour
         }
         if let token = value("CRENEAU_SMS_INBOUND_TOKEN") {
             guard token.count >= 24 else {

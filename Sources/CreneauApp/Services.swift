@@ -226,3 +226,46 @@ struct SlotPublicationService: Service {
         }
     }
 }
+
+/// Keeps the statistics current: counts the appointments the change feed says changed, a pass
+/// every two seconds (at once again while a pass had a full batch), and once a day after
+/// `recordingHour` (Paris time) records the agendas' offer (`StatisticsRecorder`). The first pass
+/// on a database never counted counts its history. Any number of instances may run it: a pass
+/// moves the shared cursor or gives way, and a day is recorded once.
+struct StatisticsService: Service {
+    let recorder: StatisticsRecorder
+    let clock: Clock
+    let recordingHour: Int
+    let logger: Logger
+    static let batch = 2_000
+
+    func run() async throws {
+        var nextRecording = Date.distantPast
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var pause: Duration = .seconds(2)
+            do {
+                let started = Date()
+                let events = try await recorder.refresh(limit: Self.batch)
+                if events >= Self.batch { pause = .zero }
+                if Date().timeIntervalSince(started) > 10 {
+                    logger.notice("Statistics counted", metadata: ["seconds": "\(Int(Date().timeIntervalSince(started).rounded()))"])
+                }
+                let now = clock.now()
+                if now >= nextRecording, Self.hour(now) >= recordingHour {
+                    nextRecording = now.addingTimeInterval(600)
+                    if let motives = try await recorder.recordToday() {
+                        logger.info("Recorded the day's access delays and open time", metadata: ["motives": "\(motives)"])
+                    }
+                }
+            } catch {
+                logger.warning("Could not count statistics", metadata: ["error": "\(String(describing: type(of: error)))"])
+                pause = .seconds(10)
+            }
+            if pause > .zero { try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) } }
+        }
+    }
+
+    static func hour(_ instant: Date) -> Int {
+        (Site.defaultZone.secondsFromGMT(for: instant) + Int(instant.timeIntervalSince1970.rounded(.down)) % 86_400 + 86_400) % 86_400 / 3_600
+    }
+}

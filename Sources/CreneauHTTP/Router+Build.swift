@@ -47,6 +47,8 @@ public struct HTTPDependencies: Sendable {
     /// The satisfaction survey patients answer from their message, and its results for administrators.
     public var surveys: Surveys?
     public var surveyReport: SurveyReport?
+    /// Statistics for management (`/admin/statistics`, `/api/v1/statistics`).
+    public var statistics: StatisticsReport?
     /// Patients' replies to our SMS (STOP), forwarded by the gateway with this shared secret; nil: not accepted.
     public var smsReplies: (replies: SMSReplies, token: String)?
     /// Motives, for the administrators' pages.
@@ -178,6 +180,10 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     }
     if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
     if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }
+    if let statistics = dependencies.statistics {
+        StatisticsPagesController(report: statistics, renderer: pages).register(on: router)
+        StatisticsAPIController(report: statistics).register(on: router)
+    }
     AdminImportController(importer: dependencies.practitionerImport, browser: browser, renderer: pages).register(on: router)
     StaffAccountsController(staff: dependencies.staffAccounts, organisation: dependencies.organisation, admin: dependencies.organisationAdmin,
                             browser: browser, renderer: pages).register(on: router)

@@ -16,7 +16,7 @@ public struct Identity: Hashable, Sendable {
     public var roles: Set<Role> { Set(grants.map(\.role)) }
 
     /// Roles that must sign in with a second factor from an authenticator app (TOTP).
-    public static let staffRoles: Set<Role> = [.practitioner, .secretary, .siteAdmin, .groupAdmin, .referringDoctor]
+    public static let staffRoles: Set<Role> = [.practitioner, .secretary, .siteAdmin, .groupAdmin, .referringDoctor, .departmentHead]
 
     public var isStaff: Bool { !roles.isDisjoint(with: [.practitioner, .secretary, .siteAdmin, .groupAdmin]) }
 

@@ -44,7 +44,7 @@ public struct StaffAccounts: Sendable {
 
     /// An invitation link works for a week (an administrator invites on Friday, the secretary starts on Monday).
     public static let invitationLifetime: TimeInterval = 7 * 86_400
-    public static let invitableRoles: [Role] = [.secretary, .practitioner, .siteAdmin, .groupAdmin]
+    public static let invitableRoles: [Role] = [.secretary, .practitioner, .departmentHead, .siteAdmin, .groupAdmin]
 
     let deps: Dependencies
 
@@ -64,6 +64,8 @@ public struct StaffAccounts: Sendable {
     /// group-wide roles); a group's administrator anywhere in the group.
     func mayGrant(_ role: Role, _ scope: RoleGrant.Scope, by admin: Administrator) async throws -> Bool {
         guard Self.invitableRoles.contains(role) else { return false }
+        // A department head reads one department's statistics: the role has no wider scope.
+        if role == .departmentHead, case .department = scope {} else if role == .departmentHead { return false }
         switch scope {
         case .everywhere:
             return admin.everywhere

@@ -168,7 +168,7 @@ public struct BookingService: Sendable {
             id: deps.ids.next(), departmentID: motive.departmentID, motiveID: motive.id, practitionerID: request.practitionerID,
             patientID: patientID, resourceIDs: motive.requiredResourceIDs, startsAt: slot.start, endsAt: slot.end,
             channel: request.channel, createdByAccountID: booker.accountID, referringDoctorID: referringDoctorID,
-            reason: request.reason?.trimmed.nilIfEmpty, notes: request.notes?.trimmed.nilIfEmpty, createdAt: now)
+            reason: request.reason?.trimmed.nilIfEmpty, notes: request.notes?.trimmed.nilIfEmpty, createdAt: now, patientKind: kind)
         let event = AppointmentEvent(
             id: deps.ids.next(), appointmentID: appointment.id, at: now, actorAccountID: booker.accountID,
             channel: request.channel, action: .created, before: nil, after: EventSnapshot(appointment).json)

@@ -18,6 +18,8 @@ public struct ChangeEvent: Hashable, Sendable {
         /// Time on `ownerID`'s agenda may be bookable again between `from` and `to`. "May":
         /// a subscriber asks the availability engine what is actually free now.
         case capacityFreed = "capacity_freed"
+        /// The patient answered the survey after the visit (`appointmentID`): the statistics recount it.
+        case surveyAnswered = "survey_answered"
     }
 
     /// Commit order, assigned by the store (0 before it is written).

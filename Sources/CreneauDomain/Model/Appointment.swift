@@ -25,14 +25,18 @@ public struct Appointment: Identifiable, Hashable, Codable, Sendable {
     public var moveCount: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// New to the department or known to it when booked (statistics: no-shows of new and known
+    /// patients). Nil for visits written before it was recorded.
+    public var patientKind: PatientKind?
 
     public init(
         id: UUID, departmentID: UUID, motiveID: UUID, practitionerID: UUID, patientID: UUID, resourceIDs: [UUID] = [],
         startsAt: Date, endsAt: Date, status: AppointmentStatus = .booked, channel: Channel,
         createdByAccountID: UUID? = nil, referringDoctorID: UUID? = nil, reason: String? = nil, notes: String? = nil,
         cancelledBy: CancelledBy? = nil, cancellationReason: String? = nil, moveCount: Int = 0,
-        createdAt: Date, updatedAt: Date? = nil
+        createdAt: Date, updatedAt: Date? = nil, patientKind: PatientKind? = nil
     ) {
+        self.patientKind = patientKind
         self.id = id
         self.departmentID = departmentID
         self.motiveID = motiveID

@@ -44,6 +44,8 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     case referringDoctor = "referring_doctor"
     case siteAdmin = "site_admin"
     case groupAdmin = "group_admin"
+    /// Reads their department's statistics (scoped to one department).
+    case departmentHead = "department_head"
 }
 
 public enum AuditOutcome: String, CaseIterable, Codable, Sendable {

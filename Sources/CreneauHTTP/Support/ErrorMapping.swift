@@ -37,6 +37,12 @@ enum ErrorMapping {
             case .notFound(let message): return .notFound(message)
             case .forbidden(let message): return APIError(.forbidden, code: "forbidden", message: message)
             }
+        case let error as StatisticsError:
+            switch error {
+            case .invalid(let code, let message): return .unprocessable(message, code: code)
+            case .notFound(let message): return .notFound(message)
+            case .forbidden(let message): return APIError(.forbidden, code: "forbidden", message: message)
+            }
         case is IdempotencyKeyUsed:
             return .conflict("A request with this Idempotency-Key is already being processed. Wait for its answer before retrying.", code: "idempotency_key_in_use")
         case is PageSignInRequired:

@@ -53,21 +53,22 @@ extension BulkStatements {
 
     /// Appends `rows` to `table` (no conflict possible: a log without keys): multi-row inserts on
     /// SQLite, `COPY` straight into the table on PostgreSQL. `constants` close every row.
-    public func append(into table: String, columns: [String], constants: [String], rows: [[String]], maximumBinds: Int) async throws {
+    /// Fields are text, or optional text (nil: NULL).
+    public func append<Field: CopyField>(into table: String, columns: [String], constants: [String], rows: [[Field]], maximumBinds: Int) async throws {
         guard let width = rows.first?.count else { return }
         switch connection {
         case .sqlite:
             let perStatement = max(1, maximumBinds / width)
             for start in stride(from: 0, to: rows.count, by: perStatement) {
                 let chunk = rows[start..<min(rows.count, start + perStatement)]
-                let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ", " + constants.joined(separator: ", ") + ")"
+                let tuple = "(" + (Array(repeating: "?", count: width) + constants).joined(separator: ", ") + ")"
                 try await execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
-                                  chunk.flatMap { $0 })
+                                  chunk.flatMap { $0.map(\.copyText) })
             }
         case .postgres(let connection, let logger):
             // COPY takes no expressions: the constants go in as text values of their own.
             let literals = constants.map { $0.hasPrefix("'") && $0.hasSuffix("'") ? String($0.dropFirst().dropLast()) : $0 }
-            try await Self.copy(rows.map { $0 + literals }, into: table, columns: columns, connection: connection, logger: logger)
+            try await Self.copy(rows, into: table, columns: columns, connection: connection, logger: logger, closing: literals)
         }
     }
 
@@ -91,14 +92,20 @@ extension BulkStatements {
     }
 
     /// `rows` sent by `COPY … FROM STDIN` in its text format, a megabyte at a time.
-    static func copy(_ rows: [[String]], into table: String, columns: [String], connection: PostgresConnection, logger: Logger) async throws {
+    /// `closing` values end every row; a nil field is NULL (`\N`).
+    static func copy<Field: CopyField>(_ rows: [[Field]], into table: String, columns: [String], connection: PostgresConnection, logger: Logger,
+                                       closing: [String] = []) async throws {
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
             var buffer = ByteBuffer()
             buffer.reserveCapacity(1 << 20)
             for fields in rows {
                 for (index, field) in fields.enumerated() {
                     if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-                    writeCopyText(field, to: &buffer)
+                    if let text = field.copyText { writeCopyText(text, to: &buffer) } else { buffer.writeBytes([0x5C, UInt8(ascii: "N")]) }
+                }
+                for text in closing {
+                    buffer.writeInteger(UInt8(ascii: "\t"))
+                    writeCopyText(text, to: &buffer)
                 }
                 buffer.writeInteger(UInt8(ascii: "\n"))
                 if buffer.readableBytes >= 1 << 20 {
@@ -122,4 +129,17 @@ extension BulkStatements {
             }
         }
     }
+}
+
+/// A value `BulkStatements` sends as text: a `String`, or an optional one (nil: NULL).
+public protocol CopyField: Sendable {
+    var copyText: String? { get }
+}
+
+extension String: CopyField {
+    public var copyText: String? { self }
+}
+
+extension Optional: CopyField where Wrapped == String {
+    public var copyText: String? { self }
 }

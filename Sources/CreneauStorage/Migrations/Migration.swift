@@ -54,5 +54,6 @@ extension Migration {
         .professionalDirectory,
         .slotPublication,
         .directoryListed,
+        .statistics,
     ]
 }

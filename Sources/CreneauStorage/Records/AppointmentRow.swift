@@ -45,7 +45,9 @@ struct AppointmentRow: SQLRecord {
             channel: try row.enumeration("channel"), createdByAccountID: try row.optionalUUID("created_by_account_id"),
             referringDoctorID: try row.optionalUUID("referring_doctor_id"), reason: nil, notes: nil,
             cancelledBy: try row.optionalEnumeration("cancelled_by"), cancellationReason: nil,
-            moveCount: try row.int("move_count"), createdAt: try row.instant("created_at"), updatedAt: try row.instant("updated_at"))
+            moveCount: try row.int("move_count"), createdAt: try row.instant("created_at"), updatedAt: try row.instant("updated_at"),
+            // Read when the query selected it (`SELECT *`): a row read without it is written back without a kind.
+            patientKind: ((try? row.decode(column: "patient_kind", as: String?.self)) ?? nil).flatMap(PatientKind.init(rawValue:)))
         self.reasonSealed = try row.optionalString("reason_sealed")
         self.notesSealed = try row.optionalString("notes_sealed")
         self.sealedKeyID = try row.optionalString("sealed_key_id")
@@ -85,7 +87,7 @@ struct AppointmentRow: SQLRecord {
             // The plain-text column of older rows is emptied by every write.
             ("cancellation_reason", String?.none), ("cancellation_reason_sealed", cancellationSealed?.ciphertext),
             ("cancellation_key_id", cancellationSealed?.keyID),
-            ("move_count", a.moveCount),
+            ("move_count", a.moveCount), ("patient_kind", a.patientKind?.rawValue),
             ("created_at", Column.instant(a.createdAt)), ("updated_at", Column.instant(a.updatedAt)),
         ] + (manageTokenHash.map { [("manage_token_hash", $0 as SQLValue)] } ?? [])
     }

@@ -14,6 +14,10 @@ extension SQLStore: SurveyRepository {
                     VALUES (\(bind: Column.id(answer.appointmentID)), \(bind: Column.id(answer.practitionerID)), \(bind: Column.id(answer.departmentID)),
                             \(bind: answer.score), \(bind: sealed?.ciphertext), \(bind: sealed?.keyID), \(bind: Column.instant(answer.answeredAt)))
                     """).run()
+                // The statistics count survey scores with their visit: they learn of the answer from the feed.
+                try await addChanges([ChangeEvent(
+                    kind: .surveyAnswered, at: answer.answeredAt, ownerID: answer.practitionerID, appointmentID: answer.appointmentID,
+                    from: answer.answeredAt, to: answer.answeredAt)], on: db)
             }
         } catch {
             throw StorageErrors.map(error)
