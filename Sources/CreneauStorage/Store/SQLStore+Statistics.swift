@@ -57,6 +57,7 @@ extension SQLStore: StatisticsRepository {
                         SELECT booked_\(unsafeRaw: grain.rawValue) AS period, site_id, department_id, \(unsafeRaw: item) AS item_id, channel, patient_kind, \(unsafeRaw: booking)
                         FROM stats_facts WHERE
                     """)
+                sql.appendLiteral(" ")
                 sql.appendInterpolation(filter)
                 sql.appendLiteral("""
 
@@ -64,6 +65,7 @@ extension SQLStore: StatisticsRepository {
                         SELECT visit_\(grain.rawValue) AS period, site_id, department_id, \(item) AS item_id, channel, patient_kind, \(visit)
                         FROM stats_facts WHERE
                     """)
+                sql.appendLiteral(" ")
                 sql.appendInterpolation(filter)
                 sql.appendLiteral("""
 
@@ -86,6 +88,7 @@ extension SQLStore: StatisticsRepository {
                            \(unsafeRaw: Self.itemColumn(level)), CAST(SUM(minutes) AS BIGINT) * \(unsafeRaw: String(sign))
                     FROM stats_open_days WHERE
                     """)
+                sql.appendLiteral(" ")
                 sql.appendInterpolation(filter)
                 sql.appendLiteral("""
 
@@ -131,6 +134,7 @@ extension SQLStore: StatisticsRepository {
             LEFT JOIN survey_answers sv ON sv.appointment_id = a.id
             WHERE
             """)
+        sql.appendLiteral(" ")
         sql.appendInterpolation(filter)
         return sql
     }
@@ -370,7 +374,9 @@ extension SQLStore: StatisticsRepository {
 
     /// `WHERE` for a selection on one summary table (`level` nil: the table has none).
     static func selectionFilter(_ selection: StatisticsSelection, table: String, level: StatisticsLevel?) -> SQLQueryString {
-        var sql: SQLQueryString = "grain = \(bind: selection.grain.rawValue) AND period >= \(bind: selection.from.description) AND period <= \(bind: selection.to.description)"
+        // Periods are named by their first day: a selection from any day starts with its period.
+        let from = selection.grain.start(of: selection.from).description, to = selection.to.description
+        var sql: SQLQueryString = "grain = \(bind: selection.grain.rawValue) AND period >= \(bind: from) AND period <= \(bind: to)"
         if let level { sql.appendInterpolation(" AND level = \(bind: level.rawValue)" as SQLQueryString) }
         if let sites = selection.siteIDs {
             sql.appendInterpolation(sites.isEmpty ? " AND 1 = 0" : " AND site_id IN \(idList(sites.sorted { $0.uuidString < $1.uuidString }))" as SQLQueryString)
