@@ -29,8 +29,8 @@ struct StatisticsPagesController: Sendable {
     func dashboard(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try renderer.get()
-        let viewer = try await viewer(context)
         do {
+            let viewer = try await viewer(context)
             let asked = try StatisticsQuery.parse(request.uri.queryParameters, today: report.today)
             let dashboard: StatisticsDashboard
             do {
