@@ -113,6 +113,11 @@ struct BrowserTests {
     static let axePath = ProcessInfo.processInfo.environment["CRENEAU_AXE_JS"]
         ?? scripts.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/axe/axe.min.js").path
 
+    @Test("scenario 12: the director reads the online share per hospital and department, no-shows by channel and new/known, the third next available slot, the survey, and downloads the CSV")
+    func statistics() async throws {
+        try await Self.withDemoServer { server in try await Self.scenario("statistics.py", [server.url, server.shots]) }
+    }
+
     @Test("axe finds no serious or critical accessibility violation on the key pages",
           .enabled(if: Peers.axe(at: axePath), Comment(rawValue: Peers.axeMissing)))
     func accessibility() async throws {

@@ -119,7 +119,13 @@ public struct StatisticsReport: Sendable {
 
         switch request.scope {
         case .all:
-            selection.departmentIDs = Set(visible.departments.keys)
+            // Whole sites are selected by site (a few ids), departments only for the rest (department heads).
+            let partial = visible.departments.filter { !visible.wholeSites.contains($0.value.site.id) }
+            if partial.isEmpty {
+                selection.siteIDs = visible.wholeSites
+            } else {
+                selection.departmentIDs = Set(visible.departments.keys)
+            }
             if visible.wholeSites.isEmpty {
                 (childLevel, childDimension, childrenKind) = (.department, .department, .departments)
                 for (id, place) in visible.departments { childScopes[id] = ("\(place.department.name) — \(place.site.name)", .department(id)) }
@@ -131,7 +137,6 @@ public struct StatisticsReport: Sendable {
             guard let site = try await organisation.site(id: id) else { throw StatisticsError.notFound("No site has this id.") }
             guard visible.wholeSites.contains(id) else { throw StatisticsError.forbidden("Your role does not cover the statistics of \(site.name) as a whole.") }
             selection.siteIDs = [id]
-            selection.departmentIDs = Set(visible.departments.filter { $0.value.site.id == id }.keys)
             breadcrumbs.append((site.name, .site(id)))
             (childLevel, childDimension, childrenKind) = (.department, .department, .departments)
             for (departmentID, place) in visible.departments where place.site.id == id { childScopes[departmentID] = (place.department.name, .department(departmentID)) }
@@ -155,15 +160,17 @@ public struct StatisticsReport: Sendable {
         }
 
         // Counts: one read grouped by period, child, channel and kind; everything else is summed from it.
+        // The four reads are independent: they run together (a pool of readers on either engine).
         let level: StatisticsLevel = childLevel
-        let rows = try await repository.counts(level: level, selection: selection, by: [.period, childDimension, .channel, .kind])
         let openLevel: StatisticsLevel = level == .practitioner ? .practitioner : .department
-        let open = try await repository.openMinutes(level: openLevel, selection: selection, by: [.period, childDimension])
         var accessSelection = selection
         accessSelection.itemID = nil
-        let accessByChild = childDimension == .item
-            ? [:] : try await repository.accessDelays(selection: accessSelection, by: [.period, childDimension])
-        let accessBySpecialty = try await repository.accessDelays(selection: accessSelection, by: [.period, .specialty])
+        let repository = self.repository, fixedSelection = selection, fixedAccess = accessSelection, dimension = childDimension
+        async let counted = repository.counts(level: level, selection: fixedSelection, by: [.period, dimension, .channel, .kind])
+        async let opened = repository.openMinutes(level: openLevel, selection: fixedSelection, by: [.period, dimension])
+        async let delays = dimension == .item ? [:] : repository.accessDelays(selection: fixedAccess, by: [.period, dimension])
+        async let delaysBySpecialty = repository.accessDelays(selection: fixedAccess, by: [.period, .specialty])
+        let (rows, open, accessByChild, accessBySpecialty) = try await (counted, opened, delays, delaysBySpecialty)
 
         var total = StatisticsLine(label: breadcrumbs.last?.label ?? "", scope: request.scope)
         var byChannel: [Channel: StatisticsCounts] = [:], byKind: [PatientKind: StatisticsCounts] = [:]
