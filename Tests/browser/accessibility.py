@@ -4,7 +4,8 @@
   accessibility.py BASE_URL SCREENSHOT_DIR AXE_JS
 
 Runs axe (WCAG 2.0/2.1 A and AA rules) on the home page, a search, a practitioner's
-page, the booking form, the sign-in page, a patient's account and a secretary's agenda,
+page, the booking form, the sign-in page, a patient's account, a secretary's agenda, the
+administration pages and the statistics,
 in French and on a phone-sized window; fails on any serious or critical violation,
 listing them.
 """
@@ -91,6 +92,10 @@ try:
     audited.append(("import", audit(driver, "import")))
     driver.get(base + "/staff/duplicates")
     audited.append(("duplicates", audit(driver, "duplicates")))
+    driver.get(base + "/admin/statistics")
+    audited.append(("statistics", audit(driver, "statistics")))
+    go(driver, By.XPATH, "//section[@aria-labelledby='breakdown-heading']//tbody/tr[1]/th/a")
+    audited.append(("a site's statistics", audit(driver, "a site's statistics")))
 finally:
     driver.quit()
 print("ok " + ", ".join(f"{name}: {count} minor" for name, count in audited))
