@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import HummingbirdOTP
 import HummingbirdTesting
 import SQLKit
 import Testing
@@ -192,6 +193,32 @@ struct StatisticsHTTPTests {
                 // An empty period says so.
                 let empty = try await client.execute(uri: "/admin/statistics?from=2024-01&to=2024-03", method: .get, headers: [.cookie: cookie, .accept: "text/html"])
                 #expect(empty.status == .ok && empty.text.contains("Aucune donnée sur cette période"))
+            }
+        }
+    }
+
+    @Test("a department head signing in through the pages lands on their statistics; staff who may read them find the link on their home")
+    func landing() async throws {
+        typealias Pages = AccountPagesTests
+        try await TestDatabase.with { test in
+            let fixture = try await StatisticsFixture.make(in: test.store)
+            let head = try await AccessMatrixTests().account(test, email: "chef.cardio@hopital.test", role: .departmentHead,
+                                                             scope: .department(fixture.org.department.id))
+            try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                let signInPage = try await client.execute(uri: "/signin", method: .get, headers: Pages.html)
+                let csrf = try #require(Pages.hidden("_csrf", in: signInPage.text))
+                let formCookie = try #require(Pages.cookie(signInPage, named: "creneau_form"))
+                let code = String(format: "%06d", TOTP(secret: head.secret).compute(date: Fixtures.now))
+                let signedIn = try await Pages.post(client, "/signin", form: ["email": head.email, "password": "correct horse battery staple", "code": code,
+                                                                              "_csrf": csrf], cookie: formCookie)
+                #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/admin/statistics")
+                let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("creneau_session=") }.map { String($0.prefix { $0 != ";" }) })
+                let page = try await client.execute(uri: "/admin/statistics", method: .get, headers: [.cookie: session, .accept: "text/html"])
+                #expect(page.status == .ok && page.text.contains("href=\"/admin/statistics\"")) // "Mon compte" leads back here
+
+                let director = try await Self.session(client, test, role: .groupAdmin, scope: .group(fixture.org.group.id), email: "direction@hopital.test")
+                let home = try await client.execute(uri: "/staff", method: .get, headers: [.cookie: director, .accept: "text/html"])
+                #expect(home.text.contains("href=\"/admin/statistics\""))
             }
         }
     }

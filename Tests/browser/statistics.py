@@ -49,7 +49,8 @@ try:
     figures = {d.find_element(By.TAG_NAME, "dt").text: d.find_element(By.TAG_NAME, "dd").text
                for d in driver.find_elements(By.CSS_SELECTOR, "dl.figures div")}
     check(figures.get("Part prise en ligne", "—").endswith("%"), f"no online share in the figures: {figures}")
-    check(figures.get("Rendez-vous non honorés", "—") != "", f"no no-show rate: {figures}")
+    check(figures.get("Rendez-vous non honorés", "—").endswith("%"), f"no no-show rate: {figures}")
+    check("/ 10" in figures.get("Satisfaction", "") and "NPS" in figures.get("Satisfaction", ""), f"no survey score: {figures}")
     driver.save_screenshot(f"{shots}/statistics-group.png")
     driver.execute_script("document.getElementById('channels-heading').scrollIntoView()")
     driver.save_screenshot(f"{shots}/statistics-noshows.png")

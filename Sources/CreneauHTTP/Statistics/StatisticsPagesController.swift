@@ -127,7 +127,8 @@ struct StatisticsPagesController: Sendable {
             (pages.text("stats_fig_fill", language), cell(.percent(total.fillRate, over: Int.max))),
             (pages.text("stats_fig_cancelled_late", language), cell(.count(total.counts.cancelledLate))),
             (pages.text("stats_fig_refilled", language), "\(cell(.count(total.counts.refilled))) / \(cell(.count(total.counts.freed)))"),
-            (pages.text("stats_fig_survey", language), "\(cell(.decimal(total.counts.surveyMean, over: total.counts.surveyAnswers))) / 10 · NPS \(cell(.decimal(total.counts.netPromoterScore, over: total.counts.surveyAnswers)))"),
+            (pages.text("stats_fig_survey", language), StatisticsPrivacy.rate(total.counts.surveyMean, over: total.counts.surveyAnswers) == nil ? "—"
+                : "\(cell(.decimal(total.counts.surveyMean, over: total.counts.surveyAnswers))) / 10 · NPS \(cell(.decimal(total.counts.netPromoterScore, over: total.counts.surveyAnswers)))"),
             (pages.text("stats_fig_third", language), total.access.mean.map { StatisticsTable.decimal($0, language) + " " + pages.text("stats_days", language) } ?? "—"),
         ].map { ["label": $0.0, "value": $0.1] }
 
@@ -141,7 +142,12 @@ struct StatisticsPagesController: Sendable {
                 "columns": indices.map { ["label": Self.label(table.columns[$0], pages, language)] },
                 "rows": table.rows.enumerated().map { rowIndex, row -> [String: Any] in
                     ["cells": indices.enumerated().map { position, index -> [String: Any] in
-                        var value: [String: Any] = ["text": cell(row[index]), "header": position == 0]
+                        var text = cell(row[index])
+                        // Channels and kinds by their names on the page (the CSV and JSON keep the codes).
+                        if position == 0, name == "channels" || name == "patients" {
+                            text = pages.text((name == "channels" ? "channel_" : "stats_kind_") + text, language)
+                        }
+                        var value: [String: Any] = ["text": text, "header": position == 0]
                         if position == 0, rowIndex < table.links.count, let href = table.links[rowIndex] { value["href"] = href }
                         return value
                     }]

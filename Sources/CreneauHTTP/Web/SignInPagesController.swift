@@ -65,7 +65,10 @@ struct SignInPagesController: Sendable {
     /// Signed in: the cookie, and back to the page that asked for it, or on to the agenda (staff)
     /// or the account (patients).
     func enter(_ signedIn: Authenticator.SignedIn, next requested: String? = nil) -> Response {
-        let next = requested ?? (signedIn.identity.isStaff ? "/staff" : signedIn.identity.roles.contains(.referringDoctor) ? "/referrals" : "/account")
+        let identity = signedIn.identity
+        // A department head without another staff role reads statistics only: that is their home.
+        let next = requested ?? (identity.isStaff ? "/staff" : identity.roles.contains(.departmentHead) ? StatisticsPagesController.base
+            : identity.roles.contains(.referringDoctor) ? "/referrals" : "/account")
         var response = Response(status: .seeOther, headers: [.location: next, .cacheControl: "no-store"])
         response.headers[values: .setCookie].append(browser.setCookie(signedIn.token, maxAge: Authenticator.apiLifetime))
         return response

@@ -63,6 +63,9 @@ struct StaffPagesController: Sendable {
         if !identity.roles.isDisjoint(with: [.siteAdmin, .groupAdmin]) {
             links.append(["name": pages.text("admin_title", page.language), "href": "/admin"])
         }
+        if StatisticsViewer(identity) != nil {
+            links.append(["name": pages.text("stats_title", page.language), "href": StatisticsPagesController.base])
+        }
         return try pages.render("staff", page, title: pages.text("staff_title", page.language), values: [
             "name": identity.account.displayName, "csrf": page.csrf(request, context, browser), "departments": links,
         ])

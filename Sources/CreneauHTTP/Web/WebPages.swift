@@ -66,7 +66,13 @@ struct PageContext {
     init(_ request: Request, _ context: AppRequestContext) {
         self.init(request)
         signedIn = context.identity != nil
-        if context.identity?.isStaff == true { accountHref = "/staff" } else if context.identity?.roles.contains(.referringDoctor) == true { accountHref = "/referrals" }
+        if context.identity?.isStaff == true {
+            accountHref = "/staff"
+        } else if context.identity?.roles.contains(.departmentHead) == true {
+            accountHref = StatisticsPagesController.base
+        } else if context.identity?.roles.contains(.referringDoctor) == true {
+            accountHref = "/referrals"
+        }
     }
 
     static let languageCookie = "creneau_lang"

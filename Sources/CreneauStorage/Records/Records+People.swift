@@ -145,3 +145,18 @@ extension AccessAuditEntry: SQLRecord {
             outcome: try row.enumeration("outcome"))
     }
 }
+
+/// A survey answer as seeded (demo data carries no comment; the live path seals comments in `saveAnswer`).
+extension SurveyAnswer: SQLRecord {
+    static let table = "survey_answers"
+    static let keyColumn = "appointment_id"
+    var key: String { Column.id(appointmentID) }
+    var columns: [(String, SQLValue)] {
+        [("appointment_id", key), ("practitioner_id", Column.id(practitionerID)), ("department_id", Column.id(departmentID)), ("score", score),
+         ("answered_at", Column.instant(answeredAt))]
+    }
+    init(row: any SQLRow) throws {
+        self.init(appointmentID: try row.uuid("appointment_id"), practitionerID: try row.uuid("practitioner_id"), departmentID: try row.uuid("department_id"),
+                  score: try row.int("score"), comment: nil, answeredAt: try row.instant("answered_at"))
+    }
+}

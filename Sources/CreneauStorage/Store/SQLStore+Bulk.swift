@@ -56,6 +56,8 @@ extension SQLStore {
         public func managedPatients(_ values: [ManagedPatient]) async throws { try await insert(values) }
         public func roleGrants(_ values: [RoleGrant]) async throws { try await insert(values) }
         public func referringDoctors(_ values: [ReferringDoctor]) async throws { try await insert(values) }
+        /// Without comments (demo data).
+        public func surveyAnswers(_ values: [SurveyAnswer]) async throws { try await insert(values.map { var answer = $0; answer.comment = nil; return answer }) }
 
         public func motives(_ values: [Motive]) async throws {
             try await insert(values)
