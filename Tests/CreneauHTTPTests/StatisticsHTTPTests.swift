@@ -54,10 +54,10 @@ struct StatisticsHTTPTests {
                 #expect(page.contains("Part prise en ligne par hôpital"))
                 #expect(page.contains("<svg") && page.contains("role=\"img\"") && page.contains("<desc id=\"trend-desc\">"))
                 #expect(page.contains("?site=\(fixture.org.site.id.json)"))  // drill down to the hospital
-                // 12 bookings: 9 online (A1, A2, A5 and six more) → 75,0 %; no-shows 1 of 9 outcomes → 11,1 %.
-                #expect(page.contains("<dd>12</dd>"))
-                #expect(page.contains("<dd>75,0 %</dd>"))
-                #expect(page.contains("<dd>11,1 %</dd>"))
+                // 13 bookings: 10 online (A1, A2, A5, A7 and six more) → 76,9 %; no-shows 1 of 10 outcomes → 10,0 %.
+                #expect(page.contains("<dd>13</dd>"))
+                #expect(page.contains("<dd>76,9 %</dd>"))
+                #expect(page.contains("<dd>10,0 %</dd>"))
                 #expect(page.contains("&lt; 5"))                            // the late cancellations (1) and others
                 #expect(page.contains("Délai moyen du 3e créneau disponible"))
 
@@ -87,10 +87,10 @@ struct StatisticsHTTPTests {
                 let lefevre = try #require(lines.first { $0.hasPrefix("Dr Bérénice Lefèvre") || $0.contains("Lefèvre") })
                 #expect(lefevre.contains(";9;8;88,9;"))                     // 9 bookings (A1–A3 and six), 8 online
                 let arnaud = try #require(lines.first { $0.contains("Arnaud") })
-                #expect(arnaud.contains(";< 5;< 5;;"))                     // 2 bookings: hidden, and no share over fewer than 5
+                #expect(arnaud.contains(";< 5;< 5;;"))                     // 3 bookings: hidden, and no share over fewer than 5
 
                 let trend = try await client.execute(uri: "/admin/statistics/trend.csv?\(Self.period)&lang=en", method: .get, headers: [.cookie: cookie])
-                #expect(trend.text.contains("Period;Appointments booked") && trend.text.contains("2026-11-01;10;"))
+                #expect(trend.text.contains("Period;Appointments booked") && trend.text.contains("2026-11-01;11;"))
 
                 #expect(try await Self.audited(test, outcome: "allowed").count >= 6)
             }
@@ -108,9 +108,9 @@ struct StatisticsHTTPTests {
                 #expect(summary.status == .ok)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.body.readableBytesView)) as? [String: Any])
                 let total = try #require(json["total"] as? [String: Any])
-                #expect(total["bookings"] as? Int == 12)
-                #expect(total["online_bookings"] as? Int == 9)
-                #expect((total["online_share"] as? Double).map { abs($0 - 0.75) < 0.001 } == true)
+                #expect(total["bookings"] as? Int == 13)
+                #expect(total["online_bookings"] as? Int == 10)
+                #expect((total["online_share"] as? Double).map { abs($0 - 0.769) < 0.001 } == true)
                 #expect(total["cancelled_late"] is NSNull)                  // one: hidden
                 let request = try #require(json["request"] as? [String: Any])
                 #expect(request["from"] as? String == "2026-10-01" && (request["periods"] as? [String])?.count == 3)
@@ -121,7 +121,7 @@ struct StatisticsHTTPTests {
                                                         headers: [.cookie: cookie])
                 let table = try #require(try JSONSerialization.jsonObject(with: Data(channels.body.readableBytesView)) as? [String: Any])
                 let rows = try #require(table["rows"] as? [[Any]])
-                #expect(rows.first?.first as? String == "online" && rows.first?[1] as? Int == 9)
+                #expect(rows.first?.first as? String == "online" && rows.first?[1] as? Int == 10)
                 let unknown = try await client.execute(uri: "/api/v1/statistics/everything", method: .get, headers: [.cookie: cookie])
                 #expect(unknown.status == .notFound)
             }

@@ -28,12 +28,13 @@ struct StatisticsStorageTests {
 
             let byDepartment = try await store.counts(level: .department, selection: months, by: [.period, .department])
             let nov = try #require(byDepartment[StatisticsKey(period: Self.november, departmentID: cardio)])
-            #expect(nov.booked == 3)            // A2, A3, A4 booked in November (A1, A5 in October)
-            #expect(nov.visits == 3)            // A1, A2, A3 (A4 and A5 cancelled)
-            #expect(nov.attended == 2 && nov.noShows == 1)
-            #expect(nov.noShowRate == 1.0 / 3)
+            #expect(nov.booked == 4)            // A2, A3, A4, A7 booked in November (A1, A5 in October)
+            #expect(nov.visits == 4)            // A1, A2, A3, A7 (A4 and A5 cancelled)
+            #expect(nov.attended == 3 && nov.noShows == 1)
+            #expect(nov.noShowRate == 1.0 / 4)
             #expect(nov.cancelled == 2 && nov.cancelledByPatient == 1 && nov.cancelledLate == 1 && nov.freed == 2)
-            #expect(nov.bookedMinutes == 90 && nov.moved == 0 && nov.refilled == 0)
+            #expect(nov.bookedMinutes == 120 && nov.moved == 0 && nov.refilled == 1)
+            #expect(nov.refillRate == 0.5)      // one of the two freed slots given again
             #expect(nov.surveyAnswers == 2 && nov.surveyScoreSum == 15 && nov.surveyPromoters == 1 && nov.surveyDetractors == 1)
             #expect(nov.surveyMean == 7.5 && nov.netPromoterScore == 0)
             let oct = try #require(byDepartment[StatisticsKey(period: Self.october, departmentID: cardio)])
@@ -42,35 +43,36 @@ struct StatisticsStorageTests {
             #expect(dec.visits == 1 && dec.moved == 1 && dec.bookedMinutes == 45 && dec.booked == 0)
             #expect(byDepartment[StatisticsKey(period: Self.november, departmentID: pneumo)]?.booked == 1)
 
-            // Online share of November's bookings in cardiology: one of three.
+            // Online share of November's bookings in cardiology: two of four.
             let channels = try await store.counts(level: .department, selection: StatisticsSelection(grain: .month, from: Self.november, to: Self.november,
                                                                                                     departmentIDs: [cardio]), by: [.channel])
-            #expect(channels[StatisticsKey(channel: .online)]?.booked == 1 && channels[StatisticsKey(channel: .phone)]?.booked == 2)
+            #expect(channels[StatisticsKey(channel: .online)]?.booked == 2 && channels[StatisticsKey(channel: .phone)]?.booked == 2)
             #expect(channels[StatisticsKey(channel: .online)]?.noShows == 1 && channels[StatisticsKey(channel: .phone)]?.attended == 1)
 
-            // New vs known, November visits: new 1 attended 1 no-show (50%), known 1 attended (0%).
+            // New vs known, November visits: new 2 attended (A1, A7) 1 no-show (A2), known 1 attended (0%).
             let kinds = try await store.counts(level: .department, selection: StatisticsSelection(grain: .month, from: Self.november, to: Self.november,
                                                                                                  departmentIDs: [cardio]), by: [.kind])
-            #expect(kinds[StatisticsKey(kind: .new)]?.noShowRate == 0.5 && kinds[StatisticsKey(kind: .known)]?.noShowRate == 0)
+            #expect(kinds[StatisticsKey(kind: .new)]?.noShowRate == 1.0 / 3 && kinds[StatisticsKey(kind: .known)]?.noShowRate == 0)
 
             // Filters: online only.
             var online = months
             online.channel = .online
             let onlineTotal = try await store.counts(level: .department, selection: online, by: [])
-            #expect(onlineTotal[StatisticsKey()]?.booked == 3) // A1, A2, A5
+            #expect(onlineTotal[StatisticsKey()]?.booked == 4) // A1, A2, A5, A7
 
             // Practitioners and motives.
             let practitioners = try await store.counts(level: .practitioner, selection: StatisticsSelection(grain: .month, from: Self.november, to: Self.november,
                                                                                                             departmentIDs: [cardio]), by: [.item])
             #expect(practitioners[StatisticsKey(itemID: setup.org.practitioner.id)]?.visits == 3)
-            #expect(practitioners[StatisticsKey(itemID: setup.second.id)]?.cancelled == 2)
+            #expect(practitioners[StatisticsKey(itemID: setup.second.id)]?.cancelled == 2 && practitioners[StatisticsKey(itemID: setup.second.id)]?.refilled == 1)
             let motives = try await store.counts(level: .motive, selection: months, by: [.item])
-            #expect(motives[StatisticsKey(itemID: setup.org.motive.id)]?.booked == 5 && motives[StatisticsKey(itemID: setup.pneumoMotive.id)]?.booked == 1)
+            #expect(motives[StatisticsKey(itemID: setup.org.motive.id)]?.booked == 6 && motives[StatisticsKey(itemID: setup.pneumoMotive.id)]?.booked == 1)
 
             // Weeks: Monday 2 November holds A1's visit; Monday 26 October holds A5's booking (the 28th).
             let weeks = try await store.counts(level: .department, selection: StatisticsSelection(grain: .week, from: LocalDate(year: 2026, month: 10, day: 19)!,
                                                                                                  to: LocalDate(year: 2026, month: 11, day: 30)!), by: [.period])
             #expect(weeks[StatisticsKey(period: LocalDate(year: 2026, month: 11, day: 2)!)]?.attended == 2)  // A1 (2nd), A3 (4th)
+            #expect(weeks[StatisticsKey(period: LocalDate(year: 2026, month: 11, day: 9)!)]?.refilled == 1)  // A7 (12th)
             #expect(weeks[StatisticsKey(period: LocalDate(year: 2026, month: 10, day: 26)!)]?.booked == 4)   // A5 (28 Oct), A2, A3, A4 (Sunday 1 November)
             #expect(weeks[StatisticsKey(period: LocalDate(year: 2026, month: 10, day: 19)!)]?.booked == 1)   // A1 (20 Oct)
 
@@ -143,10 +145,12 @@ struct StatisticsStorageTests {
             // Recompute by hand in Swift from the same appointments, as facts.
             var expected = StatisticsCounts()
             let scores: [UUID: Int] = [setup.ids["A1"]!: 10, setup.ids["A3"]!: 5]
+            let refilled: Set<UUID> = [setup.ids["A7"]!]
             for id in setup.ids.values {
                 let appointment = try #require(try await test.store.appointment(id: id))
                 let fact = AppointmentFact(appointment, siteID: setup.org.site.id, zone: Site.defaultZone, patientKind: appointment.patientKind ?? .new,
-                                           cancelledAt: appointment.status == .cancelled ? appointment.updatedAt : nil, refilled: false, surveyScore: scores[id])
+                                           cancelledAt: appointment.status == .cancelled ? appointment.updatedAt : nil, refilled: refilled.contains(id),
+                                           surveyScore: scores[id])
                 expected.add(StatisticsCounts.of(fact, booking: true))
                 expected.add(StatisticsCounts.of(fact, booking: false))
             }

@@ -1,8 +1,9 @@
 import CreneauDomain
 import CreneauStorage
 import Foundation
+import SQLKit
 
-/// Six appointments whose statistics are worked out by hand (`StatisticsStorageTests`), in two departments of one site.
+/// Seven appointments whose statistics are worked out by hand (`StatisticsStorageTests`), in two departments of one site.
 public struct StatisticsFixture: Sendable {
     public let org: Fixtures.Organisation
     public let second: Practitioner
@@ -17,7 +18,7 @@ public struct StatisticsFixture: Sendable {
     }
 
 
-    /// Six appointments (see each line) and two survey answers, in two departments of one site.
+    /// Seven appointments (see each line), a waiting-list refill and two survey answers, in two departments of one site.
     public static func make(in store: SQLStore, extraOnline: Int = 0) async throws -> StatisticsFixture {
         let org = try await Fixtures.organisation(in: store)
         let second = Practitioner(id: UUID(), title: "Dr", firstName: "Paul", lastName: "Arnaud", profession: "Médecin", specialty: "cardiologie")
@@ -58,6 +59,26 @@ public struct StatisticsFixture: Sendable {
         // A6: at the desk in pneumology, new, booked 5 November for 1 December, moved once.
         try await add("A6", practitioner: third.id, motive: pneumoMotive, channel: .desk, kind: .new, status: .booked, created: paris(11, 5, 9),
                       start: paris(12, 1, 9), moves: 1)
+        // A7: the slot A5 gave back, offered to a patient on the waiting list who took it online (refilled), seen.
+        try await add("A7", practitioner: second.id, motive: m1, channel: .online, kind: .new, status: .fulfilled, created: paris(11, 9, 11),
+                      start: paris(11, 12, 10))
+        let entry = UUID().uuidString.lowercased(), a7 = (ids["A7"] ?? UUID()).uuidString.lowercased()
+        let start = Int64(paris(11, 12, 10).timeIntervalSince1970), offered = Int64(paris(11, 9, 10, 30).timeIntervalSince1970)
+        try await store.database.withConnection { db in
+            try await db.raw("""
+                INSERT INTO waitlist_entries (id, patient_id, department_id, motive_id, first_day, last_day, ends_at, weekdays, day_part, notice_hours,
+                                              reach, channel, state, created_at, closed_at, appointment_id)
+                VALUES (\(bind: entry), \(bind: org.patient.id.uuidString.lowercased()), \(bind: org.department.id.uuidString.lowercased()),
+                        \(bind: m1.id.uuidString.lowercased()), '2026-11-01', '2026-11-30', \(bind: start + 86_400 * 20), 31, 'any', 0, 'sms', 'online',
+                        'booked', \(bind: offered - 86_400), \(bind: offered + 1_800), \(bind: a7))
+                """).run()
+            try await db.raw("""
+                INSERT INTO waitlist_offers (id, entry_id, practitioner_id, motive_id, starts_at, ends_at, hold_id, state, offered_at, expires_at, answered_at, appointment_id)
+                VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: entry), \(bind: second.id.uuidString.lowercased()), \(bind: m1.id.uuidString.lowercased()),
+                        \(bind: start), \(bind: start + 1_800), \(bind: UUID().uuidString.lowercased()), 'accepted', \(bind: offered), \(bind: offered + 900),
+                        \(bind: offered + 600), \(bind: a7))
+                """).run()
+        }
         for (name, score) in [("A1", 10), ("A3", 5)] {
             try await store.saveAnswer(SurveyAnswer(appointmentID: ids[name] ?? UUID(), practitionerID: p1, departmentID: org.department.id, score: score,
                                                     comment: nil, answeredAt: paris(11, 5, 12)))
