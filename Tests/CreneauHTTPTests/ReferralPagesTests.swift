@@ -26,14 +26,9 @@ struct ReferralPagesTests {
                                                                referringDoctor: fixture.doctor.id)
             try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
                 // Sign in through the pages: to the portal, not back to the sign-in page.
-                let signInPage = try await client.execute(uri: "/signin", method: .get, headers: Pages.html)
-                let csrf = try #require(Pages.hidden("_csrf", in: signInPage.text))
-                let formCookie = try #require(Pages.cookie(signInPage, named: "creneau_form"))
-                let code = String(format: "%06d", TOTP(secret: doctor.secret).compute(date: Fixtures.now))
-                let signedIn = try await Pages.post(client, "/signin", form: ["email": doctor.email, "password": "correct horse battery staple", "code": code,
-                                                                              "_csrf": csrf], cookie: formCookie)
+                let (signedIn, cookie) = try await Pages.signInThroughPage(client, email: doctor.email, secret: doctor.secret)
                 #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/referrals")
-                let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("creneau_session=") }.map { String($0.prefix { $0 != ";" }) })
+                let session = try #require(cookie)
                 let headers: HTTPFields = [.cookie: session, .accept: "text/html"]
 
                 let home = try await client.execute(uri: "/referrals?specialty=cardiologie", method: .get, headers: headers)

@@ -205,14 +205,9 @@ struct StatisticsHTTPTests {
             let head = try await AccessMatrixTests().account(test, email: "chef.cardio@hopital.test", role: .departmentHead,
                                                              scope: .department(fixture.org.department.id))
             try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
-                let signInPage = try await client.execute(uri: "/signin", method: .get, headers: Pages.html)
-                let csrf = try #require(Pages.hidden("_csrf", in: signInPage.text))
-                let formCookie = try #require(Pages.cookie(signInPage, named: "creneau_form"))
-                let code = String(format: "%06d", TOTP(secret: head.secret).compute(date: Fixtures.now))
-                let signedIn = try await Pages.post(client, "/signin", form: ["email": head.email, "password": "correct horse battery staple", "code": code,
-                                                                              "_csrf": csrf], cookie: formCookie)
+                let (signedIn, cookie) = try await Pages.signInThroughPage(client, email: head.email, secret: head.secret)
                 #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/admin/statistics")
-                let session = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("creneau_session=") }.map { String($0.prefix { $0 != ";" }) })
+                let session = try #require(cookie)
                 let page = try await client.execute(uri: "/admin/statistics", method: .get, headers: [.cookie: session, .accept: "text/html"])
                 #expect(page.status == .ok && page.text.contains("href=\"/admin/statistics\"")) // "Mon compte" leads back here
 

@@ -5,7 +5,10 @@ import CreneauStorage
 import CreneauTestSupport
 import Foundation
 import Hummingbird
+import HummingbirdOTP
 import HummingbirdTesting
+import HTTPTypes
+import Testing
 
 /// A health check that always fails, as when the database is gone.
 struct UnreachableDatabase: HealthRepository {
@@ -38,5 +41,18 @@ extension TestResponse {
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(type, from: Data(buffer: body))
+    }
+}
+
+extension AccountPagesTests {
+    /// Signs in through the sign-in page (its form cookie and CSRF token, the password, the
+    /// authenticator code at `at`): the answer, and the session cookie it set.
+    static func signInThroughPage(_ client: some TestClientProtocol, email: String, secret: String, at: Date = Fixtures.now) async throws -> (response: TestResponse, session: String?) {
+        let signInPage = try await client.execute(uri: "/signin", method: .get, headers: html)
+        let csrf = try #require(hidden("_csrf", in: signInPage.text))
+        let formCookie = try #require(cookie(signInPage, named: "creneau_form"))
+        let code = String(format: "%06d", TOTP(secret: secret).compute(date: at))
+        let signedIn = try await post(client, "/signin", form: ["email": email, "password": "correct horse battery staple", "code": code, "_csrf": csrf], cookie: formCookie)
+        return (signedIn, signedIn.headers[values: .setCookie].first { $0.hasPrefix("creneau_session=") }.map { String($0.prefix { $0 != ";" }) })
     }
 }
