@@ -112,6 +112,13 @@ struct StaffAccountsTests {
                 let forbidden = try await PatientAccountsAPITests.post(client, "/api/v1/admin/staff", [
                     "email": "x@hopital.test", "name": "X", "role": "group_admin", "group": fixture.org.group.id.json], bearer: bearer)
                 #expect(forbidden.status == .forbidden)
+                // A department head reads one department's statistics: granted for a department, never a whole site.
+                let head = try await PatientAccountsAPITests.post(client, "/api/v1/admin/staff", [
+                    "email": "chef@hopital.test", "name": "Pr Chef", "role": "department_head", "department": fixture.org.department.id.json], bearer: bearer)
+                #expect(head.status == .created, "\(head.text)")
+                let siteWide = try await PatientAccountsAPITests.post(client, "/api/v1/admin/staff", [
+                    "email": "chef2@hopital.test", "name": "Pr Chef", "role": "department_head", "site": fixture.org.site.id.json], bearer: bearer)
+                #expect(siteWide.status == .forbidden)
                 let members = try await PatientAccountsAPITests.get(client, "/api/v1/admin/staff", bearer: bearer)
                 #expect(members.text.contains("dr.roux@hopital.test") && members.text.contains("\"enrolled\":false"))
             }
