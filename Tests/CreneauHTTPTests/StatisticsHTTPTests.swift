@@ -112,6 +112,7 @@ struct StatisticsHTTPTests {
                 #expect(total["online_bookings"] as? Int == 10)
                 #expect((total["online_share"] as? Double).map { abs($0 - 0.769) < 0.001 } == true)
                 #expect(total["cancelled_late"] is NSNull)                  // one: hidden
+                #expect(json["complete"] as? Bool == true)
                 let request = try #require(json["request"] as? [String: Any])
                 #expect(request["from"] as? String == "2026-10-01" && (request["periods"] as? [String])?.count == 3)
                 let tables = try #require(json["tables"] as? [[String: Any]])
@@ -193,6 +194,10 @@ struct StatisticsHTTPTests {
                 // An empty period says so.
                 let empty = try await client.execute(uri: "/admin/statistics?from=2024-01&to=2024-03", method: .get, headers: [.cookie: cookie, .accept: "text/html"])
                 #expect(empty.status == .ok && empty.text.contains("Aucune donnée sur cette période"))
+                // Nothing was ever counted on this database (no recount ran): the page says the figures are partial.
+                #expect(empty.text.contains("en cours de comptage"))
+                let api = try await client.execute(uri: "/api/v1/statistics", method: .get, headers: [.cookie: cookie])
+                #expect(api.text.contains("\"complete\":false"))
             }
         }
     }

@@ -53,6 +53,8 @@ public struct StatisticsDashboard: Sendable {
     /// A department's motives.
     public var motives: [StatisticsLine]
     public var specialties: [SpecialtyAccess]
+    /// False while the history is being counted (after an upgrade, during `creneau stats rebuild`): the figures are partial.
+    public var counted = true
 
     public var isEmpty: Bool { total.counts == StatisticsCounts() && total.access.recorded == 0 && total.access.beyond == 0 }
 }
@@ -170,6 +172,7 @@ public struct StatisticsReport: Sendable {
         async let opened = repository.openMinutes(level: openLevel, selection: fixedSelection, by: [.period, dimension])
         async let delays = dimension == .item ? [:] : repository.accessDelays(selection: fixedAccess, by: [.period, dimension])
         async let delaysBySpecialty = repository.accessDelays(selection: fixedAccess, by: [.period, .specialty])
+        async let complete = repository.statisticsCounted()
         let (rows, open, accessByChild, accessBySpecialty) = try await (counted, opened, delays, delaysBySpecialty)
 
         var total = StatisticsLine(label: breadcrumbs.last?.label ?? "", scope: request.scope)
@@ -255,13 +258,15 @@ public struct StatisticsReport: Sendable {
             target: "statistics:\(Self.describe(request.scope)):\(request.grain.rawValue):\(request.from)..\(request.to)", outcome: .allowed))
 
         let periods = request.periods
-        return StatisticsDashboard(
+        var dashboard = StatisticsDashboard(
             request: request, title: breadcrumbs.map(\.label).joined(separator: " › "), breadcrumbs: breadcrumbs, total: total,
             byChannel: Channel.allCases.map { ($0, byChannel[$0] ?? .init()) },
             byKind: [PatientKind.new, .known].map { ($0, byKind[$0] ?? .init()) },
             trend: periods.map { trend[$0] ?? StatisticsLine(label: $0.description, period: $0) },
             children: childLines, childrenKind: childrenKind, motives: motiveLines,
             specialties: specialties.values.sorted { SearchText.fold($0.label) < SearchText.fold($1.label) })
+        dashboard.counted = try await complete
+        return dashboard
     }
 
     /// A refused read is audited too (who tried to see what).

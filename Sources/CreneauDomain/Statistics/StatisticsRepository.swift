@@ -135,6 +135,8 @@ public protocol StatisticsRepository: Sendable {
     /// returns how many appointments it counted.
     @discardableResult
     func rebuildStatistics() async throws -> Int
+    /// Whether the history is counted (false on a database never counted or while a recount runs: figures are partial).
+    func statisticsCounted() async throws -> Bool
     /// The first and last visit days counted (nil: none).
     func statisticsSpan() async throws -> (first: LocalDate, last: LocalDate)?
 

@@ -63,7 +63,7 @@ struct StatisticsAPIController: Sendable {
         let body: [String: Any] = [
             "request": Self.request(dashboard.request), "title": dashboard.title,
             "breadcrumbs": dashboard.breadcrumbs.map { ["label": $0.label, "scope": Self.scope($0.scope)] },
-            "empty": dashboard.isEmpty,
+            "empty": dashboard.isEmpty, "complete": dashboard.counted,
             "total": Dictionary(uniqueKeysWithValues: zip(total.columns, total.rows[0].map(StatisticsTable.json))),
             "tables": tables.map(Self.json),
         ]

@@ -116,6 +116,7 @@ struct StatisticsPagesController: Sendable {
         }
         values["empty"] = dashboard.isEmpty
         values["hasDashboard"] = true
+        values["recounting"] = !dashboard.counted
         values["hasCrumbs"] = true
         let total = dashboard.total
         func cell(_ cell: StatisticsTable.Cell) -> String { StatisticsTable.text(cell, language) }

@@ -280,6 +280,10 @@ extension SQLStore: StatisticsRepository {
         return counted
     }
 
+    public func statisticsCounted() async throws -> Bool {
+        try await statisticsCursor().seq >= 0
+    }
+
     public func statisticsSpan() async throws -> (first: LocalDate, last: LocalDate)? {
         try await database.withConnection { db in
             guard let row = try await db.raw("SELECT MIN(visit_week) AS first, MAX(visit_month) AS last FROM stats_facts").first(),
