@@ -94,7 +94,8 @@ struct StatisticsDomainTests {
             total.add(StatisticsCounts.of(one, booking: false))
         }
         #expect(total.booked == 0 && total.visits == 4 && total.attended == 2 && total.noShows == 1)
-        #expect(total.cancelled == 3 && total.cancelledByPatient == 2 && total.cancelledLate == 2 && total.freed == 2)
+        #expect(total.cancelled == 3 && total.cancelledByPatient == 2 && total.cancelledByHospital == 1 && total.cancelledLate == 2 && total.freed == 2)
+        #expect(total.cancelledWithinWeek == 3)
         #expect(total.moved == 1 && total.refilled == 1 && total.bookedMinutes == 80)
         #expect(total.surveyAnswers == 3 && total.surveyScoreSum == 22 && total.surveyPromoters == 1 && total.surveyDetractors == 1)
         #expect(total.noShowRate == 1.0 / 3 && total.netPromoterScore == 0 && total.refillRate == 0.5)

@@ -32,7 +32,8 @@ struct StatisticsStorageTests {
             #expect(nov.visits == 4)            // A1, A2, A3, A7 (A4 and A5 cancelled)
             #expect(nov.attended == 3 && nov.noShows == 1)
             #expect(nov.noShowRate == 1.0 / 4)
-            #expect(nov.cancelled == 2 && nov.cancelledByPatient == 1 && nov.cancelledLate == 1 && nov.freed == 2)
+            #expect(nov.cancelled == 2 && nov.cancelledByPatient == 1 && nov.cancelledByHospital == 1 && nov.cancelledLate == 1 && nov.freed == 2)
+            #expect(nov.cancelledWithinWeek == 2)  // A4 a day ahead, A5 three days ahead
             #expect(nov.bookedMinutes == 120 && nov.moved == 0 && nov.refilled == 1)
             #expect(nov.refillRate == 0.5)      // one of the two freed slots given again
             #expect(nov.surveyAnswers == 2 && nov.surveyScoreSum == 15 && nov.surveyPromoters == 1 && nov.surveyDetractors == 1)

@@ -73,4 +73,6 @@ public struct AppointmentFact: Hashable, Sendable {
 
     /// A cancellation this close to the visit counts as late (the slot is hard to give again).
     public static let lateNoticeHours = 48
+    /// Within a week of the visit: too close for most waiting lists' patients to take the slot at leisure.
+    public static let weekNoticeHours = 7 * 24
 }

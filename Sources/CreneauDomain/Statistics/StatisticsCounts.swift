@@ -12,8 +12,12 @@ public struct StatisticsCounts: Hashable, Sendable, Codable {
     public var noShows = 0
     public var cancelled = 0
     public var cancelledByPatient = 0
+    /// Cancelled by the hospital (staff, or the system: an absence, a closed department).
+    public var cancelledByHospital = 0
     /// Cancelled less than `AppointmentFact.lateNoticeHours` before the visit.
     public var cancelledLate = 0
+    /// Cancelled less than a week before the visit (late ones included).
+    public var cancelledWithinWeek = 0
     /// Cancelled before the visit began: time given back to the agenda.
     public var freed = 0
     /// Visits moved at least once.
@@ -44,7 +48,9 @@ public struct StatisticsCounts: Hashable, Sendable, Codable {
         noShows += other.noShows
         cancelled += other.cancelled
         cancelledByPatient += other.cancelledByPatient
+        cancelledByHospital += other.cancelledByHospital
         cancelledLate += other.cancelledLate
+        cancelledWithinWeek += other.cancelledWithinWeek
         freed += other.freed
         moved += other.moved
         refilled += other.refilled
@@ -69,7 +75,9 @@ public struct StatisticsCounts: Hashable, Sendable, Codable {
         counts.noShows = fact.status == .noshow ? 1 : 0
         counts.cancelled = live ? 0 : 1
         counts.cancelledByPatient = fact.status == .cancelled && fact.cancelledBy == .patient ? 1 : 0
+        counts.cancelledByHospital = fact.status == .cancelled && (fact.cancelledBy == .staff || fact.cancelledBy == .system) ? 1 : 0
         counts.cancelledLate = fact.status == .cancelled && (fact.noticeHours ?? Int.max) < AppointmentFact.lateNoticeHours ? 1 : 0
+        counts.cancelledWithinWeek = fact.status == .cancelled && (fact.noticeHours ?? Int.max) < AppointmentFact.weekNoticeHours ? 1 : 0
         counts.freed = fact.status == .cancelled && (fact.noticeHours ?? -1) >= 0 ? 1 : 0
         counts.moved = live && fact.moved ? 1 : 0
         counts.refilled = live && fact.refilled ? 1 : 0

@@ -168,7 +168,9 @@ struct StatisticsPagesController: Sendable {
         let share = pages.text("stats_chart_online_share", language) + " (" + pages.text("stats_grain_" + request.grain.rawValue, language) + ")"
         let trendPoints = dashboard.trend.map { SVGChart.Point(label: Self.periodLabel($0.period, request.grain), value: StatisticsPrivacy.rate($0.onlineShare, over: $0.counts.booked).map { $0 * 100 }) }
         sections.append(chart("trend", share, svg: SVGChart.line(id: "trend", title: share, summary: summary(share, trendPoints, unit: " %"), points: trendPoints, unit: " %", decimal: decimal),
-                              table: tableValues("trend", columns: ["period", "bookings", "online_bookings", "online_share", "no_show_rate", "cancelled_late", "refilled", "fill_rate", "survey_mean", "survey_nps", "third_available_days"])))
+                              table: tableValues("trend", columns: ["period", "bookings", "online_bookings", "online_share", "no_show_rate", "cancelled", "cancelled_by_patient",
+                                                                     "cancelled_by_hospital", "cancelled_late", "cancelled_within_week", "moved", "freed", "refilled",
+                                                                     "fill_rate", "survey_mean", "survey_nps", "third_available_days"])))
         if dashboard.childrenKind != .none {
             let heading = pages.text("stats_chart_online_by_" + dashboard.childrenKind.rawValue, language)
             let points = dashboard.children.map { SVGChart.Point(label: $0.label, value: StatisticsPrivacy.rate($0.onlineShare, over: $0.counts.booked).map { $0 * 100 }) }

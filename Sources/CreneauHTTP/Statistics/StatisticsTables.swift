@@ -30,7 +30,7 @@ extension StatisticsTable {
     /// The measures every line carries, after its label column(s).
     static let measureKeys = [
         "bookings", "online_bookings", "online_share", "visits", "attended", "no_shows", "no_show_rate", "cancelled", "cancelled_by_patient",
-        "cancelled_late", "freed", "refilled", "refill_rate", "moved", "booked_hours", "open_hours", "fill_rate", "survey_answers", "survey_mean",
+        "cancelled_by_hospital", "cancelled_late", "cancelled_within_week", "freed", "refilled", "refill_rate", "moved", "booked_hours", "open_hours", "fill_rate", "survey_answers", "survey_mean",
         "survey_nps", "third_available_days", "third_available_beyond",
     ]
 
@@ -39,7 +39,8 @@ extension StatisticsTable {
         let outcomes = c.attended + c.noShows
         return [
             .count(c.booked), .count(line.online), .percent(line.onlineShare, over: c.booked), .count(c.visits), .count(c.attended), .count(c.noShows),
-            .percent(c.noShowRate, over: outcomes), .count(c.cancelled), .count(c.cancelledByPatient), .count(c.cancelledLate), .count(c.freed),
+            .percent(c.noShowRate, over: outcomes), .count(c.cancelled), .count(c.cancelledByPatient), .count(c.cancelledByHospital), .count(c.cancelledLate),
+            .count(c.cancelledWithinWeek), .count(c.freed),
             .count(c.refilled), .percent(c.refillRate, over: c.freed), .count(c.moved),
             .decimal(Double(c.bookedMinutes) / 60, over: Int.max), .decimal(line.openMinutes.map { Double($0) / 60 }, over: Int.max),
             .percent(line.fillRate, over: Int.max), .count(c.surveyAnswers), .decimal(c.surveyMean, over: c.surveyAnswers),

@@ -8,7 +8,8 @@ import SQLKit
 /// and for a rebuild (plus every fact), so the two cannot drift apart.
 extension SQLStore: StatisticsRepository {
     static let countColumns = [
-        "booked", "visits", "attended", "noshow", "cancelled", "cancelled_by_patient", "cancelled_late", "freed", "moved", "refilled",
+        "booked", "visits", "attended", "noshow", "cancelled", "cancelled_by_patient", "cancelled_by_hospital", "cancelled_late", "cancelled_week",
+        "freed", "moved", "refilled",
         "booked_minutes", "survey_answers", "survey_score_sum", "survey_promoters", "survey_detractors",
     ]
 
@@ -21,7 +22,9 @@ extension SQLStore: StatisticsRepository {
         "CASE WHEN status = 'noshow' THEN 1 ELSE 0 END",
         "CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END",
         "CASE WHEN status = 'cancelled' AND cancelled_by = 'patient' THEN 1 ELSE 0 END",
+        "CASE WHEN status = 'cancelled' AND cancelled_by IN ('staff', 'system') THEN 1 ELSE 0 END",
         "CASE WHEN status = 'cancelled' AND notice_hours IS NOT NULL AND notice_hours < \(AppointmentFact.lateNoticeHours) THEN 1 ELSE 0 END",
+        "CASE WHEN status = 'cancelled' AND notice_hours IS NOT NULL AND notice_hours < \(AppointmentFact.weekNoticeHours) THEN 1 ELSE 0 END",
         "CASE WHEN status = 'cancelled' AND notice_hours IS NOT NULL AND notice_hours >= 0 THEN 1 ELSE 0 END",
         "CASE WHEN status <> 'cancelled' AND moved = 1 THEN 1 ELSE 0 END",
         "CASE WHEN status <> 'cancelled' AND refilled = 1 THEN 1 ELSE 0 END",
@@ -440,9 +443,10 @@ extension SQLStore: StatisticsRepository {
         for (key, values) in try await grouped("stats_counts", sums: Self.countColumns, selection: selection, level: level, by: dimensions) {
             var counts = StatisticsCounts()
             (counts.booked, counts.visits, counts.attended, counts.noShows, counts.cancelled) = (values[0], values[1], values[2], values[3], values[4])
-            (counts.cancelledByPatient, counts.cancelledLate, counts.freed, counts.moved, counts.refilled) = (values[5], values[6], values[7], values[8], values[9])
-            (counts.bookedMinutes, counts.surveyAnswers, counts.surveyScoreSum) = (values[10], values[11], values[12])
-            (counts.surveyPromoters, counts.surveyDetractors) = (values[13], values[14])
+            (counts.cancelledByPatient, counts.cancelledByHospital, counts.cancelledLate, counts.cancelledWithinWeek) = (values[5], values[6], values[7], values[8])
+            (counts.freed, counts.moved, counts.refilled) = (values[9], values[10], values[11])
+            (counts.bookedMinutes, counts.surveyAnswers, counts.surveyScoreSum) = (values[12], values[13], values[14])
+            (counts.surveyPromoters, counts.surveyDetractors) = (values[15], values[16])
             result[key, default: .init()].add(counts)
         }
         return result
