@@ -60,6 +60,9 @@ public enum Composition {
         dependencies.publishedSlots = store
         dependencies.publicURL = publicURL
         dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)
+        dependencies.patientData = PatientDataExport(.init(
+            accounts: store, patients: store, appointments: store, organisation: store, practitioners: store, motives: store, waitlist: store,
+            outbox: store, surveys: store, audit: store, clock: clock, ids: ids))
         dependencies.statistics = StatisticsReport(repository: store, organisation: store, practitioners: store, motives: store, audit: store,
                                                    clock: clock, ids: ids)
         return dependencies

@@ -47,6 +47,8 @@ public struct HTTPDependencies: Sendable {
     /// The satisfaction survey patients answer from their message, and its results for administrators.
     public var surveys: Surveys?
     public var surveyReport: SurveyReport?
+    /// A patient's copy of their data (`/api/v1/me/data`, `/account/data.json`).
+    public var patientData: PatientDataExport?
     /// Statistics for management (`/admin/statistics`, `/api/v1/statistics`).
     public var statistics: StatisticsReport?
     /// Patients' replies to our SMS (STOP), forwarded by the gateway with this shared secret; nil: not accepted.
@@ -180,6 +182,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     }
     if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
     if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }
+    if let export = dependencies.patientData { PatientDataController(export: export, clock: clock).register(on: router) }
     if let statistics = dependencies.statistics {
         StatisticsPagesController(report: statistics, renderer: pages).register(on: router)
         StatisticsAPIController(report: statistics).register(on: router)

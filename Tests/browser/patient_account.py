@@ -9,6 +9,7 @@ with her password and the code emailed to her and is back on it; she books a fir
 and cancels it. Exits non-zero on the first failure.
 """
 import glob
+import json
 import os
 import re
 import sys
@@ -89,6 +90,13 @@ try:
     hugo_section = next(s for s in sections if "Hugo Martin" in s.text)
     check(len(hugo_section.find_elements(By.CSS_SELECTOR, "ul.links a")) >= 1, "Hugo's appointment is not on the account page")
     driver.save_screenshot(f"{shots}/account-phone.png")
+    # A copy of the account's data, with the browser's session: Hugo's visit is in it.
+    link = driver.find_element(By.LINK_TEXT, "Télécharger mes données (JSON)").get_attribute("href")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(link, headers={"Cookie": cookie}), timeout=30) as response:
+        copy = json.loads(response.read())
+    hugo_copy = next((p for p in copy["people"] if p["firstName"] == "Hugo"), None)
+    check(hugo_copy is not None and len(hugo_copy["appointments"]) >= 1, "the data copy does not hold Hugo's appointment")
     driver.get(appointment)
     go(driver, By.CSS_SELECTOR, "form[action$=cancel] button")
     check("Ce rendez-vous est annulé" in text(driver), "cancelling did not say so")

@@ -56,6 +56,8 @@ public protocol SurveyRepository: Sendable {
     /// `RepositoryError.duplicate` when the visit was answered already (one answer per visit, by any instance).
     func saveAnswer(_ answer: SurveyAnswer) async throws
     func hasAnswer(appointmentID: UUID) async throws -> Bool
+    /// The answers about these visits, comments opened (a patient's copy of their data).
+    func surveyAnswers(appointmentIDs: [UUID]) async throws -> [SurveyAnswer]
     /// Per practitioner and department, answers given from `from` to `to`.
     func surveyResults(departmentIDs: [UUID], from: Date, to: Date) async throws -> [SurveyResult]
     /// The newest comments of these departments.

@@ -57,7 +57,22 @@ extension SQLStore: SurveyRepository {
                 ORDER BY answered_at DESC, appointment_id LIMIT \(bind: max(1, min(limit, 200)))
                 """).all()
         }
-        return try rows.map { row in
+        return try openedAnswers(rows)
+    }
+
+    public func surveyAnswers(appointmentIDs: [UUID]) async throws -> [SurveyAnswer] {
+        var rows: [any SQLRow] = []
+        for start in stride(from: 0, to: appointmentIDs.count, by: 500) {
+            let chunk = appointmentIDs[start..<min(start + 500, appointmentIDs.count)]
+            rows += try await database.withConnection { db in
+                try await db.raw("SELECT * FROM survey_answers WHERE appointment_id IN \(idList(chunk)) ORDER BY answered_at").all()
+            }
+        }
+        return try openedAnswers(rows)
+    }
+
+    func openedAnswers(_ rows: [any SQLRow]) throws -> [SurveyAnswer] {
+        try rows.map { row in
             let id = try row.uuid("appointment_id")
             let comment = try row.optionalString("comment_sealed").map {
                 try cipher.open($0, keyID: try row.string("comment_key_id"), context: Self.surveyContext(id))
