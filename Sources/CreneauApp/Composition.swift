@@ -63,6 +63,9 @@ public enum Composition {
         dependencies.patientData = PatientDataExport(.init(
             accounts: store, patients: store, appointments: store, organisation: store, practitioners: store, motives: store, waitlist: store,
             outbox: store, surveys: store, audit: store, clock: clock, ids: ids))
+        dependencies.accountClosure = AccountClosure(.init(
+            accounts: store, patients: store, appointments: store, motives: store, booking: booking, waitlist: store, sessions: store,
+            passwords: passwords, audit: store, clock: clock, ids: ids))
         dependencies.statistics = StatisticsReport(repository: store, organisation: store, practitioners: store, motives: store, audit: store,
                                                    clock: clock, ids: ids)
         return dependencies

@@ -49,6 +49,8 @@ public struct HTTPDependencies: Sendable {
     public var surveyReport: SurveyReport?
     /// A patient's copy of their data (`/api/v1/me/data`, `/account/data.json`).
     public var patientData: PatientDataExport?
+    /// A patient closing their account (`POST /account/close`, `DELETE /api/v1/me`).
+    public var accountClosure: AccountClosure?
     /// Statistics for management (`/admin/statistics`, `/api/v1/statistics`).
     public var statistics: StatisticsReport?
     /// Patients' replies to our SMS (STOP), forwarded by the gateway with this shared secret; nil: not accepted.
@@ -182,7 +184,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     }
     if let surveys = dependencies.surveys { SurveyPagesController(surveys: surveys, browser: browser, renderer: pages).register(on: router) }
     if let report = dependencies.surveyReport { AdminSurveysController(report: report, renderer: pages).register(on: router) }
-    if let export = dependencies.patientData { PatientDataController(export: export, clock: clock).register(on: router) }
+    if let export = dependencies.patientData {
+        PatientDataController(export: export, closure: dependencies.accountClosure, clock: clock, browser: browser, renderer: pages).register(on: router)
+    }
     if let statistics = dependencies.statistics {
         StatisticsPagesController(report: statistics, renderer: pages).register(on: router)
         StatisticsAPIController(report: statistics).register(on: router)

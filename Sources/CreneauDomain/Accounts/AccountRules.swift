@@ -11,6 +11,8 @@ public struct AccountProblem: Error, Hashable, Sendable {
         case invalidRelationship = "invalid_relationship"
         /// Message preferences that would leave no way to reach the patient.
         case messageChannel = "message_channel"
+        /// The password asked again (closing an account) is not the account's.
+        case wrongPassword = "wrong_password"
     }
 
     public var code: Code

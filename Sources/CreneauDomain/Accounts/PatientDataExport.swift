@@ -166,6 +166,12 @@ public struct PatientDataExport: Sendable {
                 birthDate: patient.birthDate.description, email: patient.email, phone: patient.phone, language: patient.language.rawValue,
                 createdAt: patient.createdAt, appointments: exported, waitingList: waiting))
         }
+        // The holder first, then the others as they were added.
+        people.sort { lhs, rhs in
+            let (left, right) = (lhs.relationship == Relationship.`self`.rawValue, rhs.relationship == Relationship.`self`.rawValue)
+            if left != right { return left }
+            return (lhs.createdAt, lhs.firstName) < (rhs.createdAt, rhs.firstName)
+        }
         try await deps.audit.append(AccessAuditEntry(
             id: deps.ids.next(), at: now, actorAccountID: accountID, action: "account:export_data", patientID: nil,
             target: "account:\(accountID.uuidString.lowercased()):people:\(people.count)", outcome: .allowed))
