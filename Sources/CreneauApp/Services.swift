@@ -265,7 +265,9 @@ struct StatisticsService: Service {
         }
     }
 
+    /// The hour of the day in Paris (from local midnight; on a DST change day, an hour either way).
     static func hour(_ instant: Date) -> Int {
-        (Site.defaultZone.secondsFromGMT(for: instant) + Int(instant.timeIntervalSince1970.rounded(.down)) % 86_400 + 86_400) % 86_400 / 3_600
+        let midnight = LocalDate(instant, in: Site.defaultZone).instant(atMinute: 0, in: Site.defaultZone)
+        return max(0, min(23, Int(instant.timeIntervalSince(midnight) / 3_600)))
     }
 }

@@ -1,40 +1,27 @@
 import Foundation
 
-/// Who may read statistics, and of what: group administrators their groups (everything for a grant
-/// without scope), site administrators their sites, department heads their departments.
+/// Who may read statistics, and of what: administrators what they administer (`Administrator`: their
+/// groups, their sites, everything for a grant without scope), department heads their departments.
 public struct StatisticsViewer: Hashable, Sendable {
     public let accountID: UUID
-    public let everywhere: Bool
-    public let groups: Set<UUID>
-    public let sites: Set<UUID>
+    public let administrator: Administrator?
     public let departments: Set<UUID>
-
-    public init(accountID: UUID, everywhere: Bool = false, groups: Set<UUID> = [], sites: Set<UUID> = [], departments: Set<UUID> = []) {
-        self.accountID = accountID
-        self.everywhere = everywhere
-        self.groups = groups
-        self.sites = sites
-        self.departments = departments
-    }
 
     /// Nil for an identity that may read no statistics.
     public init?(_ identity: Identity) {
-        var everywhere = false, groups = Set<UUID>(), sites = Set<UUID>(), departments = Set<UUID>()
-        for grant in identity.grants {
-            switch (grant.role, grant.scope) {
-            case (.groupAdmin, .everywhere), (.siteAdmin, .everywhere): everywhere = true
-            case (.groupAdmin, .group(let id)): groups.insert(id)
-            case (.siteAdmin, .site(let id)): sites.insert(id)
-            case (.departmentHead, .department(let id)): departments.insert(id)
-            default: break
-            }
-        }
-        guard everywhere || !groups.isEmpty || !sites.isEmpty || !departments.isEmpty else { return nil }
-        self.init(accountID: identity.account.id, everywhere: everywhere, groups: groups, sites: sites, departments: departments)
+        let departments = Set(identity.grants.compactMap { grant -> UUID? in
+            if grant.role == .departmentHead, case .department(let id) = grant.scope { return id }
+            return nil
+        })
+        let administrator = Administrator(identity)
+        guard administrator != nil || !departments.isEmpty else { return nil }
+        self.accountID = identity.account.id
+        self.administrator = administrator
+        self.departments = departments
     }
 
     /// The whole site (every department in it).
-    public func sees(_ site: Site) -> Bool { everywhere || groups.contains(site.groupID) || sites.contains(site.id) }
+    public func sees(_ site: Site) -> Bool { administrator?.administers(site) ?? false }
     public func sees(_ department: Department, in site: Site) -> Bool { sees(site) || departments.contains(department.id) }
 }
 

@@ -133,7 +133,8 @@ struct StatisticsPagesController: Sendable {
             (pages.text("stats_fig_third", language), total.access.mean.map { StatisticsTable.decimal($0, language) + " " + pages.text("stats_days", language) } ?? "—"),
         ].map { ["label": $0.0, "value": $0.1] }
 
-        let tables = Dictionary(StatisticsTable.all(dashboard, base: Self.base).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let all = StatisticsTable.all(dashboard, base: Self.base)
+        let tables = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         func csvHref(_ name: String) -> String { StatisticsQuery.href(Self.base + "/\(name).csv", request, extra: [("lang", language.rawValue)]) }
         func tableValues(_ name: String, columns keep: [String]? = nil) -> [String: Any]? {
             guard let table = tables[name] else { return nil }
@@ -207,7 +208,7 @@ struct StatisticsPagesController: Sendable {
             sections.append(["id": "motives", "heading": pages.text("stats_table_motives", language), "table": motives])
         }
         values["sections"] = sections
-        values["csvAll"] = StatisticsTable.all(dashboard, base: Self.base).map { ["label": pages.text("stats_table_" + $0.name, language), "href": csvHref($0.name)] }
+        values["csvAll"] = all.map { ["label": pages.text("stats_table_" + $0.name, language), "href": csvHref($0.name)] }
         return values
     }
 

@@ -15,10 +15,6 @@ struct StatisticsTable {
         case decimal(Double?, over: Int)
     }
 
-    struct Column {
-        var key: String
-    }
-
     var name: String
     var columns: [String]
     var rows: [[Cell]]
