@@ -84,22 +84,22 @@ struct BackupTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // Two fresh databases on the test cluster.
         let suffix = UUID().uuidString.prefix(8).lowercased()
-        func database(_ name: String) throws -> String {
+        func database(_ name: String) async throws -> String {
             var components = try #require(URLComponents(string: url))
             let created = "backup_\(name)_\(suffix)"
-            let admin = try Self.psql(url, "CREATE DATABASE \(created)")
+            let admin = try await Self.psql(url, "CREATE DATABASE \(created)")
             #expect(admin.status == 0, "\(admin.output)")
             components.path = "/" + created
             return try #require(components.string)
         }
         let keys = folder.appendingPathComponent("keys")
         try Self.keyRing(keys, id: "k2026a")
-        let source = try Self.configuration(url: try database("source"), keys: keys)
+        let source = try Self.configuration(url: try await database("source"), keys: keys)
         let id = try await Self.book(source)
         let file = folder.appendingPathComponent("backup.dump").path
         let report = try await Commands.backup(to: file, source)
         #expect(report.bytes > 0 && !report.keys.isEmpty)
-        let target = try Self.configuration(url: try database("target"), keys: keys)
+        let target = try Self.configuration(url: try await database("target"), keys: keys)
         #expect(try await Commands.restore(from: file, target).hasPrefix("Restored"))
         #expect(try await Self.reason(id, target) == "Essoufflement à l'effort")
         #expect(await Self.refusal { _ = try await Commands.restore(from: file, target) }.contains("holds tables already"))
@@ -109,18 +109,10 @@ struct BackupTests {
         try Data((FieldCipher.newKeyRingLine(id: id) + "\n").utf8).write(to: file)
     }
 
-    static func psql(_ url: String, _ sql: String) throws -> (status: Int32, output: String) {
+    static func psql(_ url: String, _ sql: String) async throws -> (status: Int32, output: String) {
         let candidates = ["/usr/bin/psql"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).map { "/usr/lib/postgresql/\($0)/bin/psql" }
         let tool = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = [url, "-q", "-c", sql]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try await ChildProcess.run(URL(fileURLWithPath: tool), [url, "-q", "-c", sql], timeout: 60)
+        return (run.status, run.text)
     }
 }

@@ -124,30 +124,10 @@ struct BrowserTests {
         try await Self.withDemoServer { server in try await Self.scenario("accessibility.py", [server.url, server.folder.path, Self.axePath]) }
     }
 
-    /// Runs a Python script (bounded: 180 s) on a thread of its own: waiting for it on the
-    /// tests' cooperative threads would stall every other test on a two-core machine.
+    /// Runs a Python script (bounded: 180 s), off the tests' cooperative threads.
     static func python(_ script: String, arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try runPython(script, arguments: arguments) })
-            }
-        }
-    }
-
-    static func runPython(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 180, execute: deadline)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        deadline.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try await ChildProcess.python([script] + arguments, timeout: 180)
+        return (run.status, run.text)
     }
 }
 

@@ -22,8 +22,8 @@ struct CalendarFeedsHTTPTests {
         let events: [Event]
     }
 
-    static func check(_ text: String) throws -> Feed {
-        try JSONDecoder().decode(Feed.self, from: try ICalendarPeer.check(text))
+    static func check(_ text: String) async throws -> Feed {
+        try JSONDecoder().decode(Feed.self, from: try await ICalendarPeer.check(text))
     }
 
     @Test("a department's feed: created at the desk, read by a calendar client with initials and the site's zone, each read audited; renewed, the old address is gone; revoked, nothing")
@@ -45,7 +45,7 @@ struct CalendarFeedsHTTPTests {
                 let path = String(url.dropFirst("https://rdv.avoine.example".count))
                 let feed = try await client.execute(uri: path, method: .get)
                 #expect(feed.status == .ok && feed.headers[.contentType] == "text/calendar; charset=utf-8" && feed.headers[.cacheControl] == "no-store")
-                let read = try Self.check(feed.text)
+                let read = try await Self.check(feed.text)
                 #expect(read.zones == ["Europe/Paris"])
                 let event = try #require(read.events.first { $0.uid == "\(booked.id.uuidString.lowercased())@creneau" })
                 // Monday 23 November 10:00 in Paris is 09:00 UTC; the patient shows as initials only.
@@ -103,7 +103,7 @@ struct CalendarFeedsHTTPTests {
                 let feed = try await client.execute(uri: String(url.dropFirst("https://rdv.avoine.example".count)), method: .get)
                 #expect(feed.status == .ok)
                 if Peers.icalendar {
-                    let read = try Self.check(feed.text)
+                    let read = try await Self.check(feed.text)
                     let shown = try #require(read.events.first { $0.uid == "\(kept.id.uuidString.lowercased())@creneau" })
                     #expect(shown.summary == "Première consultation — Léa Martin")
                     let cancelled = try #require(read.events.first { $0.uid == "\(dropped.id.uuidString.lowercased())@creneau" })

@@ -70,7 +70,7 @@ struct FHIRValidationTests {
         }
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
         #expect(written.count == 20)
-        let (status, report) = try FHIRValidatorPeer.validate(folder)
+        let (status, report) = try await FHIRValidatorPeer.validate(folder)
         #expect(status == 0, "\(report)")
         #expect(report.contains("FHIR validation: \(written.count) passed, 0 failed"), "\(report)")
     }
@@ -92,7 +92,7 @@ struct FHIRValidationTests {
                 }
             }
         }
-        let (status, report) = try FHIRValidatorPeer.validate(folder, allowing: [FHIRController.deepLinkExtension, FHIRController.capacityExtension])
+        let (status, report) = try await FHIRValidatorPeer.validate(folder, allowing: [FHIRController.deepLinkExtension, FHIRController.capacityExtension])
         #expect(status == 0, "\(report)")
         #expect(report.contains(" 0 failed") && !report.contains(" 0 passed"), "\(report)")
     }

@@ -124,24 +124,8 @@ struct FuzzTests {
 
     /// Runs the `creneau` executable to its end, on a thread of its own (not the tests' cooperative threads).
     static func runExecutable(_ arguments: [String], in folder: URL? = nil, input: String? = nil) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = ServerProcessTests.executable
-                    process.arguments = arguments
-                    if let folder { process.currentDirectoryURL = folder }
-                    if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-                })
-            }
-        }
+        let run = try await ChildProcess.run(ServerProcessTests.executable, arguments, in: folder, inputFile: input, timeout: 600)
+        return (run.status, run.text)
     }
 
     /// HTTP status and seconds of one request to the demo server.

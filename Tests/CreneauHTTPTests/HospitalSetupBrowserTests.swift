@@ -7,21 +7,9 @@ import Testing
 @Suite("Browser: a hospital set up from an empty database", .enabled(if: Peers.browser, Comment(rawValue: Peers.browserMissing)))
 struct HospitalSetupBrowserTests {
     /// Runs `creneau ARGUMENTS` in `folder` (bounded: 60 s) and answers its output.
-    static func creneau(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = ServerProcessTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: deadline)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        deadline.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func creneau(_ arguments: [String], in folder: URL) async throws -> (status: Int32, output: String) {
+        let run = try await ChildProcess.run(ServerProcessTests.executable, arguments, in: folder, timeout: 60)
+        return (run.status, run.text)
     }
 
     @Test("the first administrator sets up a site, departments, practitioners, templates and staff; a patient and a referring doctor book; the secretary sees both")
@@ -30,7 +18,7 @@ struct HospitalSetupBrowserTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = 22_000 + Int.random(in: 0..<10_000)
-        let made = try Self.creneau(["admin", "create", "--email", "direction@hopital-pontoise.test", "--name", "Marc Direction",
+        let made = try await Self.creneau(["admin", "create", "--email", "direction@hopital-pontoise.test", "--name", "Marc Direction",
                                      "--group-name", "Hôpital de Pontoise"], in: folder)
         #expect(made.status == 0, "\(made.output)")
         let token = try #require(made.output.range(of: "token=").map { String(made.output[$0.upperBound...].prefix { !$0.isWhitespace }) })

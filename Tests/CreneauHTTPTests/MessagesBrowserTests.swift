@@ -69,18 +69,9 @@ struct ReminderClockTests {
         // Monday 23 November 2026, 09:59 in Paris, the demo seeded for that day.
         let start = "2026-11-23T09:59:00+01:00"
         try await BrowserTests.withDemoServer(environment: ["CRENEAU_DEMO_START": start]) { server in
-            let process = Process()
-            process.executableURL = ServerProcessTests.executable
-            process.arguments = ["reminders", "--days", "2"]
-            process.currentDirectoryURL = server.folder
-            process.environment = ProcessInfo.processInfo.environment.merging(["CRENEAU_DEMO_START": start]) { $1 }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0 && output.contains("reminders planned"), "\(output)")
+            let planned = try await ChildProcess.run(ServerProcessTests.executable, ["reminders", "--days", "2"], in: server.folder,
+                                                     environment: ProcessInfo.processInfo.environment.merging(["CRENEAU_DEMO_START": start]) { $1 })
+            #expect(planned.status == 0 && planned.text.contains("reminders planned"), "\(planned.text)")
 
             let mail = server.folder.appendingPathComponent("data/mail")
             var reminder: String?
@@ -115,7 +106,7 @@ struct ReminderClockTests {
 struct WaitlistBrowserTests {
     @Test("scenario 8: Paul cancels from his link; Inès, first on the list, is offered the slot by SMS at once; she does not answer; Marc, next, accepts and is booked")
     func refill() async throws {
-        let sms = try SMSPeer()
+        let sms = try await SMSPeer()
         defer { sms.stop() }
         try await BrowserTests.withDemoServer(environment: ["CRENEAU_SMS_URL": sms.url.absoluteString, "CRENEAU_WAITLIST_OFFER_MINUTES": "1"]) { server in
             // Inès and Marc are in the hospital's records (callers the secretary puts on the list).

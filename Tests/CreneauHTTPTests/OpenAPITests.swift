@@ -30,7 +30,8 @@ struct OpenAPITests {
 
     /// Runs a Python script with the schemathesis library on its path; bounded (300 s).
     static func python(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await PythonScript.running(arguments, pythonPath: library.path)
+        let run = try await ChildProcess.python(arguments, pythonPath: library.path)
+        return (run.status, run.text)
     }
 
     @Test("every route of API v1 is documented with its method, and every documented operation is a route")

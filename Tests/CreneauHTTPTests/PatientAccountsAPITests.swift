@@ -374,7 +374,7 @@ struct PatientAccountsAPITests {
                 #expect(ics.status == .ok)
                 #expect(ics.headers[.contentType] == "text/calendar; charset=utf-8")
                 #expect(ics.headers[.contentDisposition]?.contains("attachment") == true)
-                let event = try ICalendarPeer.parse(ics.text)
+                let event = try await ICalendarPeer.parse(ics.text)
                 #expect(event["uid"] == "\(booked.id)@creneau")
                 #expect(event["dtstart"] == "2026-11-23T08:00:00+00:00")
                 #expect(event["dtend"] == "2026-11-23T08:30:00+00:00")

@@ -32,7 +32,7 @@ struct SenderCrashTests {
         // The worker opens the test's database file; on PostgreSQL the two-instance test covers the senders.
         guard TestDatabase.engine == .sqlite, Peers.smtp else { return }
         try await TestDatabase.with { test in
-            let smtp = try SMTPPeer()
+            let smtp = try await SMTPPeer()
             defer { smtp.stop() }
             let now = Date()
             var expected: Set<String> = []

@@ -1,4 +1,5 @@
 import Foundation
+import CreneauTestSupport
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -18,19 +19,10 @@ struct ServerProcessTests {
         let output: String
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": folder.path].merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) async throws -> Run {
+        let run = try await ChildProcess.run(Self.executable, arguments, in: folder,
+                                             environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path].merging(environment) { $1 })
+        return Run(status: run.status, output: run.text)
     }
 
     func temporaryFolder() throws -> URL {
@@ -40,29 +32,29 @@ struct ServerProcessTests {
     }
 
     @Test("bad configuration stops with one clear line, no trace")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let production = try run(["serve"], environment: ["CRENEAU_ENV": "production"], in: folder)
+        let production = try await run(["serve"], environment: ["CRENEAU_ENV": "production"], in: folder)
         #expect(production.status == 1)
         #expect(production.output.contains("DATABASE_URL is required in production"))
         #expect(!production.output.contains("Backtrac"))
 
-        let missing = try run(["migrate", "--database-path", "/nonexistent/dir/db.sqlite"], in: folder)
+        let missing = try await run(["migrate", "--database-path", "/nonexistent/dir/db.sqlite"], in: folder)
         #expect(missing.status == 1)
         #expect(missing.output.contains("/nonexistent/dir does not exist"))
 
-        let down = try run(["migrate", "--database-url", "postgres://creneau:pw-not-shown@127.0.0.1:1/creneau?sslmode=disable"], in: folder)
+        let down = try await run(["migrate", "--database-url", "postgres://creneau:pw-not-shown@127.0.0.1:1/creneau?sslmode=disable"], in: folder)
         #expect(down.status == 1)
         #expect(down.output.contains("Cannot use the database (PostgreSQL at 127.0.0.1:1/creneau)"))
         #expect(!down.output.contains("pw-not-shown"))
     }
 
     @Test("migrate creates the embedded database, then finds it up to date")
-    func migrate() throws {
+    func migrate() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try run(["migrate"], in: folder)
+        let first = try await run(["migrate"], in: folder)
         #expect(first.status == 0)
         #expect(first.output.contains("Applied: 0001_create_organisation"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/creneau.sqlite").path))
@@ -72,7 +64,7 @@ struct ServerProcessTests {
         }
         #expect(mode("data") == 0o700)
         #expect(mode("data/creneau.sqlite") == 0o600)
-        let second = try run(["migrate"], in: folder)
+        let second = try await run(["migrate"], in: folder)
         #expect(second.output.contains("up to date"))
     }
 

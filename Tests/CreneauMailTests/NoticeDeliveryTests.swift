@@ -44,9 +44,9 @@ struct NoticeDeliveryTests {
             var deps = fixture.service(store: test.store, clock: time.clock).dependencies
             deps.links = links
             let service = BookingService(deps)
-            let smtp = try SMTPPeer()
+            let smtp = try await SMTPPeer()
             defer { smtp.stop() }
-            let sms = try SMSPeer()
+            let sms = try await SMSPeer()
             defer { sms.stop() }
             let mailer = try SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: smtp.port)),
                                     from: try MIMEMessage.Mailbox("Hôpital <rdv@hopital.test>"))
@@ -74,7 +74,7 @@ struct NoticeDeliveryTests {
             let calendar = try #require(ics.content)
             #expect(calendar.contains("METHOD:REQUEST") && calendar.contains("UID:\(appointment.id.uuidString.lowercased())@creneau") && calendar.contains("SEQUENCE:0"))
             if Peers.icalendar {
-                let event = try ICalendarPeer.parse(calendar)
+                let event = try await ICalendarPeer.parse(calendar)
                 #expect(event["status"] == "CONFIRMED" && event["dtstart"] == "2026-12-07T08:00:00+00:00")
             }
 
@@ -152,7 +152,7 @@ struct NoticeDeliveryTests {
             let fixture = try await BookingFixture.make(in: test.store)
             let time = MovableClock()
             let service = fixture.service(store: test.store, clock: time.clock)
-            let sms = try SMSPeer()
+            let sms = try await SMSPeer()
             defer { sms.stop() }
             let gateway = try HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url, format: .form, timeout: .seconds(1)))
             let sender = try OutboxSender.forTests(test.store, email: RecordingMailer(), sms: gateway, clock: time.clock)
@@ -184,7 +184,7 @@ struct NoticeDeliveryTests {
     func twoInstances() async throws {
         guard Peers.smtp else { return }
         try await TestDatabase.with { test in
-            let smtp = try SMTPPeer()
+            let smtp = try await SMTPPeer()
             defer { smtp.stop() }
             let now = Fixtures.now
             for n in 0..<40 {

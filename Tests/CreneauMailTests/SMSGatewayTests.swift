@@ -29,7 +29,7 @@ struct SMSGatewayTests {
 
     @Test("messages one after the other share one connection; a gateway that drops it is met with a new one and each SMS arrives once")
     func keepAlive() async throws {
-        let peer = try SMSPeer()
+        let peer = try await SMSPeer()
         defer { peer.stop() }
         let gateway = try HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: peer.url, sender: "HOPITAL", timeout: .seconds(5)))
         for n in 0..<5 {

@@ -27,7 +27,7 @@ struct SMTPClientTests {
 
     @Test("a plain relay: UTF-8 subject and body, long lines, leading dots and trailing spaces arrive as written")
     func plainRelay() async throws {
-        let peer = try SMTPPeer()
+        let peer = try await SMTPPeer()
         defer { peer.stop() }
         let mailer = try SMTPMailer(client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port)), from: Self.from)
 
@@ -51,8 +51,8 @@ struct SMTPClientTests {
 
     @Test("STARTTLS with a private CA, then AUTH: the server sees TLS and a signed-in client")
     func startTLSAndAuth() async throws {
-        let certificate = try SMTPPeer.makeCertificate()
-        let peer = try SMTPPeer(tlsCertificate: certificate, auth: "creneau:relay-secret-2026")
+        let certificate = try await SMTPPeer.makeCertificate()
+        let peer = try await SMTPPeer(tlsCertificate: certificate, auth: "creneau:relay-secret-2026")
         defer { peer.stop() }
         let configuration = SMTPConfiguration(
             host: "localhost", port: peer.port, security: .startTLS, username: "creneau", password: "relay-secret-2026",
@@ -68,8 +68,8 @@ struct SMTPClientTests {
 
     @Test("a wrong SMTP password is a permanent failure naming AUTH, never the credentials")
     func wrongPassword() async throws {
-        let certificate = try SMTPPeer.makeCertificate()
-        let peer = try SMTPPeer(tlsCertificate: certificate, auth: "creneau:relay-secret-2026")
+        let certificate = try await SMTPPeer.makeCertificate()
+        let peer = try await SMTPPeer(tlsCertificate: certificate, auth: "creneau:relay-secret-2026")
         defer { peer.stop() }
         let configuration = SMTPConfiguration(
             host: "localhost", port: peer.port, security: .startTLS, username: "creneau", password: "not-the-password",
@@ -88,7 +88,7 @@ struct SMTPClientTests {
     @Test("kept-open connections: messages one after the other share one connection, concurrent ones open more, an idle one is replaced, all arrive")
     func reusedConnections() async throws {
         guard Peers.smtp else { return }
-        let peer = try SMTPPeer()
+        let peer = try await SMTPPeer()
         defer { peer.stop() }
         let client = SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port))
         let pool = try SMTPSessionPool(client: client, maximumIdle: 0.5)
@@ -114,8 +114,8 @@ struct SMTPClientTests {
 
     @Test("a certificate nobody vouches for is refused (no delivery over an unverified TLS)")
     func untrustedCertificate() async throws {
-        let certificate = try SMTPPeer.makeCertificate()
-        let peer = try SMTPPeer(tlsCertificate: certificate)
+        let certificate = try await SMTPPeer.makeCertificate()
+        let peer = try await SMTPPeer(tlsCertificate: certificate)
         defer { peer.stop() }
         let mailer = try SMTPMailer(
             client: SMTPClient(configuration: SMTPConfiguration(host: "localhost", port: peer.port, security: .startTLS)), from: Self.from)
@@ -127,7 +127,7 @@ struct SMTPClientTests {
 
     @Test("STARTTLS required but not offered: refused before any address is sent")
     func startTLSRequired() async throws {
-        let peer = try SMTPPeer()
+        let peer = try await SMTPPeer()
         defer { peer.stop() }
         let mailer = try SMTPMailer(
             client: SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: peer.port, security: .startTLS)), from: Self.from)

@@ -93,7 +93,7 @@ struct WaitlistTests {
             }
 
             // The offer leaves through the outbox: SMS (with the link) and email.
-            let sms = try SMSPeer()
+            let sms = try await SMSPeer()
             defer { sms.stop() }
             let mailer = RecordingMailer()
             let sender = try OutboxSender.forTests(test.store, email: mailer, sms: try HTTPSMSGateway(configuration: SMSGatewayConfiguration(url: sms.url)),

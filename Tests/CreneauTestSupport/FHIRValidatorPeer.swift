@@ -17,9 +17,9 @@ public enum FHIRValidatorPeer {
 
     /// Validates every `.json` file of `directory`: the exit status and what the validators said.
     /// `allowing`: extensions defined outside the GAP package (SMART's), accepted by their URL.
-    public static func validate(_ directory: URL, allowing extensions: [String] = []) throws -> (status: Int32, report: String) {
-        let run = try PythonScript.run([root.appendingPathComponent("scripts/fhir-validate.py").path] + extensions.flatMap { ["--allow-extension", $0] }
-                                       + [gapPackage.path, directory.path], pythonPath: library.path)
-        return (run.status, run.output)
+    public static func validate(_ directory: URL, allowing extensions: [String] = []) async throws -> (status: Int32, report: String) {
+        let run = try await ChildProcess.python([root.appendingPathComponent("scripts/fhir-validate.py").path] + extensions.flatMap { ["--allow-extension", $0] }
+                                                + [gapPackage.path, directory.path], pythonPath: library.path)
+        return (run.status, run.text)
     }
 }

@@ -12,7 +12,7 @@ public final class PeerProcess: @unchecked Sendable {
 
     public struct Failed: Error { public let message: String }
 
-    public init(script name: String, arguments: [String] = [], hint: String = "") throws {
+    public init(script name: String, arguments: [String] = [], hint: String = "") async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -22,11 +22,20 @@ public final class PeerProcess: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw Failed(message: "\(name) exited before it was ready\(hint)") }
-            line += chunk
+        // Waiting for the "ready" line blocks a thread: one of its own, not the tests' cooperative pool.
+        let reader = output.fileHandleForReading
+        let line: Data = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var line = Data()
+                while !line.contains(UInt8(ascii: "\n")) {
+                    let chunk = reader.availableData
+                    guard !chunk.isEmpty else {
+                        return continuation.resume(throwing: Failed(message: "\(name) exited before it was ready\(hint)"))
+                    }
+                    line += chunk
+                }
+                continuation.resume(returning: line)
+            }
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("ready "), let port = Int(text.dropFirst(6)) else { throw Failed(message: "\(name) said \(text)") }

@@ -18,7 +18,7 @@ public final class SMSPeer: @unchecked Sendable {
         public let client_port: Int
     }
 
-    public init() throws { peer = try PeerProcess(script: "sms-peer.py") }
+    public init() async throws { peer = try await PeerProcess(script: "sms-peer.py") }
 
     public var url: URL { URL(string: "http://127.0.0.1:\(port)/v1/messages")! }
 

@@ -34,11 +34,11 @@ public final class SMTPPeer: @unchecked Sendable {
         public let content: String?
     }
 
-    public init(tlsCertificate: (cert: String, key: String)? = nil, auth: String? = nil) throws {
+    public init(tlsCertificate: (cert: String, key: String)? = nil, auth: String? = nil) async throws {
         var arguments: [String] = []
         if let tlsCertificate { arguments += ["--tls-cert", tlsCertificate.cert, "--tls-key", tlsCertificate.key] }
         if let auth { arguments += ["--auth", auth] }
-        peer = try PeerProcess(script: "smtp-peer.py", arguments: arguments, hint: " (is python3-aiosmtpd installed?)")
+        peer = try await PeerProcess(script: "smtp-peer.py", arguments: arguments, hint: " (is python3-aiosmtpd installed?)")
     }
 
     public typealias PeerFailed = PeerProcess.Failed
@@ -59,19 +59,14 @@ public final class SMTPPeer: @unchecked Sendable {
     public func stop() { peer.stop() }
 
     /// A self-signed certificate for "localhost" made with openssl.
-    public static func makeCertificate() throws -> (cert: String, key: String) {
+    public static func makeCertificate() async throws -> (cert: String, key: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-cert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw PeerFailed(message: "openssl could not make a certificate") }
+        let openssl = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/openssl"),
+                                                 ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                                                  "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], timeout: 60)
+        guard openssl.status == 0 else { throw PeerFailed(message: "openssl could not make a certificate") }
         return (cert, key)
     }
 }

@@ -15,11 +15,14 @@ struct SQLiteFileSource: ConnectionPoolSource, Sendable {
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
         SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
+                // The busy timeout first: the journal-mode pragma reads the file, and a connection
+                // opened while another instance resets its log would otherwise fail at once with
+                // "database is locked" instead of waiting its turn.
                 let pragmas = [
+                    "PRAGMA busy_timeout = 30000",
                     "PRAGMA journal_mode = WAL",
                     "PRAGMA synchronous = FULL",
                     "PRAGMA foreign_keys = ON",
-                    "PRAGMA busy_timeout = 30000",
                 ]
                 return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { previous, pragma in
                     previous.flatMap { connection.query(pragma).map { _ in } }
