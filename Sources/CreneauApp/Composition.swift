@@ -18,8 +18,10 @@ public enum Composition {
     public static func live(
         store: SQLStore, clock: Clock, mailer: any Mailer, publicURL: String, holdDuration: TimeInterval = 10 * 60,
         limits: RateLimits = .standard, accountLimits: PatientAccounts.Limits = .standard, metrics: HTTPMetrics = HTTPMetrics(),
-        directory: CachedDirectory? = nil, ids: IDGenerator = .random, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow
+        directory: CachedDirectory? = nil, ids: IDGenerator = .random, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow,
+        counters: (any LimitCounters)? = nil
     ) -> HTTPDependencies {
+        let counters = counters ?? limitCounters(store)
         let directory = directory ?? CachedDirectory(store: store, clock: clock)
         let availability = CachedAvailability(store: store, clock: clock)
         let booking = BookingService.live(
@@ -37,9 +39,9 @@ public enum Composition {
                                 availability: availability, audit: store, clock: clock, ids: ids, outbox: store),
             templates: WeeklyTemplates(organisation: store, directory: directory, scheduling: store, availability: availability, clock: clock, ids: ids),
             authenticator: Authenticator(accounts: store, sessions: store, challenges: store, mailer: mailer, emails: emails, clock: clock,
-                                         passwords: passwords, codes: TOTPCodes()),
+                                         passwords: passwords, codes: TOTPCodes(), counters: counters),
             patientAccounts: PatientAccounts(accounts: store, tokens: store, sessions: store, mailer: mailer, emails: emails, clock: clock,
-                                             passwords: passwords, limits: accountLimits),
+                                             passwords: passwords, limits: accountLimits, counters: counters),
             relatives: Relatives(patients: store, appointments: store, clock: clock, ids: ids),
             patientIndex: PatientIndex(index: store, audit: store, clock: clock, ids: ids),
             organisationAdmin: OrganisationAdmin(.init(organisation: store, practitioners: store, scheduling: store, administration: store,
@@ -50,6 +52,7 @@ public enum Composition {
             health: store, organisation: store, directory: directory, availability: availability, audit: store, motives: store,
             pages: WebPages.loaded(), metrics: metrics, clock: clock, ids: ids)
         dependencies.limits = limits
+        dependencies.limitCounters = counters
         dependencies.outbox = store
         dependencies.surveys = Surveys(appointments: store, answers: store, links: try? links(store: store, publicURL: publicURL), clock: clock)
         dependencies.waitlist = try? waitlist(store: store, booking: booking, availability: availability, clock: clock, publicURL: publicURL, ids: ids,
@@ -73,6 +76,13 @@ public enum Composition {
 }
 
 extension Composition {
+    /// Where attempts are counted: on PostgreSQL in the database, shared by every instance (N
+    /// instances must not give a client N budgets); on SQLite — one server — in memory, which
+    /// keeps the single writer for bookings.
+    public static func limitCounters(_ store: SQLStore) -> any LimitCounters {
+        store.database.engine == .postgres ? store : MemoryLimitCounters()
+    }
+
     /// The waiting list on `store`, offering through `booking` (the booking path every booking takes).
     public static func waitlist(store: SQLStore, booking: BookingService, availability: any AvailabilityRepository, clock: Clock, publicURL: String,
                                 ids: IDGenerator = .random, offerWindow: TimeInterval = WaitlistRules.standardOfferWindow) throws -> Waitlist {

@@ -64,6 +64,8 @@ public struct HTTPDependencies: Sendable {
     public var ids: IDGenerator
     /// Abuse limits; tests of concurrency pass `.off` to race freely from one address.
     public var limits: RateLimits = .standard
+    /// Where attempts are counted (sign-ins, sign-ups, bookings): the database when several instances share it.
+    public var limitCounters: any LimitCounters = MemoryLimitCounters()
     /// Send HSTS: set when the public address is https (`CRENEAU_PUBLIC_URL`).
     public var strictTransportSecurity = false
     /// Reverse proxies whose `X-Forwarded-For` is believed (`CRENEAU_TRUSTED_PROXIES`).
@@ -132,7 +134,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     PractitionersController(directory: dependencies.directory, clock: clock).register(on: router)
     AvailabilityController(directory: dependencies.directory, availability: dependencies.availability, clock: clock).register(on: router)
     AppointmentsController(booking: dependencies.booking, idempotency: IdempotencyStore(booking: dependencies.booking), clock: clock,
-                           limits: dependencies.limits).register(on: router)
+                           limits: dependencies.limits, limiter: RateLimiter(counters: dependencies.limitCounters, scope: "booking")).register(on: router)
     SessionsController(authenticator: dependencies.authenticator, browser: browser).register(on: router)
     AccountsController(accounts: dependencies.patientAccounts, relatives: dependencies.relatives, booking: dependencies.booking, clock: clock)
         .register(on: router)
@@ -142,7 +144,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     FHIRController(
         directory: dependencies.directory, organisation: dependencies.organisation, availability: dependencies.availability, booking: dependencies.booking,
         relatives: dependencies.relatives, agenda: dependencies.agenda, clock: clock, publicOrigin: dependencies.publicOrigin, limits: dependencies.limits,
-        publishedSlots: dependencies.publishedSlots, publicURL: dependencies.publicURL
+        publishedSlots: dependencies.publishedSlots, publicURL: dependencies.publicURL,
+        // The same scope as the API's: a booking by FHIR spends the caller's one budget.
+        limiter: RateLimiter(counters: dependencies.limitCounters, scope: "booking")
     ).register(on: router)
     // The pages (Web/).
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser, renderer: pages).register(on: router)

@@ -21,8 +21,10 @@ extension TestDatabase {
     }
 
     /// What `creneau serve` wires (`Composition.live`), on `store` (pass a second instance's store to act as another server).
-    func dependencies(store: SQLStore, metrics: HTTPMetrics = HTTPMetrics(), clock: Clock, mailer: RecordingMailer = RecordingMailer()) -> HTTPDependencies {
-        Composition.live(store: store, clock: clock, mailer: mailer, publicURL: "https://rdv.avoine.example", metrics: metrics)
+    /// `counters`: where attempts are counted (by default as `serve` does: the database on PostgreSQL, memory on SQLite).
+    func dependencies(store: SQLStore, metrics: HTTPMetrics = HTTPMetrics(), clock: Clock, mailer: RecordingMailer = RecordingMailer(),
+                      counters: (any LimitCounters)? = nil) -> HTTPDependencies {
+        Composition.live(store: store, clock: clock, mailer: mailer, publicURL: "https://rdv.avoine.example", metrics: metrics, counters: counters)
     }
 }
 

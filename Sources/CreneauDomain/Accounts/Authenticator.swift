@@ -18,7 +18,7 @@ public struct Authenticator: Sendable {
     let tokens: TokenGenerator
     let passwords: any PasswordHasher
     let codes: any OneTimeCodes
-    let limiter = RateLimiter()
+    let limiter: RateLimiter
 
     /// A patient's emailed code: valid 10 minutes, 5 tries.
     public static let codeLifetime: TimeInterval = 10 * 60
@@ -34,16 +34,20 @@ public struct Authenticator: Sendable {
     static func idleTimeout(_ kind: SessionRecord.Kind) -> TimeInterval { kind == .browser ? browserIdleTimeout : apiIdleTimeout }
     /// Failed sign-ins: 5 per account per 15 minutes, 20 per address per minute.
     /// Wrong passwords or codes for one account from one address: five free, then 2 s, 4 s… up to 15 minutes.
-    let pairFailures = Backoff(free: 5, longest: 15 * 60)
+    let pairFailures: Backoff
     /// The same account from everywhere: a ceiling for guessing spread over many machines,
     /// high enough that one attacker cannot lock the owner out.
-    let accountFailures = Backoff(free: 50, longest: 15 * 60)
+    let accountFailures: Backoff
     static let perAddress = RateLimiter.Rule(limit: 20, window: 60)
 
     public init(
         accounts: any AccountRepository, sessions: any SessionRepository, challenges: any AccountTokenRepository, mailer: any Mailer,
-        emails: AccountEmails, clock: Clock, passwords: any PasswordHasher, codes: any OneTimeCodes, tokens: TokenGenerator = .random
+        emails: AccountEmails, clock: Clock, passwords: any PasswordHasher, codes: any OneTimeCodes, tokens: TokenGenerator = .random,
+        counters: any LimitCounters = MemoryLimitCounters()
     ) {
+        limiter = RateLimiter(counters: counters, scope: "sign-in")
+        pairFailures = Backoff(counters: counters, scope: "sign-in-pair", free: 5, longest: 15 * 60)
+        accountFailures = Backoff(counters: counters, scope: "sign-in-account", free: 50, longest: 15 * 60)
         self.passwords = passwords
         self.codes = codes
         self.accounts = accounts
@@ -82,18 +86,17 @@ public struct Authenticator: Sendable {
         let now = clock.now()
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         let pair = "account:" + email + "|address:" + address, whole = "account:" + email
-        if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) ?? pairFailures.wait(pair, now: now)
-            ?? accountFailures.wait(whole, now: now) {
-            throw Self.tooMany(wait)
-        }
+        if let wait = try await limiter.attempt("address:" + address, rule: Self.perAddress, now: now) { throw Self.tooMany(wait) }
+        if let wait = try await pairFailures.wait(pair, now: now) { throw Self.tooMany(wait) }
+        if let wait = try await accountFailures.wait(whole, now: now) { throw Self.tooMany(wait) }
         do {
             let outcome = try await verify(email: email, password: password, code: code, kind: kind, now: now)
-            pairFailures.reset(pair)
-            accountFailures.reset(whole)
+            try await pairFailures.reset(pair)
+            try await accountFailures.reset(whole)
             return outcome
         } catch SignInError.failed {
-            pairFailures.fail(pair, now: now)
-            accountFailures.fail(whole, now: now)
+            try await pairFailures.fail(pair, now: now)
+            try await accountFailures.fail(whole, now: now)
             throw SignInError.failed
         }
     }
@@ -136,13 +139,13 @@ public struct Authenticator: Sendable {
     /// The second half of a patient's sign-in: the challenge and the emailed code.
     public func completeSignIn(challenge: String, code: String, address: String, kind: SessionRecord.Kind = .api) async throws -> SignedIn {
         let now = clock.now()
-        if let wait = limiter.attempt("address:" + address, rule: Self.perAddress, now: now) { throw Self.tooMany(wait) }
+        if let wait = try await limiter.attempt("address:" + address, rule: Self.perAddress, now: now) { throw Self.tooMany(wait) }
         let digits = code.filter { !$0.isWhitespace }
         guard challenge.count <= 100, digits.count <= 10 else { throw Self.codeExpired }
         switch try await challenges.checkCode(digits, challenge: challenge, at: now, maxAttempts: Self.codeAttempts) {
         case .accepted(let accountID):
             guard let account = try await accounts.account(id: accountID), account.disabledAt == nil else { throw Self.codeExpired }
-            accountFailures.reset("account:" + account.email)
+            try await accountFailures.reset("account:" + account.email)
             return try await openSession(account.id, kind: kind, now: now)
         case .rejected(let left):
             throw SignInError.wrongCode(left: left)

@@ -15,7 +15,7 @@ public struct PatientAccounts: Sendable {
     let ids: IDGenerator
     let tokenGenerator: TokenGenerator
     let passwords: any PasswordHasher
-    let limiter = RateLimiter()
+    let limiter: RateLimiter
     let limits: Limits
     let timeZone = Site.defaultZone
 
@@ -40,8 +40,9 @@ public struct PatientAccounts: Sendable {
     public init(
         accounts: any AccountRepository, tokens: any AccountTokenRepository, sessions: any SessionRepository, mailer: any Mailer,
         emails: AccountEmails, clock: Clock, passwords: any PasswordHasher, ids: IDGenerator = .random, tokenGenerator: TokenGenerator = .random,
-        limits: Limits = .standard
+        limits: Limits = .standard, counters: any LimitCounters = MemoryLimitCounters()
     ) {
+        self.limiter = RateLimiter(counters: counters, scope: "accounts")
         self.passwords = passwords
         self.accounts = accounts
         self.tokens = tokens
@@ -68,8 +69,8 @@ public struct PatientAccounts: Sendable {
         }
     }
 
-    func limit(_ key: String, _ rule: RateLimiter.Rule?, now: Date) throws {
-        guard let rule, let wait = limiter.attempt(key, rule: rule, now: now) else { return }
+    func limit(_ key: String, _ rule: RateLimiter.Rule?, now: Date) async throws {
+        guard let rule, let wait = try await limiter.attempt(key, rule: rule, now: now) else { return }
         throw Authenticator.tooMany(wait)
     }
 
@@ -77,7 +78,7 @@ public struct PatientAccounts: Sendable {
     /// that has an account already, tells its owner instead. The caller sees the same either way.
     public func signUp(_ request: SignUp, address: String) async throws {
         let now = clock.now()
-        try limit("signup:" + address, limits.signUpsPerAddress, now: now)
+        try await limit("signup:" + address, limits.signUpsPerAddress, now: now)
         let email = request.email.trimmed.lowercased()
         if let problem = AccountRules.checkSignUp(email: email, password: request.password, holder: request.holder, today: LocalDate(now, in: timeZone)) {
             throw AccountError.refused(problem)
@@ -119,7 +120,7 @@ public struct PatientAccounts: Sendable {
     /// The link of the verification email.
     public func verifyEmail(token: String, address: String) async throws {
         let now = clock.now()
-        try limit("links:" + address, limits.linksPerAddress, now: now)
+        try await limit("links:" + address, limits.linksPerAddress, now: now)
         guard token.count <= 100, let accountID = try await tokens.redeem(token, purpose: .verifyEmail, at: now) else { throw Self.expiredLink }
         try await accounts.markEmailVerified(accountID: accountID, at: now)
     }
@@ -128,8 +129,8 @@ public struct PatientAccounts: Sendable {
     public func requestPasswordReset(email: String, address: String) async throws {
         let now = clock.now()
         let email = email.trimmed.lowercased()
-        try limit("reset:" + address, limits.resetsPerAddress, now: now)
-        try limit("reset-email:" + email, limits.resetsPerEmail, now: now)
+        try await limit("reset:" + address, limits.resetsPerAddress, now: now)
+        try await limit("reset-email:" + email, limits.resetsPerEmail, now: now)
         guard let account = try await accounts.account(email: email), account.disabledAt == nil, account.passwordHash != nil else { return }
         let token = tokenGenerator.next()
         try await tokens.issue(token: token, code: nil, AccountToken(
@@ -141,7 +142,7 @@ public struct PatientAccounts: Sendable {
     /// verifies it; every session of the account ends ("log out everywhere").
     public func resetPassword(token: String, newPassword: String, address: String) async throws {
         let now = clock.now()
-        try limit("links:" + address, limits.linksPerAddress, now: now)
+        try await limit("links:" + address, limits.linksPerAddress, now: now)
         guard token.count <= 100, let stored = try await tokens.token(token, purpose: .resetPassword), stored.isLive(at: now),
               let account = try await accounts.account(id: stored.accountID) else { throw Self.expiredLink }
         if let problem = PasswordPolicy.problem(with: newPassword, email: account.email) {

@@ -1,10 +1,30 @@
 import Foundation
 import Synchronization
 
-/// Fixed-window counters in memory: "at most `limit` in `window` seconds per key".
-/// Per instance; behind a load balancer each instance counts its own share, which
-/// still bounds guessing to a small multiple of the limit.
-public final class RateLimiter: Sendable {
+/// Where the counters of attempts live. In memory they are one process's; in the database
+/// (`SQLStore`) every instance behind a load balancer counts into the same rows, so N
+/// instances do not give a client N times its budget.
+public protocol LimitCounters: Sendable {
+    /// Counts one attempt for `key` in a fixed window of `window` seconds: the attempts counted
+    /// in the current window (this one included) and when that window began.
+    func count(_ key: String, window: TimeInterval, now: Date) async throws -> (count: Int, since: Date)
+    /// Records a failure for `key`; a key quiet for `quietAfter` seconds starts again from one.
+    func fail(_ key: String, quietAfter: TimeInterval, now: Date) async throws
+    /// The failures recorded for `key` and the time of the last one.
+    func failures(_ key: String) async throws -> (count: Int, last: Date)?
+    /// Forgets `key` (a successful sign-in clears its failures).
+    func forget(_ key: String) async throws
+}
+
+extension LimitCounters {
+    /// Counts above this are not kept: a storm of attempts cannot overflow a counter.
+    public static var ceiling: Int { 1_000_000 }
+}
+
+/// Fixed-window limits: "at most `limit` in `window` seconds per key", on counters shared by
+/// whoever holds the same `LimitCounters`. `scope` keeps apart the keys of different limits
+/// (sign-ins and bookings both count per address).
+public struct RateLimiter: Sendable {
     public struct Rule: Sendable {
         public let limit: Int
         public let window: TimeInterval
@@ -15,28 +35,19 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    public init() {}
+    let counters: any LimitCounters
+    let scope: String
 
-    private let counters = Mutex<[String: (start: Date, count: Int)]>([:])
-
-    /// Counts one attempt; nil when allowed, else the seconds to wait.
-    public func attempt(_ key: String, rule: Rule, now: Date) -> Int? {
-        counters.withLock { counters in
-            if counters.count > 100_000 { counters = counters.filter { now.timeIntervalSince($0.value.start) < rule.window } }
-            var entry = counters[key] ?? (now, 0)
-            if now.timeIntervalSince(entry.start) >= rule.window { entry = (now, 0) }
-            guard entry.count < rule.limit else {
-                return max(1, Int((rule.window - now.timeIntervalSince(entry.start)).rounded(.up)))
-            }
-            entry.count += 1
-            counters[key] = entry
-            return nil
-        }
+    public init(counters: any LimitCounters, scope: String) {
+        self.counters = counters
+        self.scope = scope
     }
 
-    /// Forgets a key (a successful sign-in clears the account's failures).
-    public func reset(_ key: String) {
-        _ = counters.withLock { $0.removeValue(forKey: key) }
+    /// Counts one attempt; nil when allowed, else the seconds to wait.
+    public func attempt(_ key: String, rule: Rule, now: Date) async throws -> Int? {
+        let (count, since) = try await counters.count(scope + "|" + key, window: rule.window, now: now)
+        guard count > rule.limit else { return nil }
+        return max(1, Int((rule.window - now.timeIntervalSince(since)).rounded(.up)))
     }
 }
 
@@ -45,43 +56,80 @@ public final class RateLimiter: Sendable {
 /// `longest`. Unlike a lock, it only slows whoever fails: keyed by account *and* address,
 /// a stranger guessing a secretary's password from one machine does not lock her out of
 /// her own desk.
-final class Backoff: Sendable {
+struct Backoff: Sendable {
+    let counters: any LimitCounters
+    let scope: String
     let free: Int
     let longest: TimeInterval
-    private let failures = Mutex<[String: (count: Int, last: Date)]>([:])
-
-    init(free: Int, longest: TimeInterval) {
-        self.free = free
-        self.longest = longest
-    }
 
     /// Seconds to wait before `key` may try again, or nil.
-    func wait(_ key: String, now: Date) -> Int? {
-        failures.withLock { failures in
-            guard let entry = failures[key], entry.count >= free else { return nil }
-            let left = entry.last.addingTimeInterval(delay(after: entry.count)).timeIntervalSince(now)
-            return left > 0 ? max(1, Int(left.rounded(.up))) : nil
-        }
+    func wait(_ key: String, now: Date) async throws -> Int? {
+        guard let entry = try await counters.failures(scope + "|" + key), entry.count >= free,
+              now.timeIntervalSince(entry.last) < longest else { return nil }
+        let left = entry.last.addingTimeInterval(delay(after: entry.count)).timeIntervalSince(now)
+        return left > 0 ? max(1, Int(left.rounded(.up))) : nil
     }
 
-    func fail(_ key: String, now: Date) {
-        failures.withLock { failures in
-            if failures.count > 100_000 { failures = failures.filter { now.timeIntervalSince($0.value.last) < longest } }
-            var entry = failures[key] ?? (0, now)
-            // A key quiet for the longest delay starts again from nothing.
-            if now.timeIntervalSince(entry.last) >= longest { entry.count = 0 }
-            entry.count = min(entry.count + 1, 64)
-            entry.last = now
-            failures[key] = entry
-        }
+    func fail(_ key: String, now: Date) async throws {
+        try await counters.fail(scope + "|" + key, quietAfter: longest, now: now)
     }
 
-    func reset(_ key: String) {
-        _ = failures.withLock { $0.removeValue(forKey: key) }
+    func reset(_ key: String) async throws {
+        try await counters.forget(scope + "|" + key)
     }
 
     func delay(after count: Int) -> TimeInterval {
         guard count >= free else { return 0 }
         return min(longest, pow(2, Double(min(count - free + 1, 30))))
+    }
+}
+
+/// Counters in this process's memory: one server on SQLite, and the tests.
+public final class MemoryLimitCounters: LimitCounters {
+    private struct Entry {
+        var count: Int
+        var since: Date
+        var last: Date
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    /// Entries untouched for this long are dropped when the table grows large (longer than any window).
+    static let forgetAfter: TimeInterval = 24 * 3_600
+
+    public init() {}
+
+    private func prune(_ entries: inout [String: Entry], now: Date) {
+        if entries.count > 100_000 { entries = entries.filter { now.timeIntervalSince($0.value.last) < Self.forgetAfter } }
+    }
+
+    public func count(_ key: String, window: TimeInterval, now: Date) -> (count: Int, since: Date) {
+        entries.withLock { entries in
+            prune(&entries, now: now)
+            var entry = entries[key] ?? Entry(count: 0, since: now, last: now)
+            if now.timeIntervalSince(entry.since) >= window { entry = Entry(count: 0, since: now, last: now) }
+            entry.count = min(entry.count + 1, Self.ceiling)
+            entry.last = now
+            entries[key] = entry
+            return (entry.count, entry.since)
+        }
+    }
+
+    public func fail(_ key: String, quietAfter: TimeInterval, now: Date) {
+        entries.withLock { entries in
+            prune(&entries, now: now)
+            var entry = entries[key] ?? Entry(count: 0, since: now, last: now)
+            if now.timeIntervalSince(entry.last) >= quietAfter { entry.count = 0 }
+            entry.count = min(entry.count + 1, 64)
+            entry.last = now
+            entries[key] = entry
+        }
+    }
+
+    public func failures(_ key: String) -> (count: Int, last: Date)? {
+        entries.withLock { $0[key].map { ($0.count, $0.last) } }
+    }
+
+    public func forget(_ key: String) {
+        _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 }

@@ -17,11 +17,11 @@ struct AppointmentsController: Sendable {
     let idempotency: IdempotencyStore
     let clock: Clock
     let limits: RateLimits
-    let limiter = RateLimiter()
+    let limiter: RateLimiter
 
     /// Counts a booking or hold attempt against the caller's limit; 429 with Retry-After past it.
-    func countAttempt(_ context: AppRequestContext) throws {
-        try limiter.countBooking(by: context, limits: limits, now: clock.now())
+    func countAttempt(_ context: AppRequestContext) async throws {
+        try await limiter.countBooking(by: context, limits: limits, now: clock.now())
     }
 
     static let manageTokenHeader = HTTPField.Name("Creneau-Manage-Token")!
@@ -62,7 +62,7 @@ struct AppointmentsController: Sendable {
     // MARK: Booking
 
     func book(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try countAttempt(context)
+        try await countAttempt(context)
         let key = try Self.idempotencyKey(request)
         let body = try await JSONRequest.body(request)
         let scope = context.booker.idempotencyScope
@@ -174,7 +174,7 @@ struct AppointmentsController: Sendable {
     // MARK: Holds
 
     func hold(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try countAttempt(context)
+        try await countAttempt(context)
         let body: HoldBody = try await JSONRequest.read(request)
         let placed = try await booking.placeHold(
             practitionerID: try JSONRequest.requiredID(body.practitioner, field: "practitioner"),

@@ -94,7 +94,7 @@ extension FHIRController {
     }
 
     func book(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try countAttempt(context)
+        try await countAttempt(context)
         let body = try await JSONRequest.body(request)
         let parsed = try Self.decodeAppointment(body)
         let bookingRequest = try bookingRequest(parsed, booker: context.booker)
@@ -210,8 +210,8 @@ extension FHIRController {
     }
 
     /// Counts a booking attempt against the caller's limit, as the JSON API does (a limit of its own).
-    func countAttempt(_ context: AppRequestContext) throws {
-        try limiter.countBooking(by: context, limits: limits, now: clock.now())
+    func countAttempt(_ context: AppRequestContext) async throws {
+        try await limiter.countBooking(by: context, limits: limits, now: clock.now())
     }
 
     // MARK: Changes

@@ -20,7 +20,7 @@ struct FHIRController: Sendable {
     /// The published slots (`$bulk-publish`), and the public address their booking links point at.
     var publishedSlots: (any SlotPublicationRepository)?
     var publicURL: String?
-    let limiter = RateLimiter()
+    let limiter: RateLimiter
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/fhir/metadata") { request, _ in FHIRResponse.resource(FHIRCapability.statement(base: base(request), now: clock.now())) }

@@ -55,5 +55,6 @@ extension Migration {
         .slotPublication,
         .directoryListed,
         .statistics,
+        .limitCounters,
     ]
 }
