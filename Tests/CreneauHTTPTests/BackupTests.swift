@@ -110,8 +110,7 @@ struct BackupTests {
     }
 
     static func psql(_ url: String, _ sql: String) async throws -> (status: Int32, output: String) {
-        let candidates = ["/usr/bin/psql"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).map { "/usr/lib/postgresql/\($0)/bin/psql" }
-        let tool = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let tool = try #require(Peers.psql)
         let run = try await ChildProcess.run(URL(fileURLWithPath: tool), [url, "-q", "-c", sql], timeout: 60)
         return (run.status, run.text)
     }

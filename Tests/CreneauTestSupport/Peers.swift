@@ -22,6 +22,17 @@ public enum Peers {
     public static let icalendar = python("icalendar")
     public static let icalendarMissing = "needs python3-icalendar (\(install) python3-icalendar)"
 
+    /// nginx, the reverse proxy in front of several instances (run as a non-root user through
+    /// util-linux's setpriv when the tests run as root), and psql to look beneath it.
+    public static let nginx = executable("/usr/sbin/nginx") && (getuid() != 0 || executable("/usr/bin/setpriv")) && python3
+    public static let nginxMissing = "needs nginx (\(install) nginx)"
+
+    /// PostgreSQL's psql: on the path, or in the newest /usr/lib/postgresql/*/bin.
+    public static var psql: String? {
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+        return (["/usr/bin/psql"] + versions.map { "/usr/lib/postgresql/\($0)/bin/psql" }).first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// A real QR code decoder (zbar), for the authenticator enrolment codes.
     public static let qrDecoder = executable("/usr/bin/zbarimg")
     public static let qrDecoderMissing = "needs zbar-tools (\(install) zbar-tools)"
