@@ -75,5 +75,6 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     app.addServices(StatisticsService(
         recorder: StatisticsRecorder(directory: directory, agendas: storage.store, repository: storage.store, clock: clock),
         clock: clock, recordingHour: configuration.statisticsHour, logger: logger))
+    app.addServices(RetentionService(purge: Commands.retentionPurge(storage.store, configuration), logger: logger))
     return app
 }

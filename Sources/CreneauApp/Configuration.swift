@@ -77,6 +77,9 @@ public struct Configuration: Sendable {
     /// The hour (Paris time, 0–23, `CRENEAU_STATISTICS_HOUR`, default 5) after which the day's delay to the third
     /// next available slot and open time are recorded: early, before the phones open, so every day is measured alike.
     public var statisticsHour = 5
+    /// How long typed texts, dormant patients' identities and the access audit are kept
+    /// (`CRENEAU_RETENTION_TEXTS_MONTHS`, `CRENEAU_RETENTION_PATIENTS_MONTHS`, `CRENEAU_RETENTION_AUDIT_MONTHS`).
+    public var retention = RetentionPolicy()
     /// How text messages leave.
     public var sms: SMSDelivery = .drop(directory: "data/sms")
     /// The sender of those emails (`CRENEAU_MAIL_FROM`).
@@ -240,6 +243,18 @@ public struct Configuration: Sendable {
                 throw ConfigurationError(setting: "CRENEAU_STATISTICS_HOUR", problem: "must be an hour from 0 to 23 (Paris time).")
             }
             configuration.statisticsHour = hour
+        }
+        for (name, range, path, what) in [
+            ("CRENEAU_RETENTION_TEXTS_MONTHS", RetentionPolicy.healthTextRange, \RetentionPolicy.healthTextMonths, "typed texts about visits are kept after the visit"),
+            ("CRENEAU_RETENTION_PATIENTS_MONTHS", RetentionPolicy.dormantPatientRange, \RetentionPolicy.dormantPatientMonths,
+             "a patient's identity is kept after their last visit"),
+            ("CRENEAU_RETENTION_AUDIT_MONTHS", RetentionPolicy.accessAuditRange, \RetentionPolicy.accessAuditMonths, "the access audit is kept"),
+        ] {
+            guard let text = value(name) else { continue }
+            guard text.count <= 4, let months = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(months) else {
+                throw ConfigurationError(setting: name, problem: "must be a number of months from \(range.lowerBound) to \(range.upperBound): how long \(what).")
+            }
+            configuration.retention[keyPath: path] = months
         }
         if let token = value("CRENEAU_SMS_INBOUND_TOKEN") {
             guard token.count >= 24 else {

@@ -273,3 +273,33 @@ struct StatisticsService: Service {
         return max(0, min(23, Int(instant.timeIntervalSince(midnight) / 3_600)))
     }
 }
+
+/// Applies the retention policy a minute after the start, then every six hours: each pass handles
+/// what became due since (bounded batches), and does nothing when nothing is. Any number of
+/// instances may run it: a row already cleared or deleted is not found again.
+struct RetentionService: Service {
+    let purge: RetentionPurge
+    let logger: Logger
+
+    func run() async throws {
+        var pause: Duration = .seconds(60)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) }
+            guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
+            do {
+                let report = try await purge.run()
+                if report.total > 0 { logger.info("Retention applied", metadata: report.metadata) }
+                pause = .seconds(6 * 3_600)
+            } catch {
+                logger.warning("Could not apply the retention policy", metadata: ["error": "\(String(describing: type(of: error)))"])
+                pause = .seconds(600)
+            }
+        }
+    }
+}
+
+extension RetentionPurge.Report {
+    var metadata: Logger.Metadata {
+        ["texts": "\(visitTexts)", "comments": "\(surveyComments)", "messages": "\(messages)", "patients": "\(patients)", "audit": "\(auditRows)"]
+    }
+}

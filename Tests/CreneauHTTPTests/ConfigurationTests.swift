@@ -1,5 +1,6 @@
 import CreneauApp
 import CreneauMail
+import CreneauDomain
 import Foundation
 import Testing
 
@@ -107,6 +108,19 @@ struct ConfigurationTests {
         for bad in ["0", "121", "quinze", "-3", "99999999999999999999"] {
             let error = #expect(throws: ConfigurationError.self) { try Configuration.load(environment: ["CRENEAU_WAITLIST_OFFER_MINUTES": bad]) }
             #expect(error?.setting == "CRENEAU_WAITLIST_OFFER_MINUTES" && error?.problem == "must be a number of minutes from 1 to 120.")
+        }
+    }
+
+    @Test("retention: a year for texts, three years for a dormant identity, a year of audit by default; the audit never under six months; anything else names the setting")
+    func retention() throws {
+        #expect(try Configuration.load(environment: [:]).retention == RetentionPolicy(healthTextMonths: 12, dormantPatientMonths: 36, accessAuditMonths: 12))
+        let set = try Configuration.load(environment: [
+            "CRENEAU_RETENTION_TEXTS_MONTHS": "6", "CRENEAU_RETENTION_PATIENTS_MONTHS": "60", "CRENEAU_RETENTION_AUDIT_MONTHS": "6"])
+        #expect(set.retention == RetentionPolicy(healthTextMonths: 6, dormantPatientMonths: 60, accessAuditMonths: 6))
+        for (setting, bad) in [("CRENEAU_RETENTION_AUDIT_MONTHS", "5"), ("CRENEAU_RETENTION_AUDIT_MONTHS", "un an"), ("CRENEAU_RETENTION_PATIENTS_MONTHS", "11"),
+                               ("CRENEAU_RETENTION_TEXTS_MONTHS", "0"), ("CRENEAU_RETENTION_TEXTS_MONTHS", "99999999999999999999")] {
+            let error = #expect(throws: ConfigurationError.self) { try Configuration.load(environment: [setting: bad]) }
+            #expect(error?.setting == setting && error?.problem.hasPrefix("must be a number of months from") == true, "\(String(describing: error))")
         }
     }
 

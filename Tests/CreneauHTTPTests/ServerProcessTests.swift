@@ -66,6 +66,11 @@ struct ServerProcessTests {
         #expect(mode("data/creneau.sqlite") == 0o600)
         let second = try await run(["migrate"], in: folder)
         #expect(second.output.contains("up to date"))
+        // The retention purge by hand: the policy it applied, what it did (nothing, on an empty database).
+        let purge = try await run(["purge"], environment: ["CRENEAU_RETENTION_AUDIT_MONTHS": "6"], in: folder)
+        #expect(purge.status == 0 && purge.output.contains("access audit 6 months") && purge.output.contains("0 patients anonymised"), "\(purge.output)")
+        let refused = try await run(["purge"], environment: ["CRENEAU_RETENTION_AUDIT_MONTHS": "3"], in: folder)
+        #expect(refused.status != 0 && refused.output.contains("CRENEAU_RETENTION_AUDIT_MONTHS"), "\(refused.output)")
     }
 
     @Test("serve --demo answers, then stops cleanly on SIGTERM")

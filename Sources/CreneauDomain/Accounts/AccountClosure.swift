@@ -92,16 +92,11 @@ public struct AccountClosure: Sendable {
         var anonymised = 0
         for link in links {
             try await deps.patients.unlink(accountID: accountID, patientID: link.patientID, at: now)
-            guard var patient = try await deps.patients.patient(id: link.patientID) else { continue }
+            guard let patient = try await deps.patients.patient(id: link.patientID) else { continue }
             let seen = (history[link.patientID] ?? []).contains { [.arrived, .fulfilled, .noshow].contains($0.status) }
             guard !seen, patient.ipp == nil, patient.ins == nil else { continue }
-            patient.firstName = "Anonyme"
-            patient.lastName = "Anonyme"
-            // The year stays (age bands for statistics); the day would help find the person.
-            patient.birthDate = LocalDate(year: patient.birthDate.year, month: 1, day: 1) ?? patient.birthDate
-            patient.email = nil
-            patient.phone = nil
-            try await deps.patients.update(patient)
+            // People it saw are anonymised by the retention purge once dormant past its time.
+            try await deps.patients.update(patient.anonymised())
             anonymised += 1
         }
 

@@ -56,5 +56,6 @@ extension Migration {
         .directoryListed,
         .statistics,
         .limitCounters,
+        .retention,
     ]
 }
