@@ -76,7 +76,7 @@ struct BackupTests {
     }
 
     @Test("PostgreSQL: pg_dump while serving, pg_restore into an empty database, the same data; a database with tables refused",
-          .enabled(if: ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"] != nil, "needs CRENEAU_TEST_DATABASE_URL"))
+          .enabled(if: ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL", default: ""].isEmpty == false, "needs CRENEAU_TEST_DATABASE_URL"))
     func postgres() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"])
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-backup-\(UUID().uuidString)")
