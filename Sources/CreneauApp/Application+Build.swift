@@ -55,6 +55,10 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
     served.metricsAccess = configuration.metrics
     served.publicOrigin = configuration.publicURL.flatMap(Origin.init(url:))?.text
     served.smsReplies = configuration.smsInboundToken.map { (SMSReplies(consent: storage.store, clock: clock), $0) }
+    if let room = configuration.waitingRoom {
+        // Signed with a key derived from the field cipher's: every instance honours another's tickets.
+        served.waitingRoom = WaitingRoom(settings: room, signer: try storage.store.linkSigner())
+    }
     let router = buildRouter(served, logLevel: .info)
     let limits = configuration.connections
     let counter = ConnectionCounter(limits: limits, exempt: configuration.trustedProxies)

@@ -60,6 +60,9 @@ public struct Configuration: Sendable {
     /// Per-instance abuse limits on sign-in-free bookings (`CRENEAU_RATE_LIMITS=off` for load tests,
     /// or behind a proxy that limits already).
     public var rateLimits = true
+    /// The waiting room for surges (`CRENEAU_WAITING_ROOM`, on by default in production, off in
+    /// development; `CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT`, `CRENEAU_WAITING_ROOM_LATENCY_MS`). Nil: off.
+    public var waitingRoom: WaitingRoom.Settings?
     /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (`CRENEAU_TRUSTED_PROXIES`, comma-separated).
     public var trustedProxies: Set<String> = []
     /// How emails (verification links, sign-in codes, reset links) leave.
@@ -200,6 +203,26 @@ public struct Configuration: Sendable {
                 throw ConfigurationError(setting: "CRENEAU_RATE_LIMITS", problem: "must be on or off.")
             }
             configuration.rateLimits = text.lowercased() == "on"
+        }
+        let roomSwitch = value("CRENEAU_WAITING_ROOM")?.lowercased()
+        guard roomSwitch == nil || ["on", "off"].contains(roomSwitch ?? "") else {
+            throw ConfigurationError(setting: "CRENEAU_WAITING_ROOM", problem: "must be on or off.")
+        }
+        if roomSwitch == "on" || (roomSwitch == nil && configuration.mode == .production) {
+            var room = WaitingRoom.Settings()
+            if let text = value("CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT") {
+                guard text.count <= 6, let count = Int(text.trimmingCharacters(in: .whitespaces)), (1...100_000).contains(count) else {
+                    throw ConfigurationError(setting: "CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT", problem: "must be a number of requests from 1 to 100000.")
+                }
+                room.maxInFlight = count
+            }
+            if let text = value("CRENEAU_WAITING_ROOM_LATENCY_MS") {
+                guard text.count <= 6, let milliseconds = Int(text.trimmingCharacters(in: .whitespaces)), (10...60_000).contains(milliseconds) else {
+                    throw ConfigurationError(setting: "CRENEAU_WAITING_ROOM_LATENCY_MS", problem: "must be a number of milliseconds from 10 to 60000.")
+                }
+                room.latencyBound = Double(milliseconds) / 1_000
+            }
+            configuration.waitingRoom = room
         }
         if let text = value("CRENEAU_TRUSTED_PROXIES") {
             configuration.trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

@@ -66,6 +66,8 @@ public struct HTTPDependencies: Sendable {
     public var limits: RateLimits = .standard
     /// Where attempts are counted (sign-ins, sign-ups, bookings): the database when several instances share it.
     public var limitCounters: any LimitCounters = MemoryLimitCounters()
+    /// The waiting room in front of the search and booking path during surges (nil: none).
+    public var waitingRoom: WaitingRoom?
     /// Send HSTS: set when the public address is https (`CRENEAU_PUBLIC_URL`).
     public var strictTransportSecurity = false
     /// Reverse proxies whose `X-Forwarded-For` is believed (`CRENEAU_TRUSTED_PROXIES`).
@@ -124,6 +126,9 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     router.add(middleware: ErrorMiddleware(pages: pages))
     let browser = BrowserSession(secure: dependencies.strictTransportSecurity)
     router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator, browser: browser, publicOrigin: dependencies.publicOrigin))
+    if let room = dependencies.waitingRoom {
+        router.add(middleware: WaitingRoomMiddleware(room: room, pages: pages, secure: dependencies.strictTransportSecurity))
+    }
 
     // Operations.
     HealthController(health: dependencies.health).register(on: router)

@@ -1,4 +1,5 @@
 import CreneauApp
+import CreneauHTTP
 import CreneauMail
 import CreneauDomain
 import Foundation
@@ -121,6 +122,22 @@ struct ConfigurationTests {
                                ("CRENEAU_RETENTION_TEXTS_MONTHS", "0"), ("CRENEAU_RETENTION_TEXTS_MONTHS", "99999999999999999999")] {
             let error = #expect(throws: ConfigurationError.self) { try Configuration.load(environment: [setting: bad]) }
             #expect(error?.setting == setting && error?.problem.hasPrefix("must be a number of months from") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("the waiting room: on in production, off in development unless asked; its bounds typed; anything else names the setting")
+    func waitingRoom() throws {
+        #expect(try Configuration.load(environment: [:]).waitingRoom == nil)
+        let production = try Configuration.load(environment: [
+            "CRENEAU_ENV": "production", "DATABASE_URL": "postgres://u:p@h/db", "CRENEAU_ENCRYPTION_KEYS": "k1:AAAA", "CRENEAU_SMTP_URL": "smtp://relay",
+            "CRENEAU_SMS_URL": "https://sms.example.org/v1"])
+        #expect(production.waitingRoom == WaitingRoom.Settings())
+        let asked = try Configuration.load(environment: ["CRENEAU_WAITING_ROOM": "on", "CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT": "32", "CRENEAU_WAITING_ROOM_LATENCY_MS": "250"])
+        #expect(asked.waitingRoom?.maxInFlight == 32 && asked.waitingRoom?.latencyBound == 0.25)
+        for (setting, bad) in [("CRENEAU_WAITING_ROOM", "maybe"), ("CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT", "0"), ("CRENEAU_WAITING_ROOM_LATENCY_MS", "5"),
+                               ("CRENEAU_WAITING_ROOM_LATENCY_MS", "9999999999")] {
+            let error = #expect(throws: ConfigurationError.self) { try Configuration.load(environment: ["CRENEAU_WAITING_ROOM": "on"].merging([setting: bad]) { $1 }) }
+            #expect(error?.setting == setting, "\(String(describing: error))")
         }
     }
 

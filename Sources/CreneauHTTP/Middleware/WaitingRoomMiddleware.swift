@@ -1,0 +1,109 @@
+import CreneauDomain
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+
+/// Puts `WaitingRoom` in front of the search and booking path. After authentication, so a signed-in
+/// member of staff or referring doctor is known (and never queued); inside the error middleware, so a
+/// refusal is worded like any other.
+struct WaitingRoomMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let room: WaitingRoom
+    let pages: Result<WebPages, any Error>
+    let secure: Bool
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard let surface = Self.surface(of: request) else { return try await next(request, context) }
+        if let identity = context.identity, identity.isStaff || identity.roles.contains(.referringDoctor) {
+            return try await measured(request, context, next)
+        }
+        let pass = BrowserSession.cookie(WaitingRoom.passCookie, in: request)
+        switch surface {
+        case .api:
+            // Programs do not keep a place in a line: told when to come back.
+            if let seconds = room.busy(pass: pass) {
+                var error = APIError(.serviceUnavailable, code: "waiting_room",
+                                     message: "Many people are booking right now. Try again in \(seconds) seconds; your request was not taken into account.")
+                error.retryAfter = seconds
+                throw error
+            }
+            return try await measured(request, context, next)
+        case .page:
+            switch room.decide(ticket: BrowserSession.cookie(WaitingRoom.ticketCookie, in: request), pass: pass) {
+            case .pass:
+                return try await measured(request, context, next)
+            case .admitted(let pass):
+                var response = try await measured(request, context, next)
+                response.headers[values: .setCookie].append(cookie(WaitingRoom.passCookie, pass, maxAge: room.settings.passLifetime))
+                response.headers[values: .setCookie].append(cookie(WaitingRoom.ticketCookie, "", maxAge: 0))
+                return response
+            case .wait(let ticket, let position, let seconds):
+                return try waitingPage(request, context, ticket: ticket, position: position, seconds: seconds)
+            }
+        }
+    }
+
+    private func measured(_ request: Request, _ context: AppRequestContext, _ next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        room.enter()
+        do {
+            let response = try await next(request, context)
+            room.leave(after: Self.seconds(ContinuousClock.now - started))
+            return response
+        } catch {
+            room.leave(after: Self.seconds(ContinuousClock.now - started))
+            throw error
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The waiting page: its place, an estimate, and a refresh (HTTP `Refresh` and a meta tag: no JavaScript).
+    private func waitingPage(_ request: Request, _ context: AppRequestContext, ticket: String, position: Int, seconds: Int) throws -> Response {
+        let pages = try pages.get()
+        let page = PageContext(request, context)
+        let language = page.language
+        let minutes = max(1, (seconds + 59) / 60)
+        // Every few seconds near the front, less often further back (each refresh is a request too).
+        let refresh = max(5, min(60, seconds / 4))
+        var response = try pages.render("waiting-room", page, title: pages.text("waiting_title", language), values: [
+            "refreshSeconds": refresh,
+            "positionText": pages.text("waiting_position", language).replacingOccurrences(of: "{position}", with: String(position)),
+            "estimateText": pages.text("waiting_estimate", language).replacingOccurrences(of: "{minutes}", with: String(minutes)),
+            "again": request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""),
+        ], status: .serviceUnavailable)
+        response.headers[.retryAfter] = String(refresh)
+        response.headers[HTTPField.Name("Refresh")!] = String(refresh)
+        if !ticket.isEmpty { response.headers[values: .setCookie].append(cookie(WaitingRoom.ticketCookie, ticket, maxAge: 3_600)) }
+        return response
+    }
+
+    private func cookie(_ name: String, _ value: String, maxAge: TimeInterval) -> String {
+        "\(name)=\(value); Path=/; Max-Age=\(Int(maxAge)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    enum Surface { case page, api }
+
+    /// The search and booking path, where a surge lands: its pages, and the API and FHIR routes that search and book.
+    static func surface(of request: Request) -> Surface? {
+        let path = request.uri.path, method = request.method
+        if method == .get && (path == "/" || path == "/search" || path.hasPrefix("/practitioners/")) || path.hasPrefix("/book/") { return .page }
+        if method == .get && (path == "/api/v1/search" || path == "/api/v1/availability" || path.hasPrefix("/api/v1/practitioners") || path == "/fhir/Slot") {
+            return .api
+        }
+        if method == .post && (path == "/api/v1/appointments" || path == "/api/v1/holds" || path == "/fhir/Appointment") { return .api }
+        return nil
+    }
+}
+
+extension WaitingRoom {
+    /// For programs: nil when they may go on, else the seconds to wait (a surge, or people waiting in line).
+    func busy(pass: String?) -> Int? {
+        let now = now()
+        if let pass, validPass(pass, now: now) { return nil }
+        return lineEstimate(now: now)
+    }
+}
