@@ -53,6 +53,10 @@ public final class WaitingRoom: Sendable {
         var tokens: Double = 0
         var lastRefill: Date?
         var saturatedSince: Date?
+        /// Booking-path requests finished since the throughput was last measured, and that measure (per second, smoothed).
+        var completed = 0
+        var throughput: Double = 0
+        var measuredAt: Date?
     }
 
     let settings: Settings
@@ -80,6 +84,7 @@ public final class WaitingRoom: Sendable {
     func leave(after duration: TimeInterval) {
         state.withLock { state in
             state.inFlight = max(0, state.inFlight - 1)
+            state.completed += 1
             // Smoothed over about the last twenty requests.
             state.latency += (duration - state.latency) * 0.05
         }
@@ -132,6 +137,15 @@ public final class WaitingRoom: Sendable {
     private func refill(_ state: inout State, now: Date) {
         let elapsed = state.lastRefill.map { max(0, now.timeIntervalSince($0)) } ?? 0
         state.lastRefill = now
+        // What the path actually serves, a second at a time.
+        let window = state.measuredAt.map { now.timeIntervalSince($0) } ?? 0
+        if state.measuredAt == nil { state.measuredAt = now }
+        if window >= 1 {
+            let served = Double(state.completed) / window
+            state.throughput = state.throughput == 0 ? served : state.throughput + (served - state.throughput) * 0.3
+            state.completed = 0
+            state.measuredAt = now
+        }
         guard elapsed > 0 else { return }
         let comfortable = state.inFlight < max(1, settings.maxInFlight / 2) && state.latency < settings.latencyBound / 2
         let strained = state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
@@ -143,6 +157,9 @@ public final class WaitingRoom: Sendable {
             } else if comfortable, !state.waiting.isEmpty {
                 state.rate = min(10_000, state.rate + max(1, state.rate * 0.1) * min(elapsed, 5))
             }
+            // Never far ahead of what the path is seen to serve (measured each second): the rate may
+            // probe a little above it, so the line keeps moving, but cannot run away from it.
+            if state.throughput > 0 { state.rate = min(state.rate, state.throughput + 5) }
         }
         guard !state.waiting.isEmpty else {
             state.tokens = 0

@@ -67,8 +67,9 @@ struct WaitingRoomMiddleware: RouterMiddleware {
         let page = PageContext(request, context)
         let language = page.language
         let minutes = max(1, (seconds + 59) / 60)
-        // Every few seconds near the front, less often further back (each refresh is a request too).
-        let refresh = max(5, min(60, seconds / 4))
+        // Every five seconds near the front, less often further back: each refresh is a request too,
+        // and thousands waiting must not cost the server more than the surge itself.
+        let refresh = max(5, min(120, seconds / 3))
         var response = try pages.render("waiting-room", page, title: pages.text("waiting_title", language), values: [
             "refreshSeconds": refresh,
             "positionText": pages.text("waiting_position", language).replacingOccurrences(of: "{position}", with: String(position)),
