@@ -20,7 +20,7 @@ stop() { if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$se
 trap 'stop; rm -rf "$folder"' EXIT
 start() {
   rm -rf "$folder/data"
-  (cd "$folder" && env CRENEAU_RATE_LIMITS=off CRENEAU_MAX_CONNECTIONS_PER_ADDRESS=1000000 CRENEAU_LOG_LEVEL=warning "$@" \
+  (cd "$folder" && exec env CRENEAU_RATE_LIMITS=off CRENEAU_MAX_CONNECTIONS_PER_ADDRESS=1000000 CRENEAU_LOG_LEVEL=warning "$@" \
      "$bin" serve --demo --host 127.0.0.1 --port "$port" > "$folder/server.log" 2>&1) &
   server=$!
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.5; done

@@ -127,7 +127,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     let browser = BrowserSession(secure: dependencies.strictTransportSecurity)
     router.add(middleware: AuthenticationMiddleware(authenticator: dependencies.authenticator, browser: browser, publicOrigin: dependencies.publicOrigin))
     if let room = dependencies.waitingRoom {
-        router.add(middleware: WaitingRoomMiddleware(room: room, pages: pages, secure: dependencies.strictTransportSecurity))
+        router.add(middleware: WaitingRoomMiddleware(room: room, pages: pages, secure: dependencies.strictTransportSecurity, metrics: dependencies.metrics))
     }
 
     // Operations.

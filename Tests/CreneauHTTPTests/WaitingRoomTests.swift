@@ -126,6 +126,9 @@ struct WaitingRoomTests {
                 #expect(api.status == .serviceUnavailable && Int(api.headers[.retryAfter] ?? "") != nil)
                 #expect(try api.decode(ErrorPayload.self).error.code == "waiting_room")
                 #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+                // Operators see the line.
+                let metrics = try await client.execute(uri: "/metrics", method: .get).text
+                #expect(metrics.contains("creneau_waiting_room_tickets_total 2") && metrics.contains("creneau_waiting_room_waiting 2"), "\(metrics.suffix(800))")
                 // A secretary is never queued.
                 let desk = try await client.execute(uri: "/api/v1/search?specialty=cardiologie", method: .get, headers: [.authorization: "Bearer \(try #require(token))"])
                 #expect(desk.status == .ok, "\(signedIn.status) \(desk.text)")

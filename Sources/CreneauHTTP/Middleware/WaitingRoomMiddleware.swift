@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import Prometheus
 
 /// Puts `WaitingRoom` in front of the search and booking path. After authentication, so a signed-in
 /// member of staff or referring doctor is known (and never queued); inside the error middleware, so a
@@ -12,6 +13,19 @@ struct WaitingRoomMiddleware: RouterMiddleware {
     let room: WaitingRoom
     let pages: Result<WebPages, any Error>
     let secure: Bool
+    /// What operators watch: people waiting here, the admission rate, tickets handed out.
+    let waiting: Gauge
+    let rate: Gauge
+    let tickets: Counter
+
+    init(room: WaitingRoom, pages: Result<WebPages, any Error>, secure: Bool, metrics: HTTPMetrics) {
+        self.room = room
+        self.pages = pages
+        self.secure = secure
+        waiting = metrics.registry.makeGauge(name: "creneau_waiting_room_waiting", help: "Visitors waiting in this instance's line.")
+        rate = metrics.registry.makeGauge(name: "creneau_waiting_room_admissions_per_second", help: "The rate this instance lets visitors in at.")
+        tickets = metrics.registry.makeCounter(name: "creneau_waiting_room_tickets_total", help: "Visitors sent to the waiting room.")
+    }
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         guard let surface = Self.surface(of: request) else { return try await next(request, context) }
@@ -30,7 +44,11 @@ struct WaitingRoomMiddleware: RouterMiddleware {
             }
             return try await measured(request, context, next)
         case .page:
-            switch room.decide(ticket: BrowserSession.cookie(WaitingRoom.ticketCookie, in: request), pass: pass) {
+            let brought = BrowserSession.cookie(WaitingRoom.ticketCookie, in: request)
+            let decision = room.decide(ticket: brought, pass: pass)
+            waiting.set(Double(room.waitingCount))
+            rate.set(room.currentRate)
+            switch decision {
             case .pass:
                 return try await measured(request, context, next)
             case .admitted(let pass):
@@ -39,6 +57,7 @@ struct WaitingRoomMiddleware: RouterMiddleware {
                 response.headers[values: .setCookie].append(cookie(WaitingRoom.ticketCookie, "", maxAge: 0))
                 return response
             case .wait(let ticket, let position, let seconds):
+                if brought == nil { tickets.increment() }
                 return try waitingPage(request, context, ticket: ticket, position: position, seconds: seconds)
             }
         }
