@@ -88,11 +88,17 @@ struct WaitingRoomTests {
                 room.leave(after: 2)
             }
             let rate = room.currentRate
+            room.enter() // one more slow request, still running
             #expect(self.ticket(room.decide(ticket: nil, pass: nil))?.position == 1)
             clock.advance(2)
             _ = room.decide(ticket: nil, pass: nil)
             #expect(room.currentRate < rate)
             #expect(room.busy(pass: nil) != nil && room.busy(pass: pass) == nil)
+            // Once nothing is in flight, the slow past fades (halved each second) and the line moves again.
+            room.leave(after: 2)
+            clock.advance(10)
+            _ = room.busy(pass: nil)
+            #expect(room.waitingCount < 2)
         }
     }
 

@@ -1,10 +1,6 @@
 """Helpers the browser scenarios share: a phone-sized headless chromium, waits, checks."""
-import base64
-import hashlib
-import hmac
-import struct
-import time
 
+from demo_keys import ADMIN_KEY, DIRECTION_KEY, SANDRINE_KEY, totp  # noqa: F401 (the scenarios import them from here)
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -76,21 +72,6 @@ def patient_details(driver):
     driver.execute_script("arguments[0].value = '1988-05-14'", driver.find_element(By.ID, "birthDate"))
     fill(driver, "email", "camille.navarro@example.org")
     fill(driver, "reason", "Palpitations depuis deux semaines")
-
-
-# The demo secretary's authenticator key (public, in the README).
-SANDRINE_KEY = "IFLE6SKOIVJUCTSEKJEU4RKMIVJE6WKBKZHUSTSFIRCU2T2BIFAQ"
-ADMIN_KEY = "IFLE6SKOIVAUITKJJZAVMT2JJZCUIRKNJ5AUCQKBIFAUCQKBIFAQ"
-DIRECTION_KEY = "IFLE6SKOIVCESUSFINKEST2OIFLE6SKOIVCEKTKPIFAUCQKBIFAQ"
-
-
-def totp(key, at=None):
-    """RFC 6238 with SHA-1, 30-second steps, six digits."""
-    counter = int((at or time.time()) // 30)
-    digest = hmac.new(base64.b32decode(key + "=" * (-len(key) % 8)), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{value:06d}"
 
 
 def sign_in_staff(driver, base, email, key):

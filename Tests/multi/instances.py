@@ -33,7 +33,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
-from common import SANDRINE_KEY, totp  # noqa: E402
+from demo_keys import SANDRINE_KEY, totp  # noqa: E402
 
 EXECUTABLE, DATABASE_URL, FOLDER, PSQL = sys.argv[1:5]
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))

@@ -147,6 +147,9 @@ public final class WaitingRoom: Sendable {
             state.measuredAt = now
         }
         guard elapsed > 0 else { return }
+        // The smoothed latency moves only when requests finish: with nothing in flight it would keep
+        // a slow start's value and hold the line shut. Idle, it fades (halved each second).
+        if state.inFlight == 0 { state.latency *= pow(0.5, min(elapsed, 30)) }
         let comfortable = state.inFlight < max(1, settings.maxInFlight / 2) && state.latency < settings.latencyBound / 2
         let strained = state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
         defer {
