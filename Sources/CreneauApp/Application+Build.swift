@@ -71,7 +71,7 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Creneau"),
         logger: logger)
     app.addServices(
-        DatabaseService(database: storage.database), ExpiryService(bookings: storage.store, store: storage.store, clock: clock, logger: logger),
+        DatabaseService(database: storage.database), ExpiryService(store: storage.store, clock: clock, logger: logger),
         OutboxService(sender: sender, logger: logger),
         OutboxMetricsService(outbox: storage.store, registry: metrics.registry, clock: clock, logger: logger))
     if let waitlist = served.waitlist { app.addServices(WaitlistService(waitlist: waitlist, logger: logger)) }

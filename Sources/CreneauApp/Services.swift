@@ -30,7 +30,6 @@ extension BookingService {
 /// Clears expired holds and idempotency records every 30 seconds, and attempt counters quiet
 /// for a day. Expired holds already count for nothing; this gives their rows back.
 struct ExpiryService: Service {
-    let bookings: any BookingRepository
     let store: SQLStore
     let clock: Clock
     let logger: Logger
@@ -38,7 +37,7 @@ struct ExpiryService: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let purged = try await bookings.purgeExpired(now: clock.now())
+                let purged = try await store.purgeExpired(now: clock.now())
                 try await store.purgeLimitCounters(before: clock.now().addingTimeInterval(-24 * 3_600))
                 if purged.holds + purged.idempotencyRecords > 0 {
                     logger.debug("Purged expired rows", metadata: ["holds": "\(purged.holds)", "idempotency": "\(purged.idempotencyRecords)"])

@@ -52,7 +52,6 @@ public final class WaitingRoom: Sendable {
         var rate: Double
         var tokens: Double = 0
         var lastRefill: Date?
-        var saturatedSince: Date?
         /// Booking-path requests finished since the throughput was last measured, and that measure (per second, smoothed).
         var completed = 0
         var throughput: Double = 0
@@ -91,6 +90,8 @@ public final class WaitingRoom: Sendable {
     }
 
     var waitingCount: Int { state.withLock { $0.waiting.count } }
+    /// The line's length and the admission rate, read together (for the metrics).
+    var gauges: (waiting: Int, rate: Double) { state.withLock { ($0.waiting.count, $0.rate) } }
     /// Admissions per second at the moment.
     var currentRate: Double { state.withLock { $0.rate } }
 
@@ -98,7 +99,7 @@ public final class WaitingRoom: Sendable {
     func lineEstimate(now: Date) -> Int? {
         state.withLock { state in
             refill(&state, now: now)
-            let saturated = state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
+            let saturated = strained(state)
             guard saturated || !state.waiting.isEmpty else { return nil }
             return estimate(state.waiting.count + 1, state)
         }
@@ -113,7 +114,7 @@ public final class WaitingRoom: Sendable {
         let brought = ticket.flatMap(arrival(of:))
         return state.withLock { state in
             refill(&state, now: now)
-            let saturated = state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
+            let saturated = strained(state)
             if let arrival = brought {
                 if arrival <= state.admittedThrough { return .admitted(pass: makePass(now: now)) }
                 if state.waiting.isEmpty && !saturated {
@@ -128,7 +129,6 @@ public final class WaitingRoom: Sendable {
             var arrival = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
             if let last = state.waiting.last, arrival <= last { arrival = last + 1 }
             if state.waiting.count < Self.capacity { state.waiting.append(arrival) }
-            state.saturatedSince = state.saturatedSince ?? now
             return .wait(ticket: makeTicket(arrival), position: state.waiting.count, seconds: estimate(state.waiting.count, state))
         }
     }
@@ -151,7 +151,7 @@ public final class WaitingRoom: Sendable {
         // a slow start's value and hold the line shut. Idle, it fades (halved each second).
         if state.inFlight == 0 { state.latency *= pow(0.5, min(elapsed, 30)) }
         let comfortable = state.inFlight < max(1, settings.maxInFlight / 2) && state.latency < settings.latencyBound / 2
-        let strained = state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
+        let strained = strained(state)
         defer {
             // The rate follows the path: down by 30% a second while strained, up by 10% a second
             // (at least one more admission a second) while comfortable.
@@ -166,7 +166,6 @@ public final class WaitingRoom: Sendable {
         }
         guard !state.waiting.isEmpty else {
             state.tokens = 0
-            if !strained { state.saturatedSince = nil }
             return
         }
         guard !strained else { return }
@@ -176,6 +175,11 @@ public final class WaitingRoom: Sendable {
         state.tokens -= Double(admitted)
         state.admittedThrough = max(state.admittedThrough, state.waiting[admitted - 1])
         state.waiting.removeFirst(admitted)
+    }
+
+    /// The path is full, or slow: newcomers wait and admissions pause.
+    private func strained(_ state: State) -> Bool {
+        state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
     }
 
     private func estimate(_ position: Int, _ state: State) -> Int {

@@ -46,8 +46,9 @@ struct WaitingRoomMiddleware: RouterMiddleware {
         case .page:
             let brought = BrowserSession.cookie(WaitingRoom.ticketCookie, in: request)
             let decision = room.decide(ticket: brought, pass: pass)
-            waiting.set(Double(room.waitingCount))
-            rate.set(room.currentRate)
+            let gauges = room.gauges
+            waiting.set(Double(gauges.waiting))
+            rate.set(gauges.rate)
             switch decision {
             case .pass:
                 return try await measured(request, context, next)
