@@ -1,9 +1,9 @@
 import CreneauDomain
 import CreneauHTTP
 import CreneauMail
+import CreneauStorage
 import Foundation
 import Logging
-import PostgresKit
 
 /// Everything Creneau reads from its environment, read once at start and
 /// typed. The embedded default needs nothing: SQLite in `./data`, a generated
@@ -17,8 +17,8 @@ public struct Configuration: Sendable {
         /// `createDirectory`: the default `./data` folder is made on first run;
         /// a folder the operator named must already exist.
         case sqlite(path: String, createDirectory: Bool)
-        /// `summary` is host, port and database name, for messages; never the password.
-        case postgres(SQLPostgresConfiguration, summary: String)
+        /// `summary` is hosts, ports and database name, for messages; never the password.
+        case postgres(PostgresServers, summary: String)
     }
 
     public enum KeySource: Sendable {
@@ -386,28 +386,6 @@ public struct Configuration: Sendable {
             throw ConfigurationError(setting: setting, problem: "would send the SMTP password without TLS: use smtp+starttls:// or smtps://.")
         }
         return SMTPConfiguration(host: host, port: url.port ?? defaultPort, security: security, username: username, password: password)
-    }
-
-    static func postgres(url text: String, setting: String) throws -> DatabaseLocation {
-        guard let url = URL(string: text), let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme),
-              let host = url.host, !host.isEmpty
-        else {
-            throw ConfigurationError(setting: setting, problem: "is not a postgres:// URL (expected postgres://user:password@host:5432/database).")
-        }
-        guard url.user?.isEmpty == false else {
-            throw ConfigurationError(setting: setting, problem: "names no user (expected postgres://user:password@host:5432/database).")
-        }
-        let database = url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        guard !database.isEmpty else {
-            throw ConfigurationError(setting: setting, problem: "names no database (expected postgres://user:password@host:5432/database).")
-        }
-        let configuration: SQLPostgresConfiguration
-        do {
-            configuration = try SQLPostgresConfiguration(url: url)
-        } catch {
-            throw ConfigurationError(setting: setting, problem: "could not be read: check sslmode and the port.")
-        }
-        return .postgres(configuration, summary: "\(host):\(url.port ?? 5432)/\(database)")
     }
 }
 

@@ -43,7 +43,7 @@ public struct Storage: Sendable {
             database = try Database.sqlite(path: path, logger: logger)
         case .postgres(let postgres, _):
             let limits = configuration.databaseTimeouts
-            database = Database.postgres(configuration: postgres, logger: logger,
+            database = Database.postgres(servers: postgres, logger: logger,
                                          timeouts: serving ? .init(connect: limits.connect, statement: limits.statement) : nil)
         }
         return Storage(database: database, store: SQLStore(database: database, cipher: cipher))

@@ -57,6 +57,47 @@ struct ConfigurationTests {
         #expect(!configuration.databaseSummary.contains("s3cret"))
     }
 
+    @Test("a primary and its standbys in one URL (libpq's form): Creneau writes to whichever is writable")
+    func postgresStandbys() throws {
+        let configuration = try Configuration.load(environment: [
+            "DATABASE_URL": "postgres://app:s3cret@db-a.internal:5432,db-b.internal:6432/creneau?sslmode=disable&target_session_attrs=read-write",
+        ])
+        guard case .postgres(let servers, _) = configuration.database else { Issue.record("expected PostgreSQL"); return }
+        #expect(servers.servers.count == 2 && servers.writableOnly)
+        #expect(servers.servers.map(\.coreConfiguration.host) == ["db-a.internal", "db-b.internal"])
+        #expect(servers.servers.map(\.coreConfiguration.port) == [5432, 6432])
+        #expect(servers.servers.allSatisfy { $0.coreConfiguration.username == "app" && $0.coreConfiguration.password == "s3cret" && $0.coreConfiguration.database == "creneau" })
+        #expect(configuration.databaseSummary == "PostgreSQL at db-a.internal:5432,db-b.internal:6432/creneau (the writable one)")
+        #expect(!configuration.databaseSummary.contains("s3cret"))
+        // pg_dump and pg_restore get the URL as given: libpq reads the same hosts and attribute.
+        #expect(configuration.postgresURL?.contains("target_session_attrs=read-write") == true)
+        // One server may ask for the check too; `primary` is libpq's other name for it.
+        guard case .postgres(let one, _) = try Configuration.load(environment: ["DATABASE_URL": "postgres://u:p@h/db?target_session_attrs=primary"]).database
+        else { Issue.record("expected PostgreSQL"); return }
+        #expect(one.servers.count == 1 && one.writableOnly)
+        guard case .postgres(let plain, _) = try Configuration.load(environment: ["DATABASE_URL": "postgres://u:p@h/db"]).database
+        else { Issue.record("expected PostgreSQL"); return }
+        #expect(plain.servers.count == 1 && !plain.writableOnly)
+    }
+
+    @Test("several servers without read-write, another attribute, an empty host or too many: refused with the reason", arguments: [
+        ("postgres://u:p@a,b/db", "target_session_attrs=read-write"),
+        ("postgres://u:p@a,b/db?target_session_attrs=any", "target_session_attrs=read-write"),
+        ("postgres://u:p@a,b/db?target_session_attrs=read-only", "Creneau writes"),
+        ("postgres://u:p@a,/db?target_session_attrs=read-write", "not a postgres:// URL"),
+        ("postgres://u:p@a,b,c,d,e,f,g,h,i/db?target_session_attrs=read-write", "more than 8"),
+    ])
+    func postgresStandbysRefused(url: String, reason: String) {
+        do {
+            _ = try Configuration.load(environment: ["DATABASE_URL": url])
+            Issue.record("\(url) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.setting == "DATABASE_URL")
+            #expect(error.problem.contains(reason), "\(error.problem)")
+            #expect(!error.description.contains(":p@"))
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
     @Test("production without a database URL names DATABASE_URL")
     func productionNeedsDatabase() {
         #expect(throws: ConfigurationError.self) { try Configuration.load(environment: ["CRENEAU_ENV": "production"]) }

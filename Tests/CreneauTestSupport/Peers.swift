@@ -24,7 +24,9 @@ public enum Peers {
 
     /// nginx, the reverse proxy in front of several instances (run as a non-root user through
     /// util-linux's setpriv when the tests run as root), and psql to look beneath it.
-    public static let nginx = executable("/usr/sbin/nginx") && (getuid() != 0 || executable("/usr/bin/setpriv")) && python3
+    public static let nginx = executable("/usr/sbin/nginx") && (getuid() != 0 || setpriv) && python3
+    /// util-linux's setpriv, to run a peer as another user when the tests run as root.
+    public static let setpriv = executable("/usr/bin/setpriv")
     public static let nginxMissing = "needs nginx (\(install) nginx)"
 
     /// PostgreSQL's psql: on the path, or in the newest /usr/lib/postgresql/*/bin.
@@ -32,6 +34,14 @@ public enum Peers {
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
         return (["/usr/bin/psql"] + versions.map { "/usr/lib/postgresql/\($0)/bin/psql" }).first { FileManager.default.isExecutableFile(atPath: $0) }
     }
+
+    /// PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup): the newest
+    /// /usr/lib/postgresql/*/bin, for the standby and failover test that makes clusters of its own.
+    public static var postgresBin: String? {
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+        return versions.map { "/usr/lib/postgresql/\($0)/bin" }.first { executable("\($0)/pg_basebackup") && executable("\($0)/initdb") }
+    }
+    public static let postgresMissing = "needs PostgreSQL's server programs (\(install) postgresql)"
 
     /// A real QR code decoder (zbar), for the authenticator enrolment codes.
     public static let qrDecoder = executable("/usr/bin/zbarimg")

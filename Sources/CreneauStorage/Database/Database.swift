@@ -38,7 +38,7 @@ public final class Database: Sendable {
 
     enum Pool: Sendable {
         case sqlite(EventLoopGroupConnectionPool<SQLiteFileSource>)
-        case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
+        case postgres(EventLoopGroupConnectionPool<PostgresServersSource>)
     }
 
     /// Opens (and creates when missing) the SQLite file at `path`. The folder must exist.
@@ -90,18 +90,18 @@ public final class Database: Sendable {
     /// Connects lazily to PostgreSQL; the first query reports an unreachable server.
     public static func postgres(configuration: SQLPostgresConfiguration, logger: Logger, connectionsPerEventLoop: Int = 8,
                                 timeouts: Timeouts? = nil) -> Database {
-        var configuration = configuration
-        if let timeouts {
-            // Requests wait `connect` for a connection (the pool's request timeout below); a new
-            // connection itself gets longer to start. PostgresNIO's connect-timeout path, taken when a
-            // server accepts the TCP connection but does not answer the startup (frozen, overloaded),
-            // drops the half-open connection without closing it (an assertion in debug builds): with
-            // a longer limit a brief freeze ends before it, and the connection simply starts late.
-            configuration.coreConfiguration.options.connectTimeout = .milliseconds(Int64(max(timeouts.connect, Self.connectionStartLimit) * 1_000))
-            configuration.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "\(Int(timeouts.statement * 1_000))"))
+        postgres(servers: PostgresServers(configuration), logger: logger, connectionsPerEventLoop: connectionsPerEventLoop, timeouts: timeouts)
+    }
+
+    /// Connects lazily to the writable server among `servers` (see `PostgresServers`).
+    public static func postgres(servers: PostgresServers, logger: Logger, connectionsPerEventLoop: Int = 8,
+                                timeouts: Timeouts? = nil) -> Database {
+        var servers = servers
+        for index in servers.servers.indices {
+            servers.servers[index] = limited(servers.servers[index], by: timeouts)
         }
         let pool = EventLoopGroupConnectionPool(
-            source: PostgresConnectionSource(sqlConfiguration: configuration),
+            source: PostgresServersSource(servers),
             maxConnectionsPerEventLoop: connectionsPerEventLoop,
             requestTimeout: .milliseconds(Int64((timeouts?.connect ?? 10) * 1_000)),
             pruneInterval: .seconds(60),
@@ -110,6 +110,20 @@ public final class Database: Sendable {
         )
         return Database(engine: .postgres, pool: .postgres(pool), threadPool: nil, writer: nil, logger: logger,
                         operationDeadline: timeouts.map { .milliseconds(Int64(($0.statement + 2) * 1_000)) })
+    }
+
+    private static func limited(_ configuration: SQLPostgresConfiguration, by timeouts: Timeouts?) -> SQLPostgresConfiguration {
+        var configuration = configuration
+        if let timeouts {
+            // Requests wait `connect` for a connection (the pool's request timeout); a new
+            // connection itself gets longer to start. PostgresNIO's connect-timeout path, taken when a
+            // server accepts the TCP connection but does not answer the startup (frozen, overloaded),
+            // drops the half-open connection without closing it (an assertion in debug builds): with
+            // a longer limit a brief freeze ends before it, and the connection simply starts late.
+            configuration.coreConfiguration.options.connectTimeout = .milliseconds(Int64(max(timeouts.connect, Self.connectionStartLimit) * 1_000))
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "\(Int(timeouts.statement * 1_000))"))
+        }
+        return configuration
     }
 
     private init(
@@ -145,7 +159,7 @@ public final class Database: Sendable {
                     }
                 }
                 defer { watchdog?.cancel() }
-                return try await body(connection.sql(queryLogLevel: .trace))
+                return try await body(OpenConnectionSQL(connection: connection, base: connection.sql(queryLogLevel: .trace)))
             }
         } catch {
             throw StorageErrors.map(error)

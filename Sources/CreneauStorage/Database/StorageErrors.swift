@@ -61,8 +61,9 @@ enum StorageErrors {
         case "23514", "23502": return RepositoryError.invalidValue(constraint: constraint)
         case "P0001": return RepositoryError.invalidValue(constraint: error.serverInfo?[.message] ?? "")
         // Shutting down (57P01 admin, 57P02 crash), starting up (57P03), a statement past its
-        // timeout (57014), too many connections (53300), a connection lost (class 08): try again later.
-        case let state? where ["57P01", "57P02", "57P03", "57014", "53300"].contains(state) || state.hasPrefix("08"):
+        // timeout (57014), too many connections (53300), a connection lost (class 08), a standby
+        // that cannot write (25006: a URL naming a standby alone, or one not yet promoted): try again later.
+        case let state? where ["57P01", "57P02", "57P03", "57014", "53300", "25006"].contains(state) || state.hasPrefix("08"):
             return RepositoryError.unavailable("PostgreSQL \(state)")
         case .some: return error
         case .none:
