@@ -18,58 +18,104 @@ struct WaitingRoomTests {
         var now: @Sendable () -> Date { { [self] in instant.withLock { $0 } } }
     }
 
-    func room(_ test: TestDatabase, clock: TestClock, maxInFlight: Int = 2, rate: Double = 2) throws -> WaitingRoom {
+    func room(_ test: TestDatabase, clock: TestClock, maxInFlight: Int = 2) throws -> WaitingRoom {
         var settings = WaitingRoom.Settings()
         settings.maxInFlight = maxInFlight
-        settings.initialRate = rate
         return WaitingRoom(settings: settings, signer: try test.store.linkSigner(), now: clock.now)
     }
 
-    func ticket(_ decision: WaitingRoom.Decision) -> (ticket: String, position: Int)? {
-        if case .wait(let ticket, let position, _) = decision { return (ticket, position) }
+    func ticket(_ decision: WaitingRoom.Decision) -> (ticket: String, position: Int, refresh: Int)? {
+        if case .wait(let ticket, let position, _, let refresh) = decision { return (ticket, position, refresh) }
         return nil
     }
 
-    @Test("no surge, no line; saturated, newcomers wait in order of arrival and are let in oldest first, each with a pass")
+    func admitted(_ decision: WaitingRoom.Decision) -> Bool {
+        if case .admitted = decision { return true }
+        return false
+    }
+
+    @Test("no surge, no line; the path full, newcomers wait in order; a free place goes to the head of the line, never past the bound")
     func line() async throws {
         try await TestDatabase.with { test in
             let clock = TestClock()
             let room = try room(test, clock: clock)
+            // Served, and counted on the path: one place of two taken.
             #expect(room.decide(ticket: nil, pass: nil) == .pass)
-            room.enter()
-            room.enter()
-            // Saturated: three newcomers take tickets 1, 2, 3.
+            #expect(room.decide(ticket: nil, pass: nil) == .pass)
+            // Full: three newcomers take tickets 1, 2, 3; the head asks again every two seconds.
             let first = try #require(ticket(room.decide(ticket: nil, pass: nil)))
             let second = try #require(ticket(room.decide(ticket: nil, pass: nil)))
             let third = try #require(ticket(room.decide(ticket: nil, pass: nil)))
             #expect(first.position == 1 && second.position == 2 && third.position == 3)
-            // Still saturated a second later: nobody goes in, and they keep their places.
+            #expect(first.refresh == room.settings.headRefresh)
+            // Still full a second later: nobody goes in, and they keep their places.
             clock.advance(1)
             #expect(ticket(room.decide(ticket: second.ticket, pass: nil))?.position == 2)
-            // The path frees up. The strained second cut the rate from 2 to 1.4 a second: one goes in, the oldest.
-            room.leave(after: 0.01)
+            // One request ends: the first to ask at the head takes the place at once — and the path is full again.
             room.leave(after: 0.01)
             clock.advance(1)
-            guard case .admitted(let pass) = room.decide(ticket: first.ticket, pass: nil) else { Issue.record("the first not let in"); return }
-            #expect(ticket(room.decide(ticket: third.ticket, pass: nil))?.position == 2)
-            // A newcomer joins the back of the line even though the path is free: people are waiting.
+            #expect(admitted(room.decide(ticket: first.ticket, pass: nil)))
+            #expect(ticket(room.decide(ticket: second.ticket, pass: nil))?.position == 1)
+            // A newcomer joins the back of the line even when a place frees: people are waiting.
+            room.leave(after: 0.01)
             let fourth = try #require(ticket(room.decide(ticket: nil, pass: nil)))
             #expect(fourth.position == 3)
-            // The rate grew while the path was comfortable (1.4 to 2.4 a second): a second later the
-            // second and third go in, and the newcomer is first in line.
-            #expect(room.currentRate > 2.3)
-            clock.advance(1)
-            #expect(ticket(room.decide(ticket: second.ticket, pass: nil)) == nil)
-            #expect(ticket(room.decide(ticket: third.ticket, pass: nil)) == nil)
-            #expect(ticket(room.decide(ticket: fourth.ticket, pass: nil))?.position == 1)
-            // The pass lets its holder through without a ticket, until it expires.
+            #expect(admitted(room.decide(ticket: second.ticket, pass: nil)))
+            #expect(ticket(room.decide(ticket: third.ticket, pass: nil))?.position == 1)
+            // Two places freed, two taken: never more in flight than the bound.
+            room.leave(after: 0.01)
+            room.leave(after: 0.01)
+            #expect(admitted(room.decide(ticket: fourth.ticket, pass: nil)))
+            #expect(admitted(room.decide(ticket: third.ticket, pass: nil)))
+            #expect(ticket(room.decide(ticket: nil, pass: nil)) != nil)
+            // The pass lets its holder through without a ticket (counted on the path too), until it expires.
+            let pass = room.makePass(now: clock.now())
             #expect(room.decide(ticket: nil, pass: pass) == .pass)
             clock.advance(room.settings.passLifetime + 1)
             #expect(!room.validPass(pass, now: clock.now()))
         }
     }
 
-    @Test("forged or edited tickets and passes count for nothing; a slow path also fills the line; the rate backs off while strained")
+    @Test("far back, a free place is not yours; the head forgets who stopped asking; a slow path holds everyone")
+    func farBackAndGhosts() async throws {
+        try await TestDatabase.with { test in
+            let clock = TestClock()
+            let room = try room(test, clock: clock, maxInFlight: 1)
+            #expect(room.decide(ticket: nil, pass: nil) == .pass)
+            let window = room.settings.window
+            var tickets: [(ticket: String, position: Int, refresh: Int)] = []
+            for _ in 0..<(window + 5) { tickets.append(try #require(ticket(room.decide(ticket: nil, pass: nil)))) }
+            #expect(tickets.last?.position == window + 5 && (tickets.last?.refresh ?? 0) >= 5)
+            // A place frees; the last ticket asks first: it is not at the head, so it waits.
+            room.leave(after: 0.01)
+            #expect(ticket(room.decide(ticket: tickets[window + 4].ticket, pass: nil))?.position == window + 5)
+            // Only the last head ticket keeps asking; everyone else ahead of it stops. Five missed
+            // refreshes later they have left the line, and it moves up.
+            let keeper = tickets[window - 1]
+            for _ in 0..<12 {
+                clock.advance(1)
+                _ = room.decide(ticket: keeper.ticket, pass: nil)
+                room.enter() // the path is busy meanwhile: nobody is let in
+            }
+            let position = try #require(ticket(room.decide(ticket: keeper.ticket, pass: nil))?.position)
+            #expect(position == 1, "position \(position)")
+            for _ in 0..<13 { room.leave(after: 0.01) }
+            // Slow answers (over half a second, smoothed) hold the line shut even with free places.
+            for _ in 0..<100 {
+                room.enter()
+                room.leave(after: 2)
+            }
+            room.enter()
+            #expect(ticket(room.decide(ticket: keeper.ticket, pass: nil)) != nil)
+            #expect(room.busy(pass: nil) != nil && room.busy(pass: room.makePass(now: clock.now())) == nil)
+            // Once nothing is in flight, the slow past fades (halved each second) and the line moves again.
+            room.leave(after: 2)
+            clock.advance(10)
+            #expect(admitted(room.decide(ticket: keeper.ticket, pass: nil)))
+        }
+    }
+
+    @Test("forged or edited tickets and passes count for nothing")
     func forgeries() async throws {
         try await TestDatabase.with { test in
             let clock = TestClock()
@@ -82,23 +128,6 @@ struct WaitingRoomTests {
             #expect(room.arrival(of: ticket) == 1_000)
             #expect(room.arrival(of: ticket.replacingOccurrences(of: "t1.1000", with: "t1.1")) == nil)
             #expect(room.arrival(of: "t1.1.2") == nil && room.arrival(of: "") == nil)
-            // Slow answers (over half a second, smoothed) saturate the path without any crowd.
-            for _ in 0..<100 {
-                room.enter()
-                room.leave(after: 2)
-            }
-            let rate = room.currentRate
-            room.enter() // one more slow request, still running
-            #expect(self.ticket(room.decide(ticket: nil, pass: nil))?.position == 1)
-            clock.advance(2)
-            _ = room.decide(ticket: nil, pass: nil)
-            #expect(room.currentRate < rate)
-            #expect(room.busy(pass: nil) != nil && room.busy(pass: pass) == nil)
-            // Once nothing is in flight, the slow past fades (halved each second) and the line moves again.
-            room.leave(after: 2)
-            clock.advance(10)
-            _ = room.busy(pass: nil)
-            #expect(room.waitingCount < 2)
         }
     }
 
@@ -108,7 +137,7 @@ struct WaitingRoomTests {
             let fixture = try await BookingFixture.make(in: test.store)
             let staff = try await AuthAPITests().secretary(test, department: fixture.org.department.id)
             let clock = TestClock()
-            let room = try room(test, clock: clock, maxInFlight: 1, rate: 1)
+            let room = try room(test, clock: clock, maxInFlight: 1)
             var dependencies = test.dependencies()
             dependencies.waitingRoom = room
             try await Application(router: buildRouter(dependencies)).test(.router) { client in
@@ -120,7 +149,7 @@ struct WaitingRoomTests {
                 let waiting = try await client.execute(uri: "/search?q=cardiologie", method: .get, headers: AccountPagesTests.html)
                 #expect(waiting.status == .serviceUnavailable)
                 #expect(waiting.text.contains("Votre place dans la file : 1."))
-                #expect(waiting.text.contains(#"<meta http-equiv="refresh" content="5">"#) && waiting.headers[HTTPField.Name("Refresh")!] == "5")
+                #expect(waiting.text.contains(#"<meta http-equiv="refresh" content="2">"#) && waiting.headers[HTTPField.Name("Refresh")!] == "2")
                 #expect(Int(waiting.headers[.retryAfter] ?? "") != nil)
                 let cookie = try #require(waiting.headers[values: .setCookie].first { $0.hasPrefix("creneau_ticket=") })
                 let ticket = String(cookie.prefix { $0 != ";" })
@@ -139,18 +168,16 @@ struct WaitingRoomTests {
                 let desk = try await client.execute(uri: "/api/v1/search?specialty=cardiologie", method: .get, headers: [.authorization: "Bearer \(try #require(token))"])
                 #expect(desk.status == .ok, "\(signedIn.status) \(desk.text)")
 
-                // The booking ends; a second later the first in line is let in, with a pass for the pages that follow.
+                // The booking ends; the first in line asks again and is let in, with a pass for the pages that follow.
                 room.leave(after: 0.01)
-                clock.advance(1.1)
+                clock.advance(2)
                 let admitted = try await client.execute(uri: "/search?q=cardiologie", method: .get, headers: AccountPagesTests.html.merging([.cookie: ticket]))
                 #expect(admitted.status == .ok)
                 let pass = try #require(admitted.headers[values: .setCookie].first { $0.hasPrefix("creneau_pass=") })
                 #expect(pass.contains("HttpOnly") && pass.contains("Max-Age=900"))
-                room.enter()
                 let again = try await client.execute(uri: "/practitioners/\(fixture.org.practitioner.id.uuidString.lowercased())", method: .get,
                                                      headers: AccountPagesTests.html.merging([.cookie: String(pass.prefix { $0 != ";" })]))
                 #expect(again.status == .ok)
-                room.leave(after: 0.01)
             }
         }
     }

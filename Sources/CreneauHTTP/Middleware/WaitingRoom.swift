@@ -4,31 +4,43 @@ import Synchronization
 
 /// A virtual waiting room for surges on the search and booking path (a national announcement, a
 /// vaccination campaign opening): past a bound, new visitors take a numbered ticket and wait on a
-/// page that refreshes itself, and are let in, in order, at the pace the server keeps up with.
+/// page that refreshes itself, and are let in, in order, as places free up on the path.
 ///
-/// Saturation is read from the booking path itself: requests in flight on it (`maxInFlight`) and
-/// the smoothed time they take (`latencyBound`). While saturated, or while anyone still waits, a
-/// visitor without a pass gets a ticket (its time of arrival, signed) and waits; admissions go
-/// out at a rate that grows while the path is comfortable and shrinks when it is not (additive
-/// increase, multiplicative decrease). An admitted visitor gets a pass for `passLifetime`: search,
-/// choose, book without queueing again. Staff, referring doctors, health checks and everything
-/// off the booking path are never queued.
+/// The path has `maxInFlight` places: the requests served on it at once. Visitors at the head of
+/// the line (the first `window` tickets) refresh every `headRefresh` seconds; a refresh that finds
+/// a free place goes in at once — it *is* the admitted request, so the requests being served never
+/// exceed the bound whatever the crowd, and what an admitted visitor waits for is the path's own
+/// time, not a queue in front of it. (A first version let visitors in at a rate steered by the
+/// path's latency: the rate overshot and admitted requests queued, p99 4.7 s at three times
+/// capacity.) Order is kept to within the head window: a place goes to whoever of its first
+/// few seconds' worth of tickets asks first. Past `latencyBound` (smoothed) the path is slow
+/// whatever its occupancy (a slow database) and nobody new goes in.
+///
+/// An admitted visitor gets a pass for `passLifetime`: search, choose, book without queueing
+/// again; their requests take places like everyone's, so a crowd of pass holders slows the line
+/// rather than the path. Tickets whose holders stopped refreshing (gave up, closed the tab) leave
+/// the head of the line after a few missed refreshes. Staff, referring doctors, health checks and
+/// everything off the booking path are never queued.
 ///
 /// Each instance keeps its own line; tickets and passes are signed with a key every instance
 /// shares (derived from the field cipher's), so a ticket is honoured wherever the balancer sends
 /// its holder — its place is then estimated from that instance's own line.
 public final class WaitingRoom: Sendable {
     public struct Settings: Sendable, Equatable {
-        /// Booking-path requests served at once before new visitors wait.
+        /// Places on the booking path: requests served at once before anyone waits.
         public var maxInFlight = 128
-        /// Their smoothed duration past which new visitors wait.
+        /// The path's smoothed time per request past which nobody new is let in.
         public var latencyBound: TimeInterval = 0.5
         /// How long an admitted visitor goes on without queueing.
         public var passLifetime: TimeInterval = 15 * 60
-        /// Admissions per second when a surge begins; the rate then follows the path's health.
-        public var initialRate: Double = 20
+        /// How often the head of the line asks again (seconds).
+        public var headRefresh = 2
 
         public init() {}
+
+        /// The head of the line: tickets that may take a free place when they ask. Enough that
+        /// their refreshes keep every place busy, few enough that the order barely bends.
+        var window: Int { max(32, maxInFlight * 4) }
     }
 
     /// Whether a request may go on, or must wait (and with which ticket).
@@ -37,24 +49,23 @@ public final class WaitingRoom: Sendable {
         case pass
         /// Admitted now: served, and given a pass (cookie value).
         case admitted(pass: String)
-        /// Waiting: its ticket (cookie value, new or the one it brought), its place and an estimate in seconds.
-        case wait(ticket: String, position: Int, seconds: Int)
+        /// Waiting: its ticket (cookie value, new or the one it brought), its place, an estimate
+        /// and when to ask again (seconds).
+        case wait(ticket: String, position: Int, seconds: Int, refresh: Int)
     }
 
     struct State {
         var inFlight = 0
         /// Smoothed duration of booking-path requests (seconds).
         var latency: Double = 0
-        /// Arrival times (ms) of tickets issued here and not yet admitted, oldest first.
+        /// Arrival times (ms) of tickets issued here and not yet let in, oldest first.
         var waiting: [Int64] = []
-        /// Every ticket up to this arrival time (ms) is admitted.
-        var admittedThrough: Int64 = 0
-        var rate: Double
-        var tokens: Double = 0
-        var lastRefill: Date?
-        /// Booking-path requests finished since the throughput was last measured, and that measure (per second, smoothed).
-        var completed = 0
-        var throughput: Double = 0
+        /// When each ticket of the head window last asked (tickets further back are not tracked).
+        var seen: [Int64: Date] = [:]
+        var lastCheck: Date?
+        /// Visitors let in since the rate was last measured, and that rate (per second, smoothed).
+        var letIn = 0
+        var rate: Double = 0
         var measuredAt: Date?
     }
 
@@ -71,7 +82,7 @@ public final class WaitingRoom: Sendable {
         self.settings = settings
         self.signer = signer
         self.now = now
-        self.state = Mutex(State(rate: settings.initialRate))
+        self.state = Mutex(State())
     }
 
     // MARK: The booking path's health
@@ -83,7 +94,6 @@ public final class WaitingRoom: Sendable {
     func leave(after duration: TimeInterval) {
         state.withLock { state in
             state.inFlight = max(0, state.inFlight - 1)
-            state.completed += 1
             // Smoothed over about the last twenty requests.
             state.latency += (duration - state.latency) * 0.05
         }
@@ -92,15 +102,14 @@ public final class WaitingRoom: Sendable {
     var waitingCount: Int { state.withLock { $0.waiting.count } }
     /// The line's length and the admission rate, read together (for the metrics).
     var gauges: (waiting: Int, rate: Double) { state.withLock { ($0.waiting.count, $0.rate) } }
-    /// Admissions per second at the moment.
+    /// Visitors let in per second lately.
     var currentRate: Double { state.withLock { $0.rate } }
 
-    /// Nil when nobody waits and the path keeps up; else about how long the line takes (seconds).
+    /// Nil when nobody waits and the path has room; else about how long the line takes (seconds).
     func lineEstimate(now: Date) -> Int? {
         state.withLock { state in
-            refill(&state, now: now)
-            let saturated = strained(state)
-            guard saturated || !state.waiting.isEmpty else { return nil }
+            tidy(&state, now: now)
+            guard full(state) || !state.waiting.isEmpty else { return nil }
             return estimate(state.waiting.count + 1, state)
         }
     }
@@ -108,82 +117,96 @@ public final class WaitingRoom: Sendable {
     // MARK: Deciding
 
     /// What to do with a visitor on the booking path who brings `ticket` and `pass` cookies (if any).
+    /// A `.pass` or `.admitted` request is counted in flight here, in the same step that let it
+    /// through (so a crowd arriving at once cannot overfill the path); it calls `leave(after:)` when served.
     func decide(ticket: String?, pass: String?) -> Decision {
         let now = now()
-        if let pass, validPass(pass, now: now) { return .pass }
+        if let pass, validPass(pass, now: now) {
+            enter()
+            return .pass
+        }
         let brought = ticket.flatMap(arrival(of:))
         return state.withLock { state in
-            refill(&state, now: now)
-            let saturated = strained(state)
+            tidy(&state, now: now)
             if let arrival = brought {
-                if arrival <= state.admittedThrough { return .admitted(pass: makePass(now: now)) }
-                if state.waiting.isEmpty && !saturated {
-                    state.admittedThrough = max(state.admittedThrough, arrival)
+                let ahead = state.waiting.partitioningIndex { $0 >= arrival }
+                let listed = ahead < state.waiting.count && state.waiting[ahead] == arrival
+                // At the head and a place is free: in now, taking the place before anyone else asks.
+                if ahead < settings.window, !full(state) {
+                    if listed { state.waiting.remove(at: ahead) }
+                    state.seen[arrival] = nil
+                    state.letIn += 1
+                    state.inFlight += 1
                     return .admitted(pass: makePass(now: now))
                 }
-                let ahead = state.waiting.partitioningIndex { $0 >= arrival }
-                return .wait(ticket: ticket ?? "", position: ahead + 1, seconds: estimate(ahead + 1, state))
+                if listed, ahead < settings.window { state.seen[arrival] = now }
+                return wait(ticket ?? "", position: ahead + 1, state)
             }
-            guard saturated || !state.waiting.isEmpty else { return .pass }
+            guard full(state) || !state.waiting.isEmpty else {
+                state.inFlight += 1
+                return .pass
+            }
             // A newcomer: to the back of the line.
             var arrival = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
             if let last = state.waiting.last, arrival <= last { arrival = last + 1 }
-            if state.waiting.count < Self.capacity { state.waiting.append(arrival) }
-            return .wait(ticket: makeTicket(arrival), position: state.waiting.count, seconds: estimate(state.waiting.count, state))
+            if state.waiting.count < Self.capacity {
+                state.waiting.append(arrival)
+                if state.waiting.count <= settings.window { state.seen[arrival] = now }
+            }
+            return wait(makeTicket(arrival), position: state.waiting.count, state)
         }
     }
 
-    /// Lets in the oldest tickets as the admission rate allows, and adapts the rate to the path.
-    private func refill(_ state: inout State, now: Date) {
-        let elapsed = state.lastRefill.map { max(0, now.timeIntervalSince($0)) } ?? 0
-        state.lastRefill = now
-        // What the path actually serves, a second at a time.
-        let window = state.measuredAt.map { now.timeIntervalSince($0) } ?? 0
-        if state.measuredAt == nil { state.measuredAt = now }
-        if window >= 1 {
-            let served = Double(state.completed) / window
-            state.throughput = state.throughput == 0 ? served : state.throughput + (served - state.throughput) * 0.3
-            state.completed = 0
-            state.measuredAt = now
-        }
-        guard elapsed > 0 else { return }
+    private func wait(_ ticket: String, position: Int, _ state: State) -> Decision {
+        let seconds = estimate(position, state)
+        // The head asks often (a free place must find a taker); further back less often: each
+        // refresh is a request too, and thousands waiting must not cost the server more than the surge.
+        let refresh = position <= settings.window ? settings.headRefresh : max(5, min(120, seconds / 3))
+        return .wait(ticket: ticket, position: position, seconds: seconds, refresh: refresh)
+    }
+
+    /// Measures the admission rate, and drops from the head of the line tickets that stopped asking.
+    private func tidy(_ state: inout State, now: Date) {
+        let elapsed = state.lastCheck.map { max(0, now.timeIntervalSince($0)) } ?? 0
+        state.lastCheck = now
         // The smoothed latency moves only when requests finish: with nothing in flight it would keep
         // a slow start's value and hold the line shut. Idle, it fades (halved each second).
-        if state.inFlight == 0 { state.latency *= pow(0.5, min(elapsed, 30)) }
-        let comfortable = state.inFlight < max(1, settings.maxInFlight / 2) && state.latency < settings.latencyBound / 2
-        let strained = strained(state)
-        defer {
-            // The rate follows the path: down by 30% a second while strained, up by 10% a second
-            // (at least one more admission a second) while comfortable.
-            if strained {
-                state.rate = max(1, state.rate * pow(0.7, min(elapsed, 5)))
-            } else if comfortable, !state.waiting.isEmpty {
-                state.rate = min(10_000, state.rate + max(1, state.rate * 0.1) * min(elapsed, 5))
+        if state.inFlight == 0, elapsed > 0 { state.latency *= pow(0.5, min(elapsed, 30)) }
+        if state.measuredAt == nil { state.measuredAt = now }
+        if let measuredAt = state.measuredAt, now.timeIntervalSince(measuredAt) >= 1 {
+            state.rate += (Double(state.letIn) / now.timeIntervalSince(measuredAt) - state.rate) * 0.3
+            state.letIn = 0
+            state.measuredAt = now
+            // Once a second: a head ticket unseen for five refreshes has left. Tickets moving into the
+            // head window start their clock now (their holders asked less often back there).
+            let gone = now.addingTimeInterval(-Double(settings.headRefresh * 5))
+            var index = 0
+            while index < min(state.waiting.count, settings.window) {
+                let arrival = state.waiting[index]
+                if let seen = state.seen[arrival] {
+                    if seen < gone {
+                        state.waiting.remove(at: index)
+                        state.seen[arrival] = nil
+                        continue
+                    }
+                } else {
+                    state.seen[arrival] = now
+                }
+                index += 1
             }
-            // Never far ahead of what the path is seen to serve (measured each second): the rate may
-            // probe a little above it, so the line keeps moving, but cannot run away from it.
-            if state.throughput > 0 { state.rate = min(state.rate, state.throughput + 5) }
         }
-        guard !state.waiting.isEmpty else {
-            state.tokens = 0
-            return
-        }
-        guard !strained else { return }
-        state.tokens = min(state.rate, state.tokens + state.rate * elapsed)
-        let admitted = min(state.waiting.count, Int(state.tokens))
-        guard admitted > 0 else { return }
-        state.tokens -= Double(admitted)
-        state.admittedThrough = max(state.admittedThrough, state.waiting[admitted - 1])
-        state.waiting.removeFirst(admitted)
     }
 
-    /// The path is full, or slow: newcomers wait and admissions pause.
-    private func strained(_ state: State) -> Bool {
+    /// No free place on the path, or the path is slow: newcomers wait.
+    private func full(_ state: State) -> Bool {
         state.inFlight >= settings.maxInFlight || state.latency > settings.latencyBound
     }
 
+    /// About how long until `position` is let in: at the rate visitors have been let in lately,
+    /// or, before any was, as if each place turned over at the path's own pace.
     private func estimate(_ position: Int, _ state: State) -> Int {
-        max(1, min(3_600, Int((Double(position) / max(state.rate, 1)).rounded(.up))))
+        let perSecond = state.rate > 0.5 ? state.rate : Double(settings.maxInFlight) / max(state.latency, 0.05)
+        return max(1, min(3_600, Int((Double(position) / perSecond).rounded(.up))))
     }
 
     // MARK: Tickets and passes (signed, so no instance stores them)

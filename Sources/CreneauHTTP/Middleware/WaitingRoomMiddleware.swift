@@ -50,23 +50,25 @@ struct WaitingRoomMiddleware: RouterMiddleware {
             waiting.set(Double(gauges.waiting))
             rate.set(gauges.rate)
             switch decision {
+            // The room counted these in flight when it let them through.
             case .pass:
-                return try await measured(request, context, next)
+                return try await measured(request, context, next, entered: true)
             case .admitted(let pass):
-                var response = try await measured(request, context, next)
+                var response = try await measured(request, context, next, entered: true)
                 response.headers[values: .setCookie].append(cookie(WaitingRoom.passCookie, pass, maxAge: room.settings.passLifetime))
                 response.headers[values: .setCookie].append(cookie(WaitingRoom.ticketCookie, "", maxAge: 0))
                 return response
-            case .wait(let ticket, let position, let seconds):
+            case .wait(let ticket, let position, let seconds, let refresh):
                 if brought == nil { tickets.increment() }
-                return try waitingPage(request, context, ticket: ticket, position: position, seconds: seconds)
+                return try waitingPage(request, context, ticket: ticket, position: position, seconds: seconds, refresh: refresh)
             }
         }
     }
 
-    private func measured(_ request: Request, _ context: AppRequestContext, _ next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    private func measured(_ request: Request, _ context: AppRequestContext, _ next: (Request, AppRequestContext) async throws -> Response,
+                          entered: Bool = false) async throws -> Response {
         let started = ContinuousClock.now
-        room.enter()
+        if !entered { room.enter() }
         do {
             let response = try await next(request, context)
             room.leave(after: Self.seconds(ContinuousClock.now - started))
@@ -82,14 +84,11 @@ struct WaitingRoomMiddleware: RouterMiddleware {
     }
 
     /// The waiting page: its place, an estimate, and a refresh (HTTP `Refresh` and a meta tag: no JavaScript).
-    private func waitingPage(_ request: Request, _ context: AppRequestContext, ticket: String, position: Int, seconds: Int) throws -> Response {
+    private func waitingPage(_ request: Request, _ context: AppRequestContext, ticket: String, position: Int, seconds: Int, refresh: Int) throws -> Response {
         let pages = try pages.get()
         let page = PageContext(request, context)
         let language = page.language
         let minutes = max(1, (seconds + 59) / 60)
-        // Every five seconds near the front, less often further back: each refresh is a request too,
-        // and thousands waiting must not cost the server more than the surge itself.
-        let refresh = max(5, min(120, seconds / 3))
         var response = try pages.render("waiting-room", page, title: pages.text("waiting_title", language), values: [
             "refreshSeconds": refresh,
             "positionText": pages.text("waiting_position", language).replacingOccurrences(of: "{position}", with: String(position)),
