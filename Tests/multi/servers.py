@@ -52,17 +52,18 @@ def request(method, path, body=None, headers=None, port=None, tls=False, timeout
 
 
 class Instance:
-    """One `creneau serve` on a port of its own, logging to FOLDER/NAME.log."""
+    """One `creneau serve` on a port of its own, run in FOLDER (or `workdir`), logging to FOLDER/NAME.log."""
 
-    def __init__(self, name, executable, folder, environment):
+    def __init__(self, name, executable, folder, environment, options=(), workdir=None):
         self.name, self.executable, self.folder = name, executable, folder
         self.environment, self.port, self.process = environment, free_port(), None
+        self.options, self.workdir = list(options), workdir or folder
 
     def start(self):
         environment = dict(os.environ)
         environment.update(self.environment)
         log = open(os.path.join(self.folder, f"{self.name}.log"), "ab")
-        self.process = subprocess.Popen([self.executable, "serve", "--port", str(self.port)], cwd=self.folder, env=environment,
+        self.process = subprocess.Popen([self.executable, "serve", "--port", str(self.port)] + self.options, cwd=self.workdir, env=environment,
                                         stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         started.append(self.process)
 
