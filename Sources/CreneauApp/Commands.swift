@@ -126,7 +126,9 @@ public enum Commands {
     public static func createAdministrator(email: String, name: String, groupName: String, _ configuration: Configuration) async throws -> String {
         let logger = LogSetup.bootstrap(configuration)
         let publicURL = configuration.publicURL?.absoluteString ?? "http://\(configuration.host):\(configuration.port)"
-        let mailer = try makeMailer(configuration, logger: logger)
+        // The link is printed whatever the mail server says: a relay not set up yet must not leave
+        // the installation without its first administrator.
+        let mailer = UndeliveredMailer(try makeMailer(configuration, logger: logger))
         return try await Storage.with(configuration, logger: logger) { storage in
             _ = try await storage.migrate(configuration)
             let store = storage.store
@@ -142,10 +144,27 @@ public enum Commands {
             let accounts = StaffAccounts.live(store: store, mailer: mailer, emails: emails, clock: .live)
             do {
                 let token = try await accounts.firstAdministrator(email: email, name: name, groupID: group.id)
+                let unsent = mailer.failure.map { "\nThe email could not be sent (\($0)): give them the link yourself." } ?? ""
                 return "\(email) administers \(group.name). Open this link within 7 days to choose a password and enrol an authenticator app:\n"
-                    + "\(emails.publicURL)/staff/welcome?token=\(token)"
+                    + "\(emails.publicURL)/staff/welcome?token=\(token)" + unsent
             } catch AccountError.refused(let problem) {
                 throw CommandError(problem.message)
+            }
+        }
+    }
+
+    /// Sends through `base`, remembering a failure instead of throwing it.
+    final class UndeliveredMailer: Mailer, @unchecked Sendable {
+        let base: any Mailer
+        private let lock = NSLock()
+        private var problem: String?
+        init(_ base: any Mailer) { self.base = base }
+        var failure: String? { lock.withLock { problem } }
+        func send(_ message: EmailMessage) async throws {
+            do {
+                try await base.send(message)
+            } catch {
+                lock.withLock { problem = String(describing: error) }
             }
         }
     }
