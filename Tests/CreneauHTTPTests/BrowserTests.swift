@@ -135,18 +135,25 @@ struct BrowserTests {
 actor DemoServerSlots {
     static let shared = DemoServerSlots()
     static let limit = 2
-    private var used = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var free = DemoServerSlots.limit
+    private var waiting: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
-    func acquire() async {
-        if used < Self.limit {
-            used += 1
+    /// Takes `count` places at once (a test with two servers takes both: taking them one at a time,
+    /// two such tests each holding one waited for each other forever). First come, first served.
+    func acquire(_ count: Int = 1) async {
+        let count = min(count, Self.limit)
+        if waiting.isEmpty && free >= count {
+            free -= count
             return
         }
-        await withCheckedContinuation { waiting.append($0) }
+        await withCheckedContinuation { waiting.append((count, $0)) }
     }
 
-    func release() {
-        if waiting.isEmpty { used -= 1 } else { waiting.removeFirst().resume() }
+    func release(_ count: Int = 1) {
+        free += min(count, Self.limit)
+        while let first = waiting.first, free >= first.count {
+            free -= first.count
+            waiting.removeFirst().continuation.resume()
+        }
     }
 }

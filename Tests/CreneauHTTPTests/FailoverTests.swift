@@ -17,9 +17,8 @@ struct FailoverTests {
                    "runs with the PostgreSQL tests (CRENEAU_TEST_DATABASE_URL)"))
     func failover() async throws {
         // Two servers, two clusters and sixteen clients: both demo-server places.
-        await DemoServerSlots.shared.acquire()
-        await DemoServerSlots.shared.acquire()
-        defer { Task { await DemoServerSlots.shared.release(); await DemoServerSlots.shared.release() } }
+        await DemoServerSlots.shared.acquire(2)
+        defer { Task { await DemoServerSlots.shared.release(2) } }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-failover-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

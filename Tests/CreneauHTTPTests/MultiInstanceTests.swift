@@ -17,9 +17,8 @@ struct MultiInstanceTests {
           .enabled(if: ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL", default: ""].isEmpty == false, "needs PostgreSQL (CRENEAU_TEST_DATABASE_URL)"))
     func behindNginx() async throws {
         // Two servers, nginx and 200 clients: both demo-server places, so no browser test runs beside it on two cores.
-        await DemoServerSlots.shared.acquire()
-        await DemoServerSlots.shared.acquire()
-        defer { Task { await DemoServerSlots.shared.release(); await DemoServerSlots.shared.release() } }
+        await DemoServerSlots.shared.acquire(2)
+        defer { Task { await DemoServerSlots.shared.release(2) } }
         try await FuzzTests.withEngine { environment in
             let url = try #require(environment["DATABASE_URL"])
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-multi-\(UUID().uuidString)")

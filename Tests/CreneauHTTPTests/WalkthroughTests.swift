@@ -16,9 +16,8 @@ struct WalkthroughTests {
           .enabled(if: ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL", default: ""].isEmpty == false,
                    "runs with the PostgreSQL tests (CRENEAU_TEST_DATABASE_URL)"))
     func walkthrough() async throws {
-        await DemoServerSlots.shared.acquire()
-        await DemoServerSlots.shared.acquire()
-        defer { Task { await DemoServerSlots.shared.release(); await DemoServerSlots.shared.release() } }
+        await DemoServerSlots.shared.acquire(2)
+        defer { Task { await DemoServerSlots.shared.release(2) } }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("creneau-walkthrough-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

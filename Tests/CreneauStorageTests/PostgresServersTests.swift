@@ -4,13 +4,23 @@ import CreneauTestSupport
 import Foundation
 import Logging
 import PostgresKit
-import SQLKit
 import NIOCore
 import NIOPosix
+import SQLKit
 import Testing
 
 @Suite("PostgreSQL servers: the writable one among several, and a connection lost mid-transaction")
 struct PostgresServersTests {
+    /// The test database's server as a pool with a server's timeouts, and another pool to act on it from outside.
+    static func pools(statement: TimeInterval) throws -> (database: Database, admin: Database) {
+        let configuration = try SQLPostgresConfiguration(url: ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL", default: ""])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return (Database.postgres(configuration: configuration, logger: logger, connectionsPerEventLoop: 2,
+                                  timeouts: .init(connect: 2, statement: statement)),
+                Database.postgres(configuration: configuration, logger: logger, connectionsPerEventLoop: 1))
+    }
+
     @Test("a URL's first server gone: connections go to the next, and stay there",
           .enabled(if: TestDatabase.engine == .postgres, "PostgreSQL only"))
     func firstServerGone() async throws {
@@ -46,28 +56,29 @@ struct PostgresServersTests {
     @Test("a backend terminated mid-transaction fails the transaction at once",
           .enabled(if: TestDatabase.engine == .postgres, "PostgreSQL only"))
     func terminatedMidTransaction() async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"])
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let database = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 2,
-                                         timeouts: .init(connect: 2, statement: 10))
-        let admin = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 1)
+        // A statement limit far above the sleep: only the termination can end it early.
+        let (database, admin) = try Self.pools(statement: 120)
         defer { Task { await database.shutdown(); await admin.shutdown() } }
         let started = Date()
         let killer = Task {
-            try await Task.sleep(for: .milliseconds(500))
-            try await admin.withConnection { db in
-                _ = try await db.raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3%'").all()
+            // As soon as the sleep shows in pg_stat_activity (bounded: 30 s on a loaded machine).
+            for _ in 0..<300 {
+                let ended = try await admin.withConnection { db in
+                    try await db.raw("SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60.25)'")
+                        .first()?.decode(column: "n", as: Int.self) ?? 0
+                }
+                if ended > 0 { return }
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
         await #expect(throws: (any Error).self) {
             try await database.transaction { db in
                 _ = try await db.raw("SELECT 1").all()
-                _ = try await db.raw("SELECT pg_sleep(3.1)").all()
+                _ = try await db.raw("SELECT pg_sleep(60.25)").all()
             }
         }
         try await killer.value
-        #expect(Date().timeIntervalSince(started) < 2.5)
+        #expect(Date().timeIntervalSince(started) < 45)
         // The pool still serves.
         let one = try await database.withConnection { db in try await db.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) }
         #expect(one == 1)
@@ -76,12 +87,7 @@ struct PostgresServersTests {
     @Test("a backend gone between two statements of a transaction fails the next statement at once",
           .enabled(if: TestDatabase.engine == .postgres, "PostgreSQL only"))
     func goneBetweenStatements() async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["CRENEAU_TEST_DATABASE_URL"])
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let database = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 2,
-                                         timeouts: .init(connect: 2, statement: 2))
-        let admin = Database.postgres(configuration: try SQLPostgresConfiguration(url: url), logger: logger, connectionsPerEventLoop: 1)
+        let (database, admin) = try Self.pools(statement: 2)
         defer { Task { await database.shutdown(); await admin.shutdown() } }
         let started = Date()
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
@@ -100,12 +106,12 @@ struct PostgresServersTests {
                 }
             }
             Task {
-                try? await Task.sleep(for: .seconds(8))
+                try? await Task.sleep(for: .seconds(30))
                 once.resume("hung")
             }
         }
         #expect(outcome.hasPrefix("threw"), "\(outcome)")
-        #expect(Date().timeIntervalSince(started) < 6)
+        #expect(Date().timeIntervalSince(started) < 25)
     }
 }
 

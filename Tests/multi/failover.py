@@ -16,7 +16,6 @@ Arguments: CRENEAU_EXECUTABLE POSTGRES_BIN FOLDER. Makes both clusters in FOLDER
 the timings when every check passed, stops everything it started whatever happens. Bounded:
 about two minutes.
 """
-import json
 import os
 import pwd
 import signal
@@ -26,8 +25,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from servers import (OVERLAPS, Instance, check, check_answers, failures, find_referrer, free_port, free_slots,  # noqa: E402
-                     request, stop_started, storm)
+from servers import (OVERLAPS, Instance, as_user, check, check_answers, find_referrer, free_port, free_slots,  # noqa: E402
+                     request, run_checks, storm)
 
 EXECUTABLE, BIN, FOLDER = sys.argv[1:4]
 CLUSTERS = os.path.join(FOLDER, "pg")
@@ -40,10 +39,7 @@ clusters = []
 
 def as_postgres(arguments, **options):
     """Runs a PostgreSQL program as the clusters' owner (`postgres` when we are root)."""
-    if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
-        arguments = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--"] + arguments
-    return subprocess.run(arguments, capture_output=True, text=True, timeout=180, **options)
+    return subprocess.run(as_user("postgres", arguments), capture_output=True, text=True, timeout=180, **options)
 
 
 def must(run, what):
@@ -176,13 +172,10 @@ def main():
           f"{retried} retries, both instances carried on without a restart")
 
 
+def stop_clusters():
+    for directory in clusters:
+        as_postgres([f"{BIN}/pg_ctl", "-D", directory, "-m", "immediate", "stop"])
+
+
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError:
-        print("FAILED: " + "; ".join(failures))
-        sys.exit(1)
-    finally:
-        stop_started()
-        for directory in clusters:
-            as_postgres([f"{BIN}/pg_ctl", "-D", directory, "-m", "immediate", "stop"])
+    run_checks(main, stop_clusters)

@@ -20,7 +20,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from servers import Instance, booking, check, failures, find_referrer, free_slots, request, stop_started  # noqa: E402
+from servers import Instance, booking, check, find_referrer, free_slots, request, run_checks  # noqa: E402
 
 EXECUTABLE, FOLDER = sys.argv[1:3]
 DISK = os.path.join(FOLDER, "disk")
@@ -90,13 +90,10 @@ def main():
           f"once space was back, integrity ok, {after - before} rows for {len(slots)} answers")
 
 
+def unmount():
+    for path in mounted:
+        subprocess.run(["umount", "-l", path], capture_output=True)
+
+
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError:
-        print("FAILED: " + "; ".join(failures))
-        sys.exit(1)
-    finally:
-        stop_started()
-        for path in mounted:
-            subprocess.run(["umount", "-l", path], capture_output=True)
+    run_checks(main, unmount)

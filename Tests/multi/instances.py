@@ -18,7 +18,6 @@ every check passed; stops every process it started, whatever happens. Bounded: a
 """
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -31,8 +30,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "browser"))
 sys.path.insert(0, HERE)
 from demo_keys import SANDRINE_KEY, totp  # noqa: E402
-from servers import (OVERLAPS, Instance, booking, check, check_answers, failures, find_referrer, free_port, free_slots, request,  # noqa: E402
-                     started, stop_started, storm)  # noqa: E402
+from servers import (OVERLAPS, Instance, booking, check, check_answers, find_referrer, free_port, free_slots, request,  # noqa: E402
+                     run_checks, storm)
+from servers import start_nginx as start_nginx_in  # noqa: E402
 
 EXECUTABLE, DATABASE_URL, FOLDER, PSQL = sys.argv[1:5]
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -48,30 +48,13 @@ ENVIRONMENT = {
 
 
 def start_nginx(ports):
-    """nginx in a folder of its own, as `nobody` when run as root: TLS on a free port."""
+    """nginx in front of the instances, with the repository's proxy settings: TLS on a free port."""
     directory = os.path.join(FOLDER, "nginx")
-    os.makedirs(os.path.join(directory, "temp"), exist_ok=True)
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{directory}/key.pem",
-                    "-out", f"{directory}/cert.pem", "-days", "1", "-subj", "/CN=localhost"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.makedirs(directory, exist_ok=True)
     shutil.copy(PROXY_CONF, f"{directory}/creneau-proxy.conf")
     port = free_port()
     upstream = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in ports)
-    with open(f"{directory}/nginx.conf", "w") as f:
-        f.write(f"""
-daemon off;
-worker_processes 1;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {directory}/temp/body;
-    proxy_temp_path {directory}/temp/proxy;
-    fastcgi_temp_path {directory}/temp/fastcgi;
-    uwsgi_temp_path {directory}/temp/uwsgi;
-    scgi_temp_path {directory}/temp/scgi;
-    upstream creneau {{
+    return start_nginx_in(directory, f"""    upstream creneau {{
 {upstream}
         keepalive 16;
     }}
@@ -83,28 +66,7 @@ http {{
         location / {{
             include {directory}/creneau-proxy.conf;
         }}
-    }}
-}}
-""")
-    command = ["/usr/sbin/nginx", "-p", directory, "-e", f"{directory}/error.log", "-c", f"{directory}/nginx.conf"]
-    if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
-        for path, _, files in os.walk(directory):
-            os.chown(path, nobody.pw_uid, nobody.pw_gid)
-            for name in files:
-                os.chown(os.path.join(path, name), nobody.pw_uid, nobody.pw_gid)
-        command = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups", "--"] + command
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(f"{directory}/stderr.log", "wb"))
-    started.append(process)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if request("GET", "/healthz", port=port, tls=True, timeout=2)[0] == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    with open(f"{directory}/stderr.log", "rb") as f:
-        check(False, "nginx did not answer: " + f.read()[-1000:].decode(errors="replace"))
+    }}""", port), port
 
 
 def psql(sql):
@@ -178,10 +140,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError:
-        print("FAILED: " + "; ".join(failures))
-        sys.exit(1)
-    finally:
-        stop_started()
+    run_checks(main)

@@ -5,9 +5,11 @@ import datetime
 import http.client
 import json
 import os
+import pwd
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -133,7 +135,7 @@ def storm(slots, referrer, post, disrupt, disrupt_after=15, clients=16, patience
     and 502/503/504 with the same Idempotency-Key for `patience` seconds. Returns the answers
     by booking (status, body, headers, key, request body, request headers, seconds since the
     disruption began or None), the number of retries, and how many were answered before."""
-    answers, times = {}, {}
+    answers = {}
     retried, disrupted = [0], [None, None]
     lock = threading.Lock()
 
@@ -200,3 +202,71 @@ def stop_started():
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def as_user(user, arguments):
+    """The command run as `user` when we are root (PostgreSQL refuses root; nginx need not have it)."""
+    if os.geteuid() != 0:
+        return arguments
+    owner = pwd.getpwnam(user)
+    return ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--"] + arguments
+
+
+def start_nginx(directory, http, port):
+    """Debian's nginx in `directory` (its own pid, logs and temp folders; as `nobody` when we are
+    root) with `http` as the body of its http block; returns once it answers TLS on `port`. The
+    folder holds a self-signed cert.pem and key.pem for it."""
+    os.makedirs(os.path.join(directory, "temp"), exist_ok=True)
+    if not os.path.exists(f"{directory}/cert.pem"):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{directory}/key.pem",
+                        "-out", f"{directory}/cert.pem", "-days", "1", "-subj", "/CN=localhost"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(f"{directory}/nginx.conf", "w") as f:
+        f.write(f"""daemon off;
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/temp/body;
+    proxy_temp_path {directory}/temp/proxy;
+    fastcgi_temp_path {directory}/temp/fastcgi;
+    uwsgi_temp_path {directory}/temp/uwsgi;
+    scgi_temp_path {directory}/temp/scgi;
+{http}
+}}
+""")
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        for path, _, files in os.walk(directory):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+            for name in files:
+                os.chown(os.path.join(path, name), nobody.pw_uid, nobody.pw_gid)
+    command = as_user("nobody", ["/usr/sbin/nginx", "-p", directory, "-e", f"{directory}/error.log", "-c", f"{directory}/nginx.conf"])
+    test = subprocess.run(command + ["-t"], capture_output=True, text=True)
+    check(test.returncode == 0, f"nginx -t: {test.stderr[-1000:]}")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(f"{directory}/stderr.log", "wb"))
+    started.append(process)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if request("GET", "/healthz", port=port, tls=True, timeout=2)[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    with open(f"{directory}/stderr.log", "rb") as f:
+        check(False, "nginx did not answer: " + f.read()[-1000:].decode(errors="replace"))
+
+
+def run_checks(main, cleanup=lambda: None):
+    """Runs a script's checks: "FAILED: …" and exit 1 when one failed; everything it started is
+    stopped, and `cleanup` run, whatever happens."""
+    try:
+        main()
+    except AssertionError:
+        print("FAILED: " + "; ".join(failures))
+        sys.exit(1)
+    finally:
+        stop_started()
+        cleanup()

@@ -18,11 +18,10 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from servers import Instance, check, failures, free_port, request, started, stop_started  # noqa: E402
+from servers import Instance, as_user, check, free_port, request, run_checks, start_nginx  # noqa: E402
 
 EXECUTABLE, BIN, FOLDER = sys.argv[1:4]
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -32,14 +31,6 @@ clusters = []
 
 def step(text):
     print(f"== {text}", flush=True)
-
-
-def as_user(user, arguments):
-    """The command run as `user` when we are root (PostgreSQL refuses root; nginx need not have it)."""
-    if os.geteuid() != 0:
-        return arguments
-    owner = pwd.getpwnam(user)
-    return ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--"] + arguments
 
 
 def run(arguments, user=None, **options):
@@ -85,7 +76,7 @@ def postgres():
 def nginx_site(ports, https, http):
     """The sample site, changed only where RUNBOOK says to: names, certificate, instances, ports."""
     directory = os.path.join(FOLDER, "nginx")
-    os.makedirs(os.path.join(directory, "temp"))
+    os.makedirs(directory)
     run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{directory}/key.pem", "-out", f"{directory}/cert.pem",
          "-days", "1", "-subj", "/CN=localhost"])
     shutil.copy(os.path.join(ROOT, "deploy", "nginx", "creneau-proxy.conf"), f"{directory}/creneau-proxy.conf")
@@ -101,40 +92,7 @@ def nginx_site(ports, https, http):
     check("10.0.0." not in settings and "hopital.example" not in settings, f"the sample site kept an address to change: {settings}")
     with open(f"{directory}/creneau.conf", "w") as f:
         f.write(site)
-    with open(f"{directory}/nginx.conf", "w") as f:
-        f.write(f"""daemon off;
-worker_processes 1;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {directory}/temp/body;
-    proxy_temp_path {directory}/temp/proxy;
-    fastcgi_temp_path {directory}/temp/fastcgi;
-    uwsgi_temp_path {directory}/temp/uwsgi;
-    scgi_temp_path {directory}/temp/scgi;
-    include {directory}/creneau.conf;
-}}
-""")
-    if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
-        for path, _, files in os.walk(directory):
-            os.chown(path, nobody.pw_uid, nobody.pw_gid)
-            for name in files:
-                os.chown(os.path.join(path, name), nobody.pw_uid, nobody.pw_gid)
-    command = as_user("nobody", ["/usr/sbin/nginx", "-p", directory, "-e", f"{directory}/error.log", "-c", f"{directory}/nginx.conf"])
-    run(command + ["-t"])
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(f"{directory}/stderr.log", "wb"))
-    started.append(process)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            request("GET", "/healthz", port=https, tls=True, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.1)
-    check(False, "nginx did not answer")
+    start_nginx(directory, f"    include {directory}/creneau.conf;", https)
 
 
 def main():
@@ -197,13 +155,10 @@ def main():
           "production mode behind the sample nginx site (TLS, redirect, /metrics closed), one instance stopped and the site still up")
 
 
+def stop_cluster():
+    for directory in clusters:
+        subprocess.run(as_user("postgres", [f"{BIN}/pg_ctl", "-D", directory, "-m", "immediate", "stop"]), capture_output=True)
+
+
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError:
-        print("FAILED: " + "; ".join(failures))
-        sys.exit(1)
-    finally:
-        stop_started()
-        for directory in clusters:
-            subprocess.run(as_user("postgres", [f"{BIN}/pg_ctl", "-D", directory, "-m", "immediate", "stop"]), capture_output=True)
+    run_checks(main, stop_cluster)
