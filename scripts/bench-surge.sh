@@ -5,7 +5,8 @@
 # measures the search page's capacity (scripts/bench-surge.py capacity, 16 visitors at once), then
 # sends new visitors at FACTOR × that rate, first without the waiting room, then with it
 # (CRENEAU_WAITING_ROOM=on; bounds CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT, default here 16, and
-# CRENEAU_WAITING_ROOM_LATENCY_MS, default here 250). Per-address limits are off (every visitor
+# CRENEAU_WAITING_ROOM_LATENCY_MS, default here 250; CRENEAU_BENCH_ROOM_ONLY=1 skips the run without
+# the room). Per-address limits are off (every visitor
 # comes from 127.0.0.1). Stops the servers; bounded (visitors give up after 180 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +32,10 @@ capacity="$(/usr/bin/python3 scripts/bench-surge.py "http://127.0.0.1:$port" cap
 echo "$capacity"
 rate="$(echo "$capacity" | sed -E 's/capacity: ([0-9]+).*/\1/')"
 rate=$((rate * factor))
-echo "== Without the waiting room: $rate new visitors a second for $seconds s"
-/usr/bin/python3 scripts/bench-surge.py "http://127.0.0.1:$port" surge "$seconds" "$rate"
+if [ "${CRENEAU_BENCH_ROOM_ONLY:-}" != 1 ]; then
+  echo "== Without the waiting room: $rate new visitors a second for $seconds s"
+  /usr/bin/python3 scripts/bench-surge.py "http://127.0.0.1:$port" surge "$seconds" "$rate"
+fi
 stop
 echo "== With the waiting room"
 start CRENEAU_WAITING_ROOM=on CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT="${CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT:-16}" \

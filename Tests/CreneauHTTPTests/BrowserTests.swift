@@ -124,6 +124,15 @@ struct BrowserTests {
         try await Self.withDemoServer { server in try await Self.scenario("accessibility.py", [server.url, server.folder.path, Self.axePath]) }
     }
 
+    @Test("a surge: the waiting page (place, estimate, no script, axe clean) refreshes itself and lets the patient in",
+          .enabled(if: Peers.axe(at: axePath), Comment(rawValue: Peers.axeMissing)))
+    func waitingRoom() async throws {
+        // The room on, with a latency bound a few debug-build searches exceed: the path turns "slow" on demand.
+        try await Self.withDemoServer(environment: ["CRENEAU_WAITING_ROOM": "on", "CRENEAU_WAITING_ROOM_LATENCY_MS": "10"]) { server in
+            try await Self.scenario("waiting_room.py", [server.url, server.shots, Self.axePath])
+        }
+    }
+
     /// Runs a Python script (bounded: 180 s), off the tests' cooperative threads.
     static func python(_ script: String, arguments: [String]) async throws -> (status: Int32, output: String) {
         let run = try await ChildProcess.python([script] + arguments, timeout: 180)

@@ -82,7 +82,7 @@ struct WaitingRoomTests {
             let clock = TestClock()
             let room = try room(test, clock: clock, maxInFlight: 1)
             #expect(room.decide(ticket: nil, pass: nil) == .pass)
-            let window = room.settings.window
+            let window = room.currentWindow
             var tickets: [(ticket: String, position: Int, refresh: Int)] = []
             for _ in 0..<(window + 5) { tickets.append(try #require(ticket(room.decide(ticket: nil, pass: nil)))) }
             #expect(tickets.last?.position == window + 5 && (tickets.last?.refresh ?? 0) >= 5)

@@ -37,11 +37,20 @@ public final class WaitingRoom: Sendable {
         public var headRefresh = 2
 
         public init() {}
-
-        /// The head of the line: tickets that may take a free place when they ask. Enough that
-        /// their refreshes keep every place busy, few enough that the order barely bends.
-        var window: Int { max(32, maxInFlight * 4) }
     }
+
+    /// The head of the line: tickets that may take a free place when they ask. Enough that their
+    /// refreshes keep every place busy — what the path serves in a refresh interval (places ÷ time
+    /// per request × interval: Little's law) — so the order bends by a couple of seconds at most.
+    /// (Measured: four tickets a place let in 16 visitors a second where the path served 440; half
+    /// the interval's worth let fewer in, so more waited longer and refreshed more: BENCHMARKS.md.)
+    func window(_ state: State) -> Int {
+        let perSecond = Double(settings.maxInFlight) / max(state.latency, 0.002)
+        return Int(min(50_000, max(32, perSecond * Double(settings.headRefresh))))
+    }
+
+    /// The head window now (tests).
+    var currentWindow: Int { state.withLock { window($0) } }
 
     /// Whether a request may go on, or must wait (and with which ticket).
     public enum Decision: Equatable, Sendable {
@@ -132,14 +141,15 @@ public final class WaitingRoom: Sendable {
                 let ahead = state.waiting.partitioningIndex { $0 >= arrival }
                 let listed = ahead < state.waiting.count && state.waiting[ahead] == arrival
                 // At the head and a place is free: in now, taking the place before anyone else asks.
-                if ahead < settings.window, !full(state) {
+                let window = window(state)
+                if ahead < window, !full(state) {
                     if listed { state.waiting.remove(at: ahead) }
                     state.seen[arrival] = nil
                     state.letIn += 1
                     state.inFlight += 1
                     return .admitted(pass: makePass(now: now))
                 }
-                if listed, ahead < settings.window { state.seen[arrival] = now }
+                if listed, ahead < window { state.seen[arrival] = now }
                 return wait(ticket ?? "", position: ahead + 1, state)
             }
             guard full(state) || !state.waiting.isEmpty else {
@@ -151,7 +161,7 @@ public final class WaitingRoom: Sendable {
             if let last = state.waiting.last, arrival <= last { arrival = last + 1 }
             if state.waiting.count < Self.capacity {
                 state.waiting.append(arrival)
-                if state.waiting.count <= settings.window { state.seen[arrival] = now }
+                if state.waiting.count <= window(state) { state.seen[arrival] = now }
             }
             return wait(makeTicket(arrival), position: state.waiting.count, state)
         }
@@ -161,7 +171,7 @@ public final class WaitingRoom: Sendable {
         let seconds = estimate(position, state)
         // The head asks often (a free place must find a taker); further back less often: each
         // refresh is a request too, and thousands waiting must not cost the server more than the surge.
-        let refresh = position <= settings.window ? settings.headRefresh : max(5, min(120, seconds / 3))
+        let refresh = position <= window(state) ? settings.headRefresh : max(5, min(120, seconds / 3))
         return .wait(ticket: ticket, position: position, seconds: seconds, refresh: refresh)
     }
 
@@ -181,7 +191,8 @@ public final class WaitingRoom: Sendable {
             // head window start their clock now (their holders asked less often back there).
             let gone = now.addingTimeInterval(-Double(settings.headRefresh * 5))
             var index = 0
-            while index < min(state.waiting.count, settings.window) {
+            let window = window(state)
+            while index < min(state.waiting.count, window) {
                 let arrival = state.waiting[index]
                 if let seen = state.seen[arrival] {
                     if seen < gone {
