@@ -127,8 +127,8 @@ struct BrowserTests {
     @Test("a surge: the waiting page (place, estimate, no script, axe clean) refreshes itself and lets the patient in",
           .enabled(if: Peers.axe(at: axePath), Comment(rawValue: Peers.axeMissing)))
     func waitingRoom() async throws {
-        // The room on, with a latency bound a few debug-build searches exceed: the path turns "slow" on demand.
-        try await Self.withDemoServer(environment: ["CRENEAU_WAITING_ROOM": "on", "CRENEAU_WAITING_ROOM_LATENCY_MS": "10"]) { server in
+        // The room on, with one place on the path: a small crowd fills it.
+        try await Self.withDemoServer(environment: ["CRENEAU_WAITING_ROOM": "on", "CRENEAU_WAITING_ROOM_MAX_IN_FLIGHT": "1"]) { server in
             try await Self.scenario("waiting_room.py", [server.url, server.shots, Self.axePath])
         }
     }

@@ -149,10 +149,17 @@ struct WaitingRoomTests {
                 let waiting = try await client.execute(uri: "/search?q=cardiologie", method: .get, headers: AccountPagesTests.html)
                 #expect(waiting.status == .serviceUnavailable)
                 #expect(waiting.text.contains("Votre place dans la file : 1."))
-                #expect(waiting.text.contains(#"<meta http-equiv="refresh" content="2">"#) && waiting.headers[HTTPField.Name("Refresh")!] == "2")
+                #expect(waiting.headers[HTTPField.Name("Refresh")!] == "2" && !waiting.text.contains("http-equiv"))
+                // Its first link stops the refresh (WCAG 2.2.1); the manual page keeps the place and says how to check.
+                #expect(waiting.text.contains("waiting=manual\">Arrêter l") && waiting.text.contains("actualisation automatique</a>"), "\(waiting.text)")
                 #expect(Int(waiting.headers[.retryAfter] ?? "") != nil)
                 let cookie = try #require(waiting.headers[values: .setCookie].first { $0.hasPrefix("creneau_ticket=") })
                 let ticket = String(cookie.prefix { $0 != ";" })
+                let manual = try await client.execute(uri: "/search?q=cardiologie&waiting=manual", method: .get,
+                                                      headers: AccountPagesTests.html.merging([.cookie: ticket]))
+                #expect(manual.status == .serviceUnavailable && manual.headers[HTTPField.Name("Refresh")!] == nil)
+                #expect(manual.text.contains("Votre place dans la file : 1.") && manual.text.contains("est mon tour</a>")
+                        && !manual.text.contains("Arrêter l"), "\(manual.text)")
                 // In English too.
                 let english = try await client.execute(uri: "/search?q=cardiologie&lang=en", method: .get, headers: AccountPagesTests.html)
                 #expect(english.text.contains("Your place in the queue: 2."))

@@ -83,20 +83,28 @@ struct WaitingRoomMiddleware: RouterMiddleware {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// The waiting page: its place, an estimate, and a refresh (HTTP `Refresh` and a meta tag: no JavaScript).
+    /// The waiting page: its place, an estimate, and a refresh (HTTP `Refresh`: no JavaScript). A
+    /// timed refresh must be something a person can stop (WCAG 2.2.1: a screen reader starting the
+    /// page over every few seconds, someone who reads slowly): the page's first link stops it, and
+    /// the manual page keeps the place (a ticket that comes back later is still ahead of everyone
+    /// who arrived after it) with a link to check whose turn it is.
     private func waitingPage(_ request: Request, _ context: AppRequestContext, ticket: String, position: Int, seconds: Int, refresh: Int) throws -> Response {
         let pages = try pages.get()
         let page = PageContext(request, context)
         let language = page.language
         let minutes = max(1, (seconds + 59) / 60)
+        let manual = request.uri.queryParameters.get("waiting") == "manual"
+        let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        let stop = path + (request.uri.query == nil ? "?" : "&") + "waiting=manual"
         var response = try pages.render("waiting-room", page, title: pages.text("waiting_title", language), values: [
-            "refreshSeconds": refresh,
+            "manual": manual,
+            "stop": stop,
             "positionText": pages.text("waiting_position", language).replacingOccurrences(of: "{position}", with: String(position)),
             "estimateText": pages.text("waiting_estimate", language).replacingOccurrences(of: "{minutes}", with: String(minutes)),
-            "again": request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""),
+            "again": path,
         ], status: .serviceUnavailable)
         response.headers[.retryAfter] = String(refresh)
-        response.headers[HTTPField.Name("Refresh")!] = String(refresh)
+        if !manual { response.headers[HTTPField.Name("Refresh")!] = String(refresh) }
         if !ticket.isEmpty { response.headers[values: .setCookie].append(cookie(WaitingRoom.ticketCookie, ticket, maxAge: 3_600)) }
         return response
     }
