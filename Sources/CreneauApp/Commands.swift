@@ -3,12 +3,12 @@ import CreneauMail
 import CreneauSeed
 import CreneauStorage
 import Foundation
-import Synchronization
 import Prometheus
 import Hummingbird
 import HummingbirdBcrypt
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// What the `creneau` subcommands do, so that the CLI only parses: each function takes the
 /// typed configuration and does the work with the libraries.
@@ -154,17 +154,16 @@ public enum Commands {
     }
 
     /// Sends through `base`, remembering a failure instead of throwing it.
-    final class UndeliveredMailer: Mailer, @unchecked Sendable {
+    final class UndeliveredMailer: Mailer, Sendable {
         let base: any Mailer
-        private let lock = NSLock()
-        private var problem: String?
+        private let problem = Mutex<String?>(nil)
         init(_ base: any Mailer) { self.base = base }
-        var failure: String? { lock.withLock { problem } }
+        var failure: String? { problem.withLock { $0 } }
         func send(_ message: EmailMessage) async throws {
             do {
                 try await base.send(message)
             } catch {
-                lock.withLock { problem = String(describing: error) }
+                problem.withLock { $0 = String(describing: error) }
             }
         }
     }

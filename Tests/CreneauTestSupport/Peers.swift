@@ -31,15 +31,20 @@ public enum Peers {
 
     /// PostgreSQL's psql: on the path, or in the newest /usr/lib/postgresql/*/bin.
     public static var psql: String? {
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
-        return (["/usr/bin/psql"] + versions.map { "/usr/lib/postgresql/\($0)/bin/psql" }).first { FileManager.default.isExecutableFile(atPath: $0) }
+        (["/usr/bin/psql"] + postgresBinFolders.map { "\($0)/psql" }).first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// /usr/lib/postgresql/*/bin, newest version first.
+    static var postgresBinFolders: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+            .map { "/usr/lib/postgresql/\($0)/bin" }
     }
 
     /// PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup): the newest
     /// /usr/lib/postgresql/*/bin, for the standby and failover test that makes clusters of its own.
     public static var postgresBin: String? {
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
-        return versions.map { "/usr/lib/postgresql/\($0)/bin" }.first { executable("\($0)/pg_basebackup") && executable("\($0)/initdb") }
+        postgresBinFolders.first { executable("\($0)/pg_basebackup") && executable("\($0)/initdb") }
     }
     public static let postgresMissing = "needs PostgreSQL's server programs (\(install) postgresql)"
 
