@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from common import browser, check, text
@@ -66,10 +67,19 @@ try:
         ".catch(e => done(['axe-error: ' + e]));")
     check(not violations, f"axe on the waiting page: {violations}")
     # Nobody touches the tab: the crowd is gone, the page refreshes, the patient is let in.
+    def current():
+        # The page may reload between finding its body and reading it: read again.
+        for _ in range(20):
+            try:
+                return text(driver)
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        return text(driver)
+
     deadline = time.time() + 60
-    while time.time() < deadline and "Votre place dans la file" in text(driver):
+    while time.time() < deadline and "Votre place dans la file" in current():
         time.sleep(0.5)
-    page = text(driver)
+    page = current()
     check("Votre place dans la file" not in page and "Cardiologie" in page, f"not let in after a minute: {page[:300]}")
     check(driver.get_cookie("creneau_pass") is not None, "no pass after being let in")
     driver.save_screenshot(f"{shots}/waiting-room-let-in.png")
