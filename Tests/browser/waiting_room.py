@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 from common import browser, check, text
@@ -68,13 +68,14 @@ try:
     check(not violations, f"axe on the waiting page: {violations}")
     # Nobody touches the tab: the crowd is gone, the page refreshes, the patient is let in.
     def current():
-        # The page may reload between finding its body and reading it: read again.
-        for _ in range(20):
+        # One script call reads the page (finding the body, then reading it, raced the page's own
+        # reloads under load); a call made mid-navigation is simply made again.
+        for _ in range(100):
             try:
-                return text(driver)
-            except StaleElementReferenceException:
+                return driver.execute_script("return document.body ? document.body.innerText : ''") or ""
+            except WebDriverException:
                 time.sleep(0.1)
-        return text(driver)
+        return ""
 
     deadline = time.time() + 60
     while time.time() < deadline and "Votre place dans la file" in current():
