@@ -37,6 +37,10 @@ public struct ConnectionLimits: Sendable, Equatable {
 public struct DatabaseTimeouts: Sendable, Equatable {
     public var connect: TimeInterval = 5
     public var statement: TimeInterval = 10
+    /// How long a change made by another instance (or a command) may take to show in this
+    /// instance's availability and directory (`CRENEAU_PEER_LAG_MS`; its own show at once).
+    /// Within it, a warm answer asks the database nothing; 0 reads versions on every answer.
+    public var peerLagMilliseconds = 50
 
     public init() {}
 
@@ -48,6 +52,12 @@ public struct DatabaseTimeouts: Sendable, Equatable {
                 throw ConfigurationError(setting: name, problem: "must be a number of seconds from 1 to 600.")
             }
             timeouts[keyPath: path] = TimeInterval(seconds)
+        }
+        if let text = value("CRENEAU_PEER_LAG_MS") {
+            guard text.count <= 4, let milliseconds = Int(text), (0...1_000).contains(milliseconds) else {
+                throw ConfigurationError(setting: "CRENEAU_PEER_LAG_MS", problem: "must be a number of milliseconds from 0 to 1000.")
+            }
+            timeouts.peerLagMilliseconds = milliseconds
         }
         return timeouts
     }

@@ -46,7 +46,10 @@ public struct Storage: Sendable {
             database = Database.postgres(servers: postgres, logger: logger,
                                          timeouts: serving ? .init(connect: limits.connect, statement: limits.statement) : nil)
         }
-        return Storage(database: database, store: SQLStore(database: database, cipher: cipher))
+        // A server may answer from versions read a moment ago (other instances' changes show within
+        // the lag); a command reads them on every call.
+        let peerLag: Duration = serving ? .milliseconds(configuration.databaseTimeouts.peerLagMilliseconds) : .zero
+        return Storage(database: database, store: SQLStore(database: database, cipher: cipher, peerLag: peerLag))
     }
 
     /// Applies pending migrations, turning "cannot connect" into a message that

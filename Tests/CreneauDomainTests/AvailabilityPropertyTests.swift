@@ -148,6 +148,22 @@ struct AvailabilityPropertyTests {
         }
     }
 
+    @Test("asking for at most n slots gives the first n of the full answer")
+    func firstSlotsOnly() {
+        var random = SeededRandom(seed: 18)
+        var shortened = 0
+        for _ in 0..<Self.cases {
+            let test = Self.generate(&random)
+            let all = AvailabilityEngine.slots(test.request, in: test.agenda)
+            for limit in [1, 4, 30] {
+                let first = AvailabilityEngine.slots(test.request, in: test.agenda, atMost: limit)
+                #expect(first == Array(all.prefix(limit)))
+                if all.count > limit { shortened += 1 }
+            }
+        }
+        #expect(shortened > 100)
+    }
+
     @Test("slots come in time order and never overlap each other")
     func ordered() {
         var random = SeededRandom(seed: 4)

@@ -47,6 +47,10 @@ struct BulkPublishTests {
                 let first = try await publication.refresh()
                 #expect(first == (recomputed: 1, changed: 1))
                 #expect(try await publication.refresh() == (recomputed: 0, changed: 0))
+                // An instance that starts now (a restart, a second one) finds what was computed, and recomputes nothing.
+                let restarted = SlotPublication(directory: CachedDirectory(store: test.store, clock: clock.clock), agendas: test.store,
+                                                repository: test.store, clock: clock.clock)
+                #expect(try await restarted.refresh() == (recomputed: 0, changed: 0))
                 // The publication moved: the old ETag no longer matches.
                 #expect(try await F.get(client, "/fhir/$bulk-publish", headers: [.ifNoneMatch: tag]).status == .ok)
 
@@ -82,6 +86,8 @@ struct BulkPublishTests {
                 let tuesday = try #require(try await F.slots(client, fixture, motive: fixture.org.motive, day: 24).first?["id"] as? String)
                 #expect(try await F.post(client, F.booking(slot: tuesday, fixture: fixture)).status == .created)
                 #expect(try await publication.refresh() == (recomputed: 1, changed: 1))
+                // The other instance sees the agenda moved, recomputes it, and finds it published already.
+                #expect(try await restarted.refresh() == (recomputed: 1, changed: 0))
                 let changed = try Self.lines(try await F.get(client, "/fhir/$bulk-publish/Slot.ndjson?_since=\(since)"))
                 #expect(changed.count == slots.count)
                 let tuesdayRow = try #require(changed.first { ($0["start"] as? String)?.hasPrefix("2026-11-24") == true })

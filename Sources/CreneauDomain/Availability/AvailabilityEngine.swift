@@ -7,7 +7,9 @@ import Foundation
 /// time, so a 30-minute visit is offered at 09:15 after a 15-minute one at
 /// 09:00 instead of leaving a quarter hour nothing fits into (scenario 6).
 public enum AvailabilityEngine {
-    public static func slots(_ request: AvailabilityRequest, in agenda: AgendaSnapshot) -> [Slot] {
+    /// With `atMost`, the first that many slots only: days after the one that reaches it are
+    /// not computed (each day is planned on its own, so the first slots are the same).
+    public static func slots(_ request: AvailabilityRequest, in agenda: AgendaSnapshot, atMost limit: Int? = nil) -> [Slot] {
         let motive = request.motive
         guard motive.isActive, motive.channels.contains(request.channel), request.days > 0 else { return [] }
         if let kind = request.patientKind, !accepts(motive.patients, kind) { return [] }
@@ -17,6 +19,7 @@ public enum AvailabilityEngine {
         let latest = request.now.addingTimeInterval(TimeInterval(motive.horizonDays(for: request.channel) * 86_400))
         var slots: [Slot] = []
         for offset in 0..<request.days {
+            if let limit, slots.count >= limit { return Array(slots.prefix(limit)) }
             let day = request.from.adding(days: offset)
             let dayStart = day.instant(atMinute: 0, in: agenda.timeZone)
             if dayStart > latest { break }
@@ -25,6 +28,7 @@ public enum AvailabilityEngine {
             DayPlanner(request: request, agenda: agenda, day: day, dayInterval: dayInterval, earliest: earliest, latest: latest)
                 .appendSlots(to: &slots)
         }
+        if let limit, slots.count > limit { return Array(slots.prefix(limit)) }
         return slots
     }
 

@@ -52,6 +52,13 @@ public protocol SlotPublicationRepository: Sendable {
     /// Published practitioners in id order after `after`, those changed since `since` only.
     func publishedSlots(changedSince since: Date?, after: UUID?, limit: Int) async throws -> [(practitionerID: UUID, changedAt: Date, slots: [PublishedSlots])]
     func publicationState() async throws -> SlotPublicationState
+    /// The version that moves with every other (nil: this database has none): a pass may stop
+    /// at once when it has not moved since the last complete one, on the same day.
+    func globalVersion() async throws -> Int64?
+    /// What each published practitioner's days were computed from, as `recordComputed` stored it.
+    func computedKeys() async throws -> [UUID: String]
+    /// Stores what these practitioners' published days were computed from (after `publishSlots`).
+    func recordComputed(_ keys: [UUID: String]) async throws
 }
 
 /// Keeps the published slots current, from the availability engine: each pass recomputes the
@@ -65,8 +72,11 @@ public final class SlotPublication: Sendable {
     let repository: any SlotPublicationRepository
     let clock: Clock
     public let horizonDays: Int
-    /// What each practitioner's published days were computed from, on this instance.
-    private let computedFrom = Mutex<[UUID: String]>([:])
+    /// What each practitioner's published days were computed from: read from the database on the
+    /// first pass (another instance's, or this one's before a restart), then kept here.
+    private let computedFrom = Mutex<[UUID: String]?>(nil)
+    /// The global version and day of the last pass that left nothing stale.
+    private let lastComplete = Mutex<(global: Int64, day: LocalDate)?>(nil)
 
     public static let defaultHorizonDays = 90
 
@@ -85,6 +95,9 @@ public final class SlotPublication: Sendable {
     public func refresh(limit: Int = 500) async throws -> (recomputed: Int, changed: Int) {
         let now = clock.now()
         let today = LocalDate(now, in: Site.defaultZone)
+        // Read before anything else: a change after it moves it, and the next pass looks again.
+        let global = try await repository.globalVersion()
+        if let global, let last = lastComplete.withLock({ $0 }), last.global == global, last.day == today { return (0, 0) }
         let profiles = try await directory.practitionersInService()
         let motives = try await directory.bookableMotives(practitionerIDs: profiles.map(\.practitioner.id), on: today)
         let offered = Dictionary(uniqueKeysWithValues: profiles.map { profile in
@@ -97,7 +110,13 @@ public final class SlotPublication: Sendable {
                 .map { String(versions[$0.uuidString.lowercased()] ?? 0) }.joined(separator: ",")
             return "\(today)|\(versions["*"] ?? 0)|\(own)|\(rooms)"
         }
-        let known = computedFrom.withLock { $0 }
+        var known: [UUID: String]
+        if let held = computedFrom.withLock({ $0 }) {
+            known = held
+        } else {
+            known = try await repository.computedKeys()
+            computedFrom.withLock { $0 = known }
+        }
         if known.isEmpty || Set(known.keys) != Set(offered.keys) {
             try await repository.withdrawSlots(keeping: Set(offered.keys), at: now)
         }
@@ -126,9 +145,13 @@ public final class SlotPublication: Sendable {
                 let published = (days[id] ?? []).sorted { ($0.day, $0.start, $0.motiveID.uuidString) < ($1.day, $1.start, $1.motiveID.uuidString) }
                 if try await repository.publishSlots(practitionerID: id, digest: Self.digest(published), slots: published, at: now) { changed += 1 }
             }
-            computedFrom.withLock { state in for (id, key) in keys { state[id] = key } }
+            try await repository.recordComputed(keys)
+            computedFrom.withLock { state in for (id, key) in keys { state?[id] = key } }
+            known.merge(keys) { $1 }
         }
-        computedFrom.withLock { state in state = state.filter { offered[$0.key] != nil } }
+        computedFrom.withLock { state in state = state?.filter { offered[$0.key] != nil } }
+        let remaining = offered.keys.contains { known[$0] != key($0) }
+        if let global, !remaining { lastComplete.withLock { $0 = (global, today) } }
         return (stale.count, changed)
     }
 

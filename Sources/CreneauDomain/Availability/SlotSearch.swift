@@ -27,6 +27,13 @@ public struct SlotSearch: Sendable {
         public let slots: [Slot]
     }
 
+    /// What any search's answer depends on, as `AvailabilityRepository.versionStamp` tells it
+    /// (every agenda and the configuration), with the second it is asked in; nil: nothing may
+    /// be remembered.
+    public func stamp(now: Date) async throws -> String? {
+        try await availability.versionStamp(owners: []).map { "\($0)@\(Int64(now.timeIntervalSince1970.rounded(.down)))" }
+    }
+
     /// Practitioners matching, soonest first slot first; those with nothing to offer last.
     public func search(
         text: String?, specialty: String?, siteID: UUID?, channel: Channel, from requested: LocalDate?, days: Int, limit: Int, slotsPerResult: Int
@@ -55,8 +62,9 @@ public struct SlotSearch: Sendable {
                 results.append(Result(profile: profile, motive: nil, slots: [], timeZone: profile.timeZone))
                 continue
             }
-            let slots = AvailabilityEngine.slots(AvailabilityRequest(motive: motive, channel: channel, from: from, days: days, now: now), in: agenda)
-            results.append(Result(profile: profile, motive: motive, slots: Array(slots.prefix(slotsPerResult)), timeZone: agenda.timeZone))
+            let slots = AvailabilityEngine.slots(
+                AvailabilityRequest(motive: motive, channel: channel, from: from, days: days, now: now), in: agenda, atMost: slotsPerResult)
+            results.append(Result(profile: profile, motive: motive, slots: slots, timeZone: agenda.timeZone))
         }
         results.sort { lhs, rhs in
             switch (lhs.slots.first?.start, rhs.slots.first?.start) {

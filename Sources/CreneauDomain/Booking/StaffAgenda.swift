@@ -104,10 +104,8 @@ public struct StaffAgenda: Sendable {
     /// The departments this booker works in (every department for group-wide grants).
     public func departments(for booker: Booker) async throws -> [Department] {
         guard booker.isStaff else { throw BookingError.forbidden("The agenda is for the hospital's staff.") }
-        var result: [Department] = []
-        for site in try await organisation.sites() {
-            for department in try await organisation.departments(siteID: site.id) where booker.serves(department.id) { result.append(department) }
-        }
+        // The directory's list (one read, remembered while the configuration holds), not a query per site.
+        let result = try await directory.siteDepartments().flatMap(\.departments).filter { booker.serves($0.id) }
         return result.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
     }
 
@@ -140,10 +138,12 @@ public struct StaffAgenda: Sendable {
         // The department's appointments are for its motives: read once above, not once per motive.
         var motiveCache = Dictionary(uniqueKeysWithValues: departmentMotives.map { ($0.id, $0) })
         var listed: [Entry] = []
+        // One read for the whole department (and one for its patients), whatever its size.
+        let all = try await appointments.appointments(practitionerIDs: profiles.map(\.practitioner.id), from: start, to: end)
+            .filter { $0.departmentID == departmentID }
+        let byPractitioner = Dictionary(grouping: try await self.entries(all, motives: &motiveCache, patients: withPatients)) { $0.appointment.practitionerID }
         for profile in profiles {
-            let appointments = try await appointments.appointments(practitionerID: profile.practitioner.id, from: start, to: end)
-                .filter { $0.departmentID == departmentID }
-            let entries = try await self.entries(appointments, motives: &motiveCache, patients: withPatients)
+            let entries = byPractitioner[profile.practitioner.id] ?? []
             if withPatients { listed += entries }
             let agenda = agendas[profile.practitioner.id]
             rows.append(Row(practitioner: profile.practitioner, cells: dates.map { date in
@@ -158,10 +158,10 @@ public struct StaffAgenda: Sendable {
     /// Each appointment with its patient and motive (motives read once each), by start time.
     func entries(_ listed: [Appointment], motives cache: inout [UUID: Motive], patients withPatients: Bool = true) async throws -> [Entry] {
         var entries: [Entry] = []
+        let people = withPatients ? try await patients.patients(ids: listed.map(\.patientID)) : [:]
         for appointment in listed {
             if cache[appointment.motiveID] == nil { cache[appointment.motiveID] = try await motives.motive(id: appointment.motiveID) }
-            let patient = withPatients ? try await patients.patient(id: appointment.patientID) : nil
-            entries.append(Entry(appointment: appointment, patient: patient, motive: cache[appointment.motiveID]))
+            entries.append(Entry(appointment: appointment, patient: people[appointment.patientID], motive: cache[appointment.motiveID]))
         }
         return entries.sorted { $0.appointment.startsAt < $1.appointment.startsAt }
     }

@@ -28,9 +28,27 @@ public protocol DirectoryRepository: Sendable {
     func site(reference: String) async throws -> Site?
     /// A practitioner with the motives they offer today in their site's zone, in one read.
     func practitionerWithMotives(id: UUID, now: Date) async throws -> (profile: PractitionerProfile, motives: [Motive])?
+    /// Every site by name, each with its departments by name (the home page's list), in one read.
+    func siteDepartments() async throws -> [SiteDepartments]
+    /// What the directory is at (configuration version and day), as a text that changes whenever
+    /// anything this repository answers could; nil when it cannot tell (nothing may be remembered).
+    func configurationStamp() async throws -> String?
+}
+
+/// A site and its departments, by name.
+public struct SiteDepartments: Sendable, Equatable {
+    public let site: Site
+    public let departments: [Department]
+
+    public init(site: Site, departments: [Department]) {
+        self.site = site
+        self.departments = departments
+    }
 }
 
 extension DirectoryRepository {
+    public func configurationStamp() async throws -> String? { nil }
+
     public func practitionerWithMotives(id: UUID, now: Date) async throws -> (profile: PractitionerProfile, motives: [Motive])? {
         guard let profile = try await practitionerProfile(id: id) else { return nil }
         let today = LocalDate(now, in: profile.timeZone)
@@ -69,4 +87,14 @@ public protocol AvailabilityRepository: Sendable {
     /// site's calendar and the rooms and equipment each motive needs. Keyed by
     /// practitioner id; practitioners without a site for the motive are absent.
     func agendas(_ requests: [(practitionerID: UUID, motive: Motive)], from: Date, to: Date) async throws -> [UUID: AgendaSnapshot]
+
+    /// What the agendas of `owners` (practitioners, rooms) and the configuration are at, as one
+    /// text that changes whenever an answer computed from them could (no owners: anything at
+    /// all); read before the agendas, so an answer filed under it is at least that new. Nil when
+    /// this repository cannot tell: then nothing may be remembered.
+    func versionStamp(owners: [UUID]) async throws -> String?
+}
+
+extension AvailabilityRepository {
+    public func versionStamp(owners: [UUID]) async throws -> String? { nil }
 }

@@ -70,6 +70,8 @@ public protocol PatientRepository: Sendable {
     func insert(_ patient: Patient) async throws
     func update(_ patient: Patient) async throws
     func patient(id: UUID) async throws -> Patient?
+    /// Several patients at once (an agenda's), by id; ids without a patient are absent.
+    func patients(ids: [UUID]) async throws -> [UUID: Patient]
 
     func link(_ managed: ManagedPatient) async throws
     /// A new patient and the account link that manages them, in one transaction.
@@ -119,6 +121,8 @@ public protocol AppointmentRepository: Sendable {
     func update(_ appointment: Appointment) async throws
     func appointment(id: UUID) async throws -> Appointment?
     func appointments(practitionerID: UUID, from: Date, to: Date) async throws -> [Appointment]
+    /// The appointments of several practitioners (a department's agenda), by start, in as few reads as the ids allow.
+    func appointments(practitionerIDs: [UUID], from: Date, to: Date) async throws -> [Appointment]
     func appointments(patientID: UUID) async throws -> [Appointment]
     /// A referring doctor's referrals starting from `from`, soonest first, at most `limit`.
     func appointments(referringDoctorID: UUID, from: Date, limit: Int) async throws -> [Appointment]

@@ -12,6 +12,8 @@ struct AvailabilityController: Sendable {
     let directory: any DirectoryRepository
     let availability: any AvailabilityRepository
     let clock: Clock
+    /// Answers remembered under the versions they were computed from (`AnswerCache`).
+    let answers = AnswerCache()
 
     /// Days the search looks ahead by default, and slots it shows per practitioner.
     static let searchDays = 7
@@ -38,11 +40,19 @@ struct AvailabilityController: Sendable {
         }
         let days = try query.integer("days", default: min(7, motive.horizonDays), in: 1...motive.horizonDays,
                                      explanation: "this motive is booked at most \(motive.horizonDays) days ahead")
+        // Read before the agendas (the answer is at least as new as the stamp it is filed under).
+        let stamp = try await availability.versionStamp(owners: [practitionerID] + motive.requiredResourceIDs)
+            .map { $0 + "@" + AnswerCache.second(now) }
+        let key = "\(practitionerID)|\(motive.id)|\(channel.rawValue)|\(requestedFrom?.description ?? "-")|\(days)"
+        if let stamp, let body = answers.answer(key, stamp: stamp) { return JSON.response(body: body) }
         let slots = try await compute(practitionerID: practitionerID, motive: motive, channel: channel, from: requestedFrom, days: days, now: now)
-        return try JSON.response(AvailabilityJSON(
+        let data = try JSON.encode(AvailabilityJSON(
             practitioner: practitionerID.json, motive: motive.id.json, channel: channel, timeZone: slots.timeZone.identifier,
             from: slots.from.description, days: days,
             slots: slots.slots.map { SlotJSON($0, timeZone: slots.timeZone, group: motive.capacity > 1) }))
+        let body = ByteBuffer(bytes: data)
+        if let stamp { answers.remember(key, stamp: stamp, body: body) }
+        return JSON.response(body: body)
     }
 
     func search(_ request: Request, booker: Booker) async throws -> Response {
@@ -57,6 +67,10 @@ struct AvailabilityController: Sendable {
         let site = try await query.siteID(in: directory)
         let now = clock.now()
         let requestedFrom = try query.date("from", now: now)
+        // Any change anywhere may change a search: filed under the global version.
+        let stamp = try await availability.versionStamp(owners: []).map { $0 + "@" + AnswerCache.second(now) }
+        let key = "search|\(specialty ?? "")|\(text ?? "")|\(site?.uuidString ?? "")|\(channel.rawValue)|\(days)|\(limit)|\(requestedFrom?.description ?? "-")"
+        if let stamp, let body = answers.answer(key, stamp: stamp) { return JSON.response(body: body) }
 
         let (from, found) = try await SlotSearch(directory: directory, availability: availability, clock: clock).search(
             text: text, specialty: specialty, siteID: site, channel: channel, from: requestedFrom, days: days, limit: limit, slotsPerResult: Self.slotsPerResult)
@@ -65,7 +79,9 @@ struct AvailabilityController: Sendable {
                 practitioner: PractitionerJSON(result.profile), motive: result.motive.map(MotiveJSON.init),
                 slots: result.slots.map { SlotJSON($0, timeZone: result.timeZone, group: (result.motive?.capacity ?? 1) > 1) })
         }
-        return try JSON.response(SearchJSON(from: from.description, days: days, results: results))
+        let body = ByteBuffer(bytes: try JSON.encode(SearchJSON(from: from.description, days: days, results: results)))
+        if let stamp { answers.remember(key, stamp: stamp, body: body) }
+        return JSON.response(body: body)
     }
     func compute(practitionerID: UUID, motive: Motive, channel: Channel, from requested: LocalDate?, days: Int, now: Date) async throws -> SlotSearch.Slots {
         try await SlotSearch(directory: directory, availability: availability, clock: clock)

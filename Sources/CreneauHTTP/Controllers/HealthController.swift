@@ -38,9 +38,13 @@ enum JSON {
     }
 
     static func response(data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        response(body: ByteBuffer(bytes: data), status: status)
+    }
+
+    static func response(body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: body))
     }
 }

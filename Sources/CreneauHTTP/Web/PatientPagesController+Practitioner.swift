@@ -14,27 +14,39 @@ extension PatientPagesController {
         let parameters = request.uri.queryParameters
         let chosen = parameters.get("motive").flatMap { UUID(uuidString: String($0)) }.flatMap { id in online.first { $0.id == id } } ?? online.first { $0.patients != .known } ?? online.first
         let profile = offer.profile
+        // The same page for every reader but their form token: rendered once a second at most while nothing moves.
+        let window = try chosen.map { _ in try WeekWindow(request, zone: profile.timeZone, now: now) }
+        let csrf = page.csrf(request, context, browser)
+        let key = "practitioner|\(id)|\(chosen?.id.uuidString ?? "-")|\(window?.from.description ?? "-")"
+        let reader = page
+        return try await pages.render(cachedIn: rendered, key: key, stamp: try await search.stamp(now: now), csrf: csrf, "practitioner", reader,
+                                      title: profile.practitioner.displayName) {
+            try await practitionerValues(offer: offer, online: online, chosen: chosen, window: window, pages: pages, language: reader.language,
+                                         csrf: WebPages.formTokenMarker)
+        }
+    }
+
+    private func practitionerValues(offer: (profile: PractitionerProfile, motives: [Motive]), online: [Motive], chosen: Motive?, window: WeekWindow?,
+                                    pages: WebPages, language: Language, csrf: String) async throws -> [String: Any] {
+        let profile = offer.profile, id = profile.practitioner.id
         var values: [String: Any] = [
             "name": profile.practitioner.displayName, "profession": profile.practitioner.profession, "specialty": Self.specialtyName(profile),
             "sites": profile.sites.map { "\($0.name), \($0.city)" }.joined(separator: " · "),
             "languages": profile.practitioner.languages.map { code in
-                let name = pages.text("language_" + code, page.language)
+                let name = pages.text("language_" + code, language)
                 return name.hasPrefix("language_") ? code : name
             }.joined(separator: ", "),
             "skills": profile.practitioner.skills,
             "hasMotives": !online.isEmpty,
             "motives": online.map { motive -> [String: Any] in
                 ["name": motive.name, "href": "/practitioners/\(id.json)?motive=\(motive.id.json)", "current": motive.id == chosen?.id,
-                 "duration": "\(motive.durationMinutes) \(pages.text("minutes", page.language))", "knownOnly": motive.patients == .known]
+                 "duration": "\(motive.durationMinutes) \(pages.text("minutes", language))", "knownOnly": motive.patients == .known]
             },
         ]
-        if let motive = chosen {
-            let zone = profile.timeZone
-            let window = try WeekWindow(request, zone: zone, now: now)
+        if let motive = chosen, let window {
             let week = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: window.from, days: WeekWindow.days)
-            let csrf = page.csrf(request, context, browser)
-            let days = PageFormat.days(week.slots, week.timeZone, page.language) {
-                Self.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: page.language, csrf: csrf)
+            let days = PageFormat.days(week.slots, week.timeZone, language) {
+                Self.slotButton($0, practitioner: id, motive: motive.id, zone: week.timeZone, language: language, csrf: csrf)
             }
             var section: [String: Any] = [
                 "name": motive.name, "instructions": motive.instructionsBefore, "days": days,
@@ -48,12 +60,12 @@ extension PatientPagesController {
                 let horizon = max(1, motive.horizonDays - window.today.days(until: window.from))
                 let later = try await search.slots(practitionerID: id, motive: motive, channel: .online, from: window.from, days: min(horizon, 366))
                 if let first = later.slots.first {
-                    section["nextAvailable"] = PageFormat.day(first.start, later.timeZone, page.language)
+                    section["nextAvailable"] = PageFormat.day(first.start, later.timeZone, language)
                     section["nextHref"] = "/practitioners/\(id.json)?motive=\(motive.id.json)&from=\(LocalDate(first.start, in: later.timeZone).description)"
                 }
             }
             values["motive"] = section
         }
-        return try pages.render("practitioner", page, title: profile.practitioner.displayName, values: values)
+        return values
     }
 }

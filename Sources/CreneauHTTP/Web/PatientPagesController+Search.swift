@@ -6,11 +6,12 @@ import Hummingbird
 extension PatientPagesController {
     /// The search form's choices: every specialty and site of this instance.
     func searchForm(_ query: String, specialty: String?, site: String?, language: Language) async throws -> [String: Any] {
-        let sites = try await organisation.sites()
+        // From the directory's memory (kept exact by the configuration version), not one query per site.
+        let listed = try await directory.siteDepartments()
+        let sites = listed.map(\.site)
         var specialties: [String: String] = [:]
         var siteSections: [[String: Any]] = []
-        for site in sites.prefix(60) {
-            let departments = try await organisation.departments(siteID: site.id).sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }
+        for (site, departments) in listed.prefix(60).map({ ($0.site, $0.departments.sorted { SearchText.fold($0.name) < SearchText.fold($1.name) }) }) {
             for department in departments { specialties[department.specialty] = specialties[department.specialty] ?? department.name }
             siteSections.append(["name": site.name, "city": site.city, "departments": departments.map { department -> [String: Any] in
                 ["name": department.name, "href": "/search?specialty=\(Self.encode(department.specialty))&site=\(Self.encode(site.slug))"]
@@ -27,8 +28,10 @@ extension PatientPagesController {
     func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try pages()
-        return try pages.render("home", page, title: pages.text("home_title", page.language),
-                                values: try await searchForm("", specialty: nil, site: nil, language: page.language))
+        return try await pages.render(cachedIn: rendered, key: "home", stamp: try await directory.configurationStamp(), csrf: nil,
+                                      "home", page, title: pages.text("home_title", page.language)) {
+            try await searchForm("", specialty: nil, site: nil, language: page.language)
+        }
     }
 
     func results(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -37,17 +40,29 @@ extension PatientPagesController {
         let parameters = request.uri.queryParameters
         func parameter(_ name: String) -> String? { parameters.get(name).map { String($0) }?.trimmed.nilIfEmpty }
         let text = parameter("q"), specialty = parameter("specialty"), siteSlug = parameter("site")
-        var values = try await searchForm(text ?? "", specialty: specialty, site: siteSlug, language: page.language)
         guard text != nil || specialty != nil else {
+            var values = try await searchForm(text ?? "", specialty: specialty, site: siteSlug, language: page.language)
             values["noResults"] = false
             values["error"] = pages.text("search_ask", page.language)
             return try pages.render("search", page, title: pages.text("search_title", page.language), values: values)
         }
+        // The page is the same for every reader but their form token: rendered once a second at most while nothing moves.
+        let csrf = page.csrf(request, context, browser)
+        let key = "results|\(text ?? "")|\(specialty ?? "")|\(siteSlug ?? "")"
+        let stamp = try await search.stamp(now: clock.now())
+        let reader = page
+        return try await pages.render(cachedIn: rendered, key: key, stamp: stamp, csrf: csrf, "search", reader,
+                                      title: pages.text("search_title", reader.language)) {
+            try await resultValues(text: text, specialty: specialty, siteSlug: siteSlug, language: reader.language, csrf: WebPages.formTokenMarker)
+        }
+    }
+
+    private func resultValues(text: String?, specialty: String?, siteSlug: String?, language: Language, csrf: String) async throws -> [String: Any] {
+        var values = try await searchForm(text ?? "", specialty: specialty, site: siteSlug, language: language)
         var siteID: UUID?
         if let siteSlug { siteID = try await directory.site(reference: siteSlug)?.id }
         let (_, found) = try await search.search(
             text: text, specialty: specialty, siteID: siteID, channel: .online, from: nil, days: Self.searchDays, limit: 30, slotsPerResult: Self.slotsPerResult)
-        let csrf = page.csrf(request, context, browser)
         values["results"] = found.map { result -> [String: Any] in
             let practitioner = result.profile.practitioner
             let motiveQuery = result.motive.map { "?motive=\($0.id.json)" } ?? ""
@@ -56,14 +71,14 @@ extension PatientPagesController {
                 "sites": result.profile.sites.map(\.name).joined(separator: ", "), "href": "/practitioners/\(practitioner.id.json)\(motiveQuery)",
                 "motiveName": result.motive?.name ?? "", "hasSlots": !result.slots.isEmpty,
                 "slots": result.slots.map { slot -> [String: Any] in
-                    var button = Self.slotButton(slot, practitioner: practitioner.id, motive: result.motive?.id, zone: result.timeZone, language: page.language, csrf: csrf)
-                    button["day"] = PageFormat.shortDay(slot.start, result.timeZone, page.language)
+                    var button = Self.slotButton(slot, practitioner: practitioner.id, motive: result.motive?.id, zone: result.timeZone, language: language, csrf: csrf)
+                    button["day"] = PageFormat.shortDay(slot.start, result.timeZone, language)
                     return button
                 },
             ]
         }
         values["noResults"] = found.isEmpty
-        return try pages.render("search", page, title: pages.text("search_title", page.language), values: values)
+        return values
     }
 
     static func specialtyName(_ profile: PractitionerProfile) -> String {

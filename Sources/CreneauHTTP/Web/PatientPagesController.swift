@@ -15,6 +15,8 @@ struct PatientPagesController: Sendable {
     let clock: Clock
     /// The pages' templates and translations (`HTTPDependencies.pages`).
     let renderer: Result<WebPages, any Error>
+    /// Pages rendered once per version of what they show (`WebPages.render(cachedIn:…)`).
+    let rendered = AnswerCache()
 
     static let searchDays = 7
     static let slotsPerResult = 4

@@ -35,7 +35,7 @@ public struct WebPages: Sendable {
 
     /// A page in `language`; `values` fill the template beside `t` (the translations),
     /// `lang` and the language switch.
-    func render(_ template: String, _ page: PageContext, title: String, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+    func html(_ template: String, _ page: PageContext, title: String, values: [String: Any]) throws -> String {
         var all = values
         all["t"] = tables[page.language] ?? [:]
         all["lang"] = page.language.rawValue
@@ -44,6 +44,38 @@ public struct WebPages: Sendable {
         all["signedIn"] = page.signedIn
         all["accountHref"] = page.accountHref
         guard let html = library.render(all, withTemplate: template) else { throw MissingResource(name: template) }
+        return html
+    }
+
+    /// Stands for the reader's form token in a page rendered once for every reader
+    /// (`render(cachedIn:…)`); random per process, so no reader can type it.
+    static let formTokenMarker = "csrf" + TokenGenerator.random.next().filter { $0.isLetter || $0.isNumber }
+
+    /// Renders `template` once per `stamp` (what the page was computed from) and reader's view
+    /// (language, the language switch, signed in or not), then serves that copy, with the
+    /// reader's own form token put in place of `formTokenMarker` when `csrf` is given. `values`
+    /// runs only when the page is rendered; with no stamp (the repositories cannot tell what
+    /// the page depends on) the page is rendered every time.
+    func render(cachedIn cache: AnswerCache, key: String, stamp: String?, csrf: String?, _ template: String, _ page: PageContext,
+                title: String, values: () async throws -> [String: Any]) async throws -> Response {
+        let fullKey = "\(key)|\(template)|\(page.language.rawValue)|\(page.switchHref)|\(page.signedIn)|\(page.accountHref)|\(title)"
+        var body: ByteBuffer
+        if let stamp, let held = cache.answer(fullKey, stamp: stamp) {
+            body = held
+        } else {
+            body = ByteBuffer(string: try html(template, page, title: title, values: try await values()))
+            if let stamp { cache.remember(fullKey, stamp: stamp, body: body) }
+        }
+        if let csrf {
+            body = ByteBuffer(string: String(buffer: body).replacingOccurrences(of: Self.formTokenMarker, with: csrf))
+        }
+        var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
+        for cookie in page.cookies { response.headers[values: .setCookie].append(cookie) }
+        return response
+    }
+
+    func render(_ template: String, _ page: PageContext, title: String, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+        let html = try html(template, page, title: title, values: values)
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))

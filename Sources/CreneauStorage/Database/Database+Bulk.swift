@@ -42,6 +42,8 @@ extension Database {
     /// driver, for bulk loads (the directory import) that a later run can redo: the commit does not
     /// wait for the disk.
     public func bulkTransaction<R: Sendable>(_ body: @Sendable (BulkStatements) async throws -> R) async throws -> R {
+        // Its statements bypass `WriteNoticingSQL`: the caches learn of the load here, after its commit.
+        defer { writes.advance() }
         do {
             switch pool {
             case .sqlite:

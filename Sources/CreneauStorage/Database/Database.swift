@@ -22,6 +22,8 @@ public final class Database: Sendable {
     let logger: Logger
     let pool: Pool
     let writeGate = WriteGate()
+    /// Moves after every statement of this process that may have written (`WriteEpoch`).
+    let writes = WriteEpoch()
     /// SQLite runs queries on these threads; its own pool, so a query waiting
     /// on a lock cannot starve the rest of the process.
     private let threadPool: NIOThreadPool?
@@ -147,7 +149,7 @@ public final class Database: Sendable {
             case .sqlite(let pool):
                 let connection = try await pool.requestConnection(logger: logger).get()
                 defer { pool.releaseConnection(connection, logger: logger) }
-                return try await body(connection.sql(queryLogLevel: .trace))
+                return try await body(WriteNoticingSQL(base: connection.sql(queryLogLevel: .trace), epoch: writes))
             case .postgres(let pool):
                 let connection = try await pool.requestConnection(logger: logger).get()
                 defer { pool.releaseConnection(connection, logger: logger) }
@@ -159,7 +161,8 @@ public final class Database: Sendable {
                     }
                 }
                 defer { watchdog?.cancel() }
-                return try await body(OpenConnectionSQL(connection: connection, base: connection.sql(queryLogLevel: .trace)))
+                return try await body(WriteNoticingSQL(
+                    base: OpenConnectionSQL(connection: connection, base: connection.sql(queryLogLevel: .trace)), epoch: writes))
             }
         } catch {
             throw StorageErrors.map(error)
@@ -202,7 +205,7 @@ public final class Database: Sendable {
         do {
             let connection = try await writer.pool.requestConnection(logger: logger).get()
             defer { writer.pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: .trace))
+            return try await body(WriteNoticingSQL(base: connection.sql(queryLogLevel: .trace), epoch: writes))
         } catch {
             throw StorageErrors.map(error)
         }

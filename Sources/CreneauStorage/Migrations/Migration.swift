@@ -57,5 +57,7 @@ extension Migration {
         .statistics,
         .limitCounters,
         .retention,
+        .globalAgendaVersion,
+        .publicationKeys,
     ]
 }

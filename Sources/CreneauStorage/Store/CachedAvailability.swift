@@ -154,6 +154,14 @@ public final class CachedAvailability: AvailabilityRepository, Sendable {
         }
     }
 
+    public func versionStamp(owners: [UUID]) async throws -> String? {
+        let keys = owners.isEmpty ? [Migration.globalVersionKey] : [Self.configurationKey] + owners.map(Column.id)
+        let versions = try await store.versionReads.read(Set(keys), from: store.database)
+        // No global version (a schema before migration 0029): nothing may be remembered under it.
+        if owners.isEmpty, versions[Migration.globalVersionKey] ?? 0 == 0 { return nil }
+        return keys.map { String(versions[$0] ?? 0) }.joined(separator: ".")
+    }
+
     /// Follows this instance's own committed bookings without reading them back. An agenda held
     /// at exactly the version the batch started from gets the batch's occupations and the
     /// version the batch ended at: every change between the two was the batch's own (it held the

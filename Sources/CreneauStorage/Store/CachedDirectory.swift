@@ -24,6 +24,7 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         var searchTexts: [UUID: String]
         var motives: [UUID: [Motive]]
         var sites: [Site]
+        var siteDepartments: [SiteDepartments]
     }
 
     private struct State {
@@ -71,7 +72,8 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
     private func load(version: Int64, day: LocalDate) async throws -> Snapshot {
         let ordered = try await store.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: .max)
         let motives = try await store.bookableMotives(practitionerIDs: ordered.map(\.practitioner.id), on: day)
-        let sites = try await store.sites()
+        let siteDepartments = try await store.siteDepartments()
+        let sites = siteDepartments.map(\.site)
         let motiveNames = try await store.motiveNamesByDepartment()
         return Snapshot(
             version: version, day: day, ordered: ordered,
@@ -80,7 +82,7 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
             searchTexts: Dictionary(uniqueKeysWithValues: ordered.map { profile in
                 (profile.practitioner.id, DirectorySearch.text(of: profile, motiveNames: profile.departments.flatMap { motiveNames[$0.id] ?? [] }))
             }),
-            motives: motives, sites: sites)
+            motives: motives, sites: sites, siteDepartments: siteDepartments)
     }
 
     /// Loads the directory now, so that the first visitor does not wait for it.
@@ -122,6 +124,15 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
     public func practitionerWithMotives(id: UUID, now: Date) async throws -> (profile: PractitionerProfile, motives: [Motive])? {
         let held = try await current(day: today)
         return held.byID[id].map { ($0, held.motives[id] ?? []) }
+    }
+
+    public func configurationStamp() async throws -> String? {
+        let held = try await current(day: today)
+        return "\(held.version)|\(held.day)"
+    }
+
+    public func siteDepartments() async throws -> [SiteDepartments] {
+        try await current(day: today).siteDepartments
     }
 
     public func site(reference: String) async throws -> Site? {

@@ -49,6 +49,19 @@ extension SQLStore: AppointmentRepository {
         }
     }
 
+    public func appointments(practitionerIDs: [UUID], from: Date, to: Date) async throws -> [Appointment] {
+        var result: [Appointment] = []
+        // Chunks of 500 ids keep every statement far below both engines' bind limits.
+        for chunk in stride(from: 0, to: practitionerIDs.count, by: 500).map({ Array(practitionerIDs[$0..<min($0 + 500, practitionerIDs.count)]) }) {
+            result += try await appointments {
+                $0.where("practitioner_id", .in, idList(chunk))
+                    .where("starts_at", .lessThan, SQLBind(Column.instant(to)))
+                    .where("ends_at", .greaterThan, SQLBind(Column.instant(from)))
+            }
+        }
+        return result.sorted { ($0.startsAt, $0.id.uuidString) < ($1.startsAt, $1.id.uuidString) }
+    }
+
     public func appointments(patientID: UUID) async throws -> [Appointment] {
         try await appointments { $0.where("patient_id", .equal, SQLBind(Column.id(patientID))) }
     }

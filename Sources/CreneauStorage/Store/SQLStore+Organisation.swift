@@ -30,6 +30,16 @@ extension SQLStore: OrganisationRepository {
         try await listRows(Department.self, where: "site_id", equals: Column.id(siteID), orderBy: ["name"])
     }
 
+    /// Every site by name with its departments by name: two queries, whatever the number of sites.
+    public func siteDepartments() async throws -> [SiteDepartments] {
+        let sites = try await sites()
+        let departments = try await database.withConnection { db in
+            try await db.select().column("*").from(Department.table).orderBy("name").all().map { try Department(row: $0) }
+        }
+        let bySite = Dictionary(grouping: departments, by: \.siteID)
+        return sites.map { SiteDepartments(site: $0, departments: bySite[$0.id] ?? []) }
+    }
+
     public func insert(_ holiday: PublicHoliday) async throws { try await insertRow(holiday) }
     public func holidays(siteID: UUID) async throws -> [PublicHoliday] {
         try await listRows(PublicHoliday.self, where: "site_id", equals: Column.id(siteID), orderBy: ["day"])

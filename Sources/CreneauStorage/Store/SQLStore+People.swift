@@ -7,6 +7,18 @@ extension SQLStore: PatientRepository {
     public func update(_ patient: Patient) async throws { try await updateRow(patient) }
     public func patient(id: UUID) async throws -> Patient? { try await findRow(Patient.self, id: id) }
 
+    public func patients(ids: [UUID]) async throws -> [UUID: Patient] {
+        let unique = Array(Set(ids))
+        var found: [UUID: Patient] = [:]
+        for chunk in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0..<min($0 + 500, unique.count)]) }) {
+            let rows = try await database.withConnection { db in
+                try await db.select().column("*").from(Patient.table).where("id", .in, idList(chunk)).all().map { try Patient(row: $0) }
+            }
+            for patient in rows { found[patient.id] = patient }
+        }
+        return found
+    }
+
     public func link(_ managed: ManagedPatient) async throws { try await insertRow(managed) }
 
     public func insertManaged(_ patient: Patient, _ link: ManagedPatient) async throws {

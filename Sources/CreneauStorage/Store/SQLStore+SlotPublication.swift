@@ -43,6 +43,33 @@ extension SQLStore: SlotPublicationRepository {
         return true
     }
 
+    public func globalVersion() async throws -> Int64? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT version FROM agenda_versions WHERE owner_id = \(bind: Migration.globalVersionKey)").first()
+                .map { try $0.decode(column: "version", as: Int64.self) }
+        }
+    }
+
+    public func computedKeys() async throws -> [UUID: String] {
+        try await database.withConnection { db in
+            var keys: [UUID: String] = [:]
+            for row in try await db.raw("SELECT practitioner_id, computed_from FROM slot_publications WHERE computed_from IS NOT NULL AND digest <> 'withdrawn'").all() {
+                keys[try row.uuid("practitioner_id")] = try row.string("computed_from")
+            }
+            return keys
+        }
+    }
+
+    /// One transaction for a pass's batch (one commit, not one per practitioner).
+    public func recordComputed(_ keys: [UUID: String]) async throws {
+        guard !keys.isEmpty else { return }
+        try await database.transaction { db in
+            for (id, key) in keys.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                try await db.raw("UPDATE slot_publications SET computed_from = \(bind: key) WHERE practitioner_id = \(bind: Column.id(id))").run()
+            }
+        }
+    }
+
     public func withdrawSlots(keeping: Set<UUID>, at: Date) async throws {
         let published = try await database.withConnection { db in
             try await db.raw("SELECT practitioner_id FROM slot_publications WHERE digest <> 'withdrawn'").all().map { try $0.uuid("practitioner_id") }

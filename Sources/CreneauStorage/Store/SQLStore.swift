@@ -11,11 +11,14 @@ public struct SQLStore: Sendable {
     /// appointments' foreign keys would refuse it), so a booking need not ask again.
     let knownDoctors = KnownIDs()
     /// The caches' reads of `agenda_versions`, shared by concurrent callers.
-    let versionReads = VersionReads()
+    let versionReads: VersionReads
 
-    public init(database: Database, cipher: FieldCipher) {
+    /// `peerLag`: how long another instance's (or a command's) change may take to show in
+    /// availability and the directory here (`VersionReads`); zero reads versions on every call.
+    public init(database: Database, cipher: FieldCipher, peerLag: Duration = .zero) {
         self.database = database
         self.cipher = cipher
+        self.versionReads = VersionReads(peerLag: peerLag)
     }
 }
 
