@@ -294,8 +294,17 @@ def bookings(options, database, work, w1, ids, main_server, servers, row):
             break
     run = uuid.uuid4().hex[:8]
     bodies = []
-    for (practitioner, motive), path in zip(ids, w1):
-        status, body, _ = call(port, "GET", path)
+    today = time.strftime("%Y-%m-%d")
+    for practitioner, _ in ids:
+        # A motive a new patient may book online (the W1 sample also holds follow-ups for known patients).
+        status, body, _ = call(port, "GET", f"/api/v1/practitioners/{practitioner}/motives")
+        motives = [m for m in json.loads(body).get("motives", []) if "online" in m.get("channels", []) and m.get("patients") != "known"] \
+            if status == 200 else []
+        if not motives:
+            continue
+        motive = motives[0]["id"]
+        days = min(30, motives[0].get("horizonDays", 30))
+        status, body, _ = call(port, "GET", f"/api/v1/availability?practitioner={practitioner}&motive={motive}&from={today}&days={days}")
         if status != 200:
             continue
         for slot in json.loads(body)["slots"]:

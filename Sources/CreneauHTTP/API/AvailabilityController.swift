@@ -13,7 +13,7 @@ struct AvailabilityController: Sendable {
     let availability: any AvailabilityRepository
     let clock: Clock
     /// Answers remembered under the versions they were computed from (`AnswerCache`).
-    let answers = AnswerCache()
+    let answers = AnswerCache<ByteBuffer>()
 
     /// Days the search looks ahead by default, and slots it shows per practitioner.
     static let searchDays = 7
@@ -42,7 +42,7 @@ struct AvailabilityController: Sendable {
                                      explanation: "this motive is booked at most \(motive.horizonDays) days ahead")
         // Read before the agendas (the answer is at least as new as the stamp it is filed under).
         let stamp = try await availability.versionStamp(owners: [practitionerID] + motive.requiredResourceIDs)
-            .map { $0 + "@" + AnswerCache.second(now) }
+            .map { $0 + "@" + AnswerTime.second(now) }
         let key = "\(practitionerID)|\(motive.id)|\(channel.rawValue)|\(requestedFrom?.description ?? "-")|\(days)"
         if let stamp, let body = answers.answer(key, stamp: stamp) { return JSON.response(body: body) }
         let slots = try await compute(practitionerID: practitionerID, motive: motive, channel: channel, from: requestedFrom, days: days, now: now)
@@ -68,7 +68,7 @@ struct AvailabilityController: Sendable {
         let now = clock.now()
         let requestedFrom = try query.date("from", now: now)
         // Any change anywhere may change a search: filed under the global version.
-        let stamp = try await availability.versionStamp(owners: []).map { $0 + "@" + AnswerCache.second(now) }
+        let stamp = try await availability.versionStamp(owners: []).map { $0 + "@" + AnswerTime.second(now) }
         let key = "search|\(specialty ?? "")|\(text ?? "")|\(site?.uuidString ?? "")|\(channel.rawValue)|\(days)|\(limit)|\(requestedFrom?.description ?? "-")"
         if let stamp, let body = answers.answer(key, stamp: stamp) { return JSON.response(body: body) }
 

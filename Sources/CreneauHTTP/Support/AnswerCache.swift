@@ -11,10 +11,11 @@ import NIOCore
 /// encoding per agenda and second, not one per visitor. An entry is used only under exactly the
 /// stamp it was filed with, so nothing outlives a change; the whole cache is dropped when it
 /// outgrows its budget (simple, and it refills from the next answers).
-final class AnswerCache: Sendable {
+final class AnswerCache<Answer: Sendable>: Sendable {
     private struct Entry {
         let stamp: String
-        let body: ByteBuffer
+        let body: Answer
+        let size: Int
     }
 
     private struct State {
@@ -25,31 +26,44 @@ final class AnswerCache: Sendable {
     private let state = NIOLockedValueBox(State())
     let budget: Int
 
-    init(budget: Int = 32 << 20) {
+    /// How many bytes an answer holds (the budget counts them).
+    let size: @Sendable (Answer) -> Int
+
+    init(budget: Int = 32 << 20, size: @escaping @Sendable (Answer) -> Int) {
         self.budget = budget
+        self.size = size
     }
 
-    func answer(_ key: String, stamp: String) -> ByteBuffer? {
+    func answer(_ key: String, stamp: String) -> Answer? {
         state.withLockedValue { state in
             guard let entry = state.entries[key], entry.stamp == stamp else { return nil }
             return entry.body
         }
     }
 
-    func remember(_ key: String, stamp: String, body: ByteBuffer) {
+    func remember(_ key: String, stamp: String, body: Answer) {
+        let size = self.size(body) + key.utf8.count + stamp.utf8.count
         state.withLockedValue { state in
-            let size = body.readableBytes + key.utf8.count + stamp.utf8.count
             if state.bytes + size > budget {
                 state.entries.removeAll(keepingCapacity: true)
                 state.bytes = 0
             }
-            if let old = state.entries.updateValue(Entry(stamp: stamp, body: body), forKey: key) {
-                state.bytes -= old.body.readableBytes + key.utf8.count + old.stamp.utf8.count
+            if let old = state.entries.updateValue(Entry(stamp: stamp, body: body, size: size), forKey: key) {
+                state.bytes -= old.size
             }
             state.bytes += size
         }
     }
 
+}
+
+extension AnswerCache where Answer == ByteBuffer {
+    convenience init(budget: Int = 32 << 20) {
+        self.init(budget: budget, size: { $0.readableBytes })
+    }
+}
+
+enum AnswerTime {
     /// The stamp's time part: the second `now` falls in.
     static func second(_ now: Date) -> String {
         String(Int64(now.timeIntervalSince1970.rounded(.down)))

@@ -16,7 +16,7 @@ struct PatientPagesController: Sendable {
     /// The pages' templates and translations (`HTTPDependencies.pages`).
     let renderer: Result<WebPages, any Error>
     /// Pages rendered once per version of what they show (`WebPages.render(cachedIn:…)`).
-    let rendered = AnswerCache()
+    let rendered = RenderedPages()
 
     static let searchDays = 7
     static let slotsPerResult = 4

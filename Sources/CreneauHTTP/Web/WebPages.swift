@@ -56,18 +56,23 @@ public struct WebPages: Sendable {
     /// reader's own form token put in place of `formTokenMarker` when `csrf` is given. `values`
     /// runs only when the page is rendered; with no stamp (the repositories cannot tell what
     /// the page depends on) the page is rendered every time.
-    func render(cachedIn cache: AnswerCache, key: String, stamp: String?, csrf: String?, _ template: String, _ page: PageContext,
+    func render(cachedIn cache: RenderedPages, key: String, stamp: String?, csrf: String?, _ template: String, _ page: PageContext,
                 title: String, values: () async throws -> [String: Any]) async throws -> Response {
         let fullKey = "\(key)|\(template)|\(page.language.rawValue)|\(page.switchHref)|\(page.signedIn)|\(page.accountHref)|\(title)"
-        var body: ByteBuffer
+        let parts: [ByteBuffer]
         if let stamp, let held = cache.answer(fullKey, stamp: stamp) {
-            body = held
+            parts = held
         } else {
-            body = ByteBuffer(string: try html(template, page, title: title, values: try await values()))
-            if let stamp { cache.remember(fullKey, stamp: stamp, body: body) }
+            // Kept cut at the token's places, so that a reader's copy is only joined, not searched.
+            parts = try html(template, page, title: title, values: try await values())
+                .components(separatedBy: Self.formTokenMarker).map { ByteBuffer(string: $0) }
+            if let stamp { cache.remember(fullKey, stamp: stamp, body: parts) }
         }
-        if let csrf {
-            body = ByteBuffer(string: String(buffer: body).replacingOccurrences(of: Self.formTokenMarker, with: csrf))
+        var body = ByteBuffer()
+        body.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes } + (parts.count - 1) * (csrf?.utf8.count ?? 0))
+        for (index, part) in parts.enumerated() {
+            if index > 0 { body.writeString(csrf ?? Self.formTokenMarker) }
+            body.writeImmutableBuffer(part)
         }
         var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: body))
         for cookie in page.cookies { response.headers[values: .setCookie].append(cookie) }
@@ -181,7 +186,19 @@ extension PageContext {
 }
 
 /// Dates and times as a reader of the page says them, in the site's time zone.
+/// Pages rendered once per stamp, cut at their form tokens (`WebPages.render(cachedIn:…)`).
+typealias RenderedPages = AnswerCache<[ByteBuffer]>
+
+extension AnswerCache where Answer == [ByteBuffer] {
+    convenience init(budget: Int = 32 << 20) {
+        self.init(budget: budget, size: { $0.reduce(0) { $0 + $1.readableBytes } })
+    }
+}
+
 enum PageFormat {
+    /// Foundation's formatter for `pattern` (a skeleton): what the hand-written forms below are
+    /// tested against (`PageFormatTests`). Building one costs milliseconds on Linux (ICU data),
+    /// and a page of slots needs hundreds of dates: pages use the forms below.
     static func formatter(_ pattern: String, _ zone: TimeZone, _ language: Language) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language == .fr ? "fr_FR" : "en_GB")
@@ -190,10 +207,46 @@ enum PageFormat {
         return formatter
     }
 
+    static let weekdays: [Language: [String]] = [
+        .fr: ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+        .en: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    ]
+    static let shortWeekdays: [Language: [String]] = [
+        .fr: ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."],
+        .en: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    ]
+    static let months: [Language: [String]] = [
+        .fr: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+        .en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    ]
+    static let shortMonths: [Language: [String]] = [
+        .fr: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+        .en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    ]
+
+    /// The local calendar day and minute of `date` in `zone`.
+    static func local(_ date: Date, _ zone: TimeZone) -> (day: LocalDate, minute: Int) {
+        let raw = date.timeIntervalSince1970
+        // Clamped like LocalDate's: an instant no input can carry still prints instead of trapping.
+        let seconds = Int((raw.isFinite ? min(max(raw, -1e13), 1e13) : 0).rounded(.down)) + zone.secondsFromGMT(for: date)
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        return (LocalDate(daysSinceEpoch: (seconds - secondOfDay) / 86_400), secondOfDay / 60)
+    }
+
     /// "lundi 23 novembre" / "Monday 23 November".
-    static func day(_ date: Date, _ zone: TimeZone, _ language: Language) -> String { formatter("EEEEdMMMM", zone, language).string(from: date) }
+    static func day(_ date: Date, _ zone: TimeZone, _ language: Language) -> String {
+        let day = local(date, zone).day
+        let names = weekdays[language] ?? [], monthNames = months[language] ?? []
+        return "\(names[day.isoWeekday - 1]) \(day.day) \(monthNames[day.month - 1])"
+    }
+
     /// "lun. 23 nov." / "Mon 23 Nov".
-    static func shortDay(_ date: Date, _ zone: TimeZone, _ language: Language) -> String { formatter("EEEdMMM", zone, language).string(from: date) }
+    static func shortDay(_ date: Date, _ zone: TimeZone, _ language: Language) -> String {
+        let day = local(date, zone).day
+        let names = shortWeekdays[language] ?? [], monthNames = shortMonths[language] ?? []
+        return "\(names[day.isoWeekday - 1]) \(day.day) \(monthNames[day.month - 1])"
+    }
+
     /// A week of slots as the pages show it: one entry per local day that has any ("day"), each
     /// slot turned into its button's values by `button`.
     static func days(_ slots: [Slot], _ zone: TimeZone, _ language: Language, button: (Slot) -> [String: Any]) -> [[String: Any]] {
@@ -207,10 +260,8 @@ enum PageFormat {
 
     /// "09:05".
     static func time(_ date: Date, _ zone: TimeZone, _ language: Language) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "HH:mm"
-        return formatter.string(from: date)
+        let minute = local(date, zone).minute
+        let hours = minute / 60, minutes = minute % 60
+        return (hours < 10 ? "0" : "") + String(hours) + (minutes < 10 ? ":0" : ":") + String(minutes)
     }
 }
