@@ -50,6 +50,9 @@ public func buildApplication(_ configuration: Configuration, demo: Bool, logger:
         holdDuration: configuration.holdDuration, limits: configuration.rateLimits ? .standard : .off,
         accountLimits: configuration.rateLimits ? .standard : .off, metrics: metrics, directory: directory,
         offerWindow: configuration.waitlistOfferWindow)
+    // Before the server opens: the first patients after a restart are answered from memory.
+    _ = await AgendaWarmUp.run(directory: directory, availability: served.availability, clock: clock,
+                               budget: .seconds(configuration.agendaWarmUpSeconds), logger: logger)
     served.strictTransportSecurity = configuration.publicURL?.scheme?.lowercased() == "https"
     served.trustedProxies = configuration.trustedProxies
     served.metricsAccess = configuration.metrics

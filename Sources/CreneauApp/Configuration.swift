@@ -55,6 +55,8 @@ public struct Configuration: Sendable {
     public var logFormat: LogFormat
     /// How long a slot is held while a patient fills in the booking form (`CRENEAU_HOLD_MINUTES`, default 10).
     public var holdDuration: TimeInterval = 10 * 60
+    /// How long `serve` may spend loading agendas before it opens (`CRENEAU_WARM_UP_SECONDS`, 0: none).
+    public var agendaWarmUpSeconds = 20
     /// The address patients use (`CRENEAU_PUBLIC_URL`, e.g. https://rdv.hopital.fr); https turns HSTS on.
     public var publicURL: URL?
     /// Per-instance abuse limits on sign-in-free bookings (`CRENEAU_RATE_LIMITS=off` for load tests,
@@ -296,6 +298,12 @@ public struct Configuration: Sendable {
             }
             configuration.demoStart = start
             configuration.clock = .starting(at: start)
+        }
+        if let text = value("CRENEAU_WARM_UP_SECONDS") {
+            guard text.count <= 3, let seconds = Int(text.trimmingCharacters(in: .whitespaces)), (0...300).contains(seconds) else {
+                throw ConfigurationError(setting: "CRENEAU_WARM_UP_SECONDS", problem: "must be a number of seconds from 0 to 300.")
+            }
+            configuration.agendaWarmUpSeconds = seconds
         }
         configuration.connections = try ConnectionLimits.load(value)
         configuration.databaseTimeouts = try DatabaseTimeouts.load(value)

@@ -1,4 +1,4 @@
-@testable import CreneauStorage
+import CreneauDomain
 import Foundation
 import Testing
 

@@ -27,11 +27,10 @@ public struct SlotSearch: Sendable {
         public let slots: [Slot]
     }
 
-    /// What any search's answer depends on, as `AvailabilityRepository.versionStamp` tells it
-    /// (every agenda and the configuration), with the second it is asked in; nil: nothing may
-    /// be remembered.
-    public func stamp(now: Date) async throws -> String? {
-        try await availability.versionStamp(owners: []).map { "\($0)@\(Int64(now.timeIntervalSince1970.rounded(.down)))" }
+    /// What any search's answer depends on besides the time, as `AvailabilityRepository.versionStamp`
+    /// tells it (every agenda and the configuration); nil: nothing may be remembered.
+    public func stamp() async throws -> String? {
+        try await availability.versionStamp(owners: [])
     }
 
     /// Practitioners matching, soonest first slot first; those with nothing to offer last.

@@ -3,7 +3,7 @@ import Foundation
 
 extension UUID {
     /// Identifiers in JSON are lower-case, as RFC 4122 writes them and as URLs carry them.
-    var json: String { uuidString.lowercased() }
+    var json: String { UUIDText.format(self) }
 }
 
 // The JSON of API v1 (README.md, "API v1"). Field names are the contract other tools rely on.

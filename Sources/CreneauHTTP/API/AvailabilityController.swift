@@ -42,17 +42,16 @@ struct AvailabilityController: Sendable {
                                      explanation: "this motive is booked at most \(motive.horizonDays) days ahead")
         // Read before the agendas (the answer is at least as new as the stamp it is filed under).
         let stamp = try await availability.versionStamp(owners: [practitionerID] + motive.requiredResourceIDs)
-            .map { $0 + "@" + AnswerTime.second(now) }
+        let answer: @Sendable () async throws -> ByteBuffer = { [self] in
+            let slots = try await compute(practitionerID: practitionerID, motive: motive, channel: channel, from: requestedFrom, days: days)
+            return AvailabilityJSON(
+                practitioner: practitionerID.json, motive: motive.id.json, channel: channel, timeZone: slots.timeZone.identifier,
+                from: slots.from.description, days: days,
+                slots: slots.slots.map { SlotJSON($0, timeZone: slots.timeZone, group: motive.capacity > 1) }).written()
+        }
+        guard let stamp else { return JSON.response(body: try await answer()) }
         let key = "\(practitionerID)|\(motive.id)|\(channel.rawValue)|\(requestedFrom?.description ?? "-")|\(days)"
-        if let stamp, let body = answers.answer(key, stamp: stamp) { return JSON.response(body: body) }
-        let slots = try await compute(practitionerID: practitionerID, motive: motive, channel: channel, from: requestedFrom, days: days, now: now)
-        let data = try JSON.encode(AvailabilityJSON(
-            practitioner: practitionerID.json, motive: motive.id.json, channel: channel, timeZone: slots.timeZone.identifier,
-            from: slots.from.description, days: days,
-            slots: slots.slots.map { SlotJSON($0, timeZone: slots.timeZone, group: motive.capacity > 1) }))
-        let body = ByteBuffer(bytes: data)
-        if let stamp { answers.remember(key, stamp: stamp, body: body) }
-        return JSON.response(body: body)
+        return JSON.response(body: try await answers.answer(key, stamp: stamp, now: now, compute: answer))
     }
 
     func search(_ request: Request, booker: Booker) async throws -> Response {
@@ -68,22 +67,24 @@ struct AvailabilityController: Sendable {
         let now = clock.now()
         let requestedFrom = try query.date("from", now: now)
         // Any change anywhere may change a search: filed under the global version.
-        let stamp = try await availability.versionStamp(owners: []).map { $0 + "@" + AnswerTime.second(now) }
-        let key = "search|\(specialty ?? "")|\(text ?? "")|\(site?.uuidString ?? "")|\(channel.rawValue)|\(days)|\(limit)|\(requestedFrom?.description ?? "-")"
-        if let stamp, let body = answers.answer(key, stamp: stamp) { return JSON.response(body: body) }
-
-        let (from, found) = try await SlotSearch(directory: directory, availability: availability, clock: clock).search(
-            text: text, specialty: specialty, siteID: site, channel: channel, from: requestedFrom, days: days, limit: limit, slotsPerResult: Self.slotsPerResult)
-        let results = found.map { result in
-            SearchResultJSON(
-                practitioner: PractitionerJSON(result.profile), motive: result.motive.map(MotiveJSON.init),
-                slots: result.slots.map { SlotJSON($0, timeZone: result.timeZone, group: (result.motive?.capacity ?? 1) > 1) })
+        let stamp = try await availability.versionStamp(owners: [])
+        let answer: @Sendable () async throws -> ByteBuffer = { [self] in
+            let (from, found) = try await SlotSearch(directory: directory, availability: availability, clock: clock).search(
+                text: text, specialty: specialty, siteID: site, channel: channel, from: requestedFrom, days: days, limit: limit,
+                slotsPerResult: Self.slotsPerResult)
+            let results = found.map { result in
+                SearchResultJSON(
+                    practitioner: PractitionerJSON(result.profile), motive: result.motive.map(MotiveJSON.init),
+                    slots: result.slots.map { SlotJSON($0, timeZone: result.timeZone, group: (result.motive?.capacity ?? 1) > 1) })
+            }
+            return ByteBuffer(bytes: try JSON.encode(SearchJSON(from: from.description, days: days, results: results)))
         }
-        let body = ByteBuffer(bytes: try JSON.encode(SearchJSON(from: from.description, days: days, results: results)))
-        if let stamp { answers.remember(key, stamp: stamp, body: body) }
-        return JSON.response(body: body)
+        guard let stamp else { return JSON.response(body: try await answer()) }
+        let key = "search|\(specialty ?? "")|\(text ?? "")|\(site?.uuidString ?? "")|\(channel.rawValue)|\(days)|\(limit)|\(requestedFrom?.description ?? "-")"
+        return JSON.response(body: try await answers.answer(key, stamp: stamp, now: now, compute: answer))
     }
-    func compute(practitionerID: UUID, motive: Motive, channel: Channel, from requested: LocalDate?, days: Int, now: Date) async throws -> SlotSearch.Slots {
+
+    func compute(practitionerID: UUID, motive: Motive, channel: Channel, from requested: LocalDate?, days: Int) async throws -> SlotSearch.Slots {
         try await SlotSearch(directory: directory, availability: availability, clock: clock)
             .slots(practitionerID: practitionerID, motive: motive, channel: channel, from: requested, days: days)
     }

@@ -1,14 +1,25 @@
 import CreneauDomain
 import Foundation
 import Hummingbird
+import HummingbirdCore
 
 /// Reading query parameters with a clear 400 for each way they can be wrong.
 struct QueryParameters {
     let request: Request
+    /// Parsed once: each `request.uri.queryParameters` parses the query again.
+    let parameters: FlatDictionary<Substring, Substring>
+
+    init(request: Request) {
+        self.request = request
+        self.parameters = request.uri.queryParameters
+    }
 
     func string(_ name: String) -> String? {
-        guard let value = request.uri.queryParameters.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        return value
+        // Spaces and tabs trimmed by hand: Foundation's trimming bridges through NSString on Linux.
+        guard var value = parameters.get(name) else { return nil }
+        while let first = value.first, first == " " || first == "\t" { value.removeFirst() }
+        while let last = value.last, last == " " || last == "\t" { value.removeLast() }
+        return value.isEmpty ? nil : String(value)
     }
 
     func requiredID(_ name: String, what: String) throws -> UUID {
@@ -19,7 +30,7 @@ struct QueryParameters {
     }
 
     func id(_ text: String, name: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUIDText.parse(text) else {
             throw APIError.badRequest("\(name) must be an id like 3f2a6c1e-9b0d-4c5e-8f7a-1b2c3d4e5f60.", code: "invalid_parameter")
         }
         return id

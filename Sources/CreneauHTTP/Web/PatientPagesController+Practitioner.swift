@@ -18,10 +18,10 @@ extension PatientPagesController {
         let window = try chosen.map { _ in try WeekWindow(request, zone: profile.timeZone, now: now) }
         let csrf = page.csrf(request, context, browser)
         let key = "practitioner|\(id)|\(chosen?.id.uuidString ?? "-")|\(window?.from.description ?? "-")"
-        let reader = page
-        return try await pages.render(cachedIn: rendered, key: key, stamp: try await search.stamp(now: now), csrf: csrf, "practitioner", reader,
-                                      title: profile.practitioner.displayName) {
-            try await practitionerValues(offer: offer, online: online, chosen: chosen, window: window, pages: pages, language: reader.language,
+        let language = page.language
+        return try await pages.render(cachedIn: rendered, key: key, stamp: try await search.stamp(), now: now, csrf: csrf, "practitioner", page,
+                                      title: profile.practitioner.displayName) { [self] in
+            try await practitionerValues(offer: offer, online: online, chosen: chosen, window: window, pages: pages, language: language,
                                          csrf: WebPages.formTokenMarker)
         }
     }

@@ -28,9 +28,10 @@ extension PatientPagesController {
     func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let page = PageContext(request, context)
         let pages = try pages()
-        return try await pages.render(cachedIn: rendered, key: "home", stamp: try await directory.configurationStamp(), csrf: nil,
-                                      "home", page, title: pages.text("home_title", page.language)) {
-            try await searchForm("", specialty: nil, site: nil, language: page.language)
+        let language = page.language
+        return try await pages.render(cachedIn: rendered, key: "home", stamp: try await directory.configurationStamp(), now: clock.now(), csrf: nil,
+                                      "home", page, title: pages.text("home_title", language)) { [self] in
+            try await searchForm("", specialty: nil, site: nil, language: language)
         }
     }
 
@@ -49,11 +50,12 @@ extension PatientPagesController {
         // The page is the same for every reader but their form token: rendered once a second at most while nothing moves.
         let csrf = page.csrf(request, context, browser)
         let key = "results|\(text ?? "")|\(specialty ?? "")|\(siteSlug ?? "")"
-        let stamp = try await search.stamp(now: clock.now())
-        let reader = page
-        return try await pages.render(cachedIn: rendered, key: key, stamp: stamp, csrf: csrf, "search", reader,
-                                      title: pages.text("search_title", reader.language)) {
-            try await resultValues(text: text, specialty: specialty, siteSlug: siteSlug, language: reader.language, csrf: WebPages.formTokenMarker)
+        let now = clock.now()
+        let stamp = try await search.stamp()
+        let language = page.language
+        return try await pages.render(cachedIn: rendered, key: key, stamp: stamp, now: now, csrf: csrf, "search", page,
+                                      title: pages.text("search_title", language)) { [self] in
+            try await resultValues(text: text, specialty: specialty, siteSlug: siteSlug, language: language, csrf: WebPages.formTokenMarker)
         }
     }
 

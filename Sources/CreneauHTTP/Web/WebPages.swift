@@ -56,18 +56,16 @@ public struct WebPages: Sendable {
     /// reader's own form token put in place of `formTokenMarker` when `csrf` is given. `values`
     /// runs only when the page is rendered; with no stamp (the repositories cannot tell what
     /// the page depends on) the page is rendered every time.
-    func render(cachedIn cache: RenderedPages, key: String, stamp: String?, csrf: String?, _ template: String, _ page: PageContext,
-                title: String, values: () async throws -> [String: Any]) async throws -> Response {
+    func render(cachedIn cache: RenderedPages, key: String, stamp: String?, now: Date, csrf: String?, _ template: String, _ page: PageContext,
+                title: String, values: @escaping @Sendable () async throws -> [String: Any]) async throws -> Response {
         let fullKey = "\(key)|\(template)|\(page.language.rawValue)|\(page.switchHref)|\(page.signedIn)|\(page.accountHref)|\(title)"
-        let parts: [ByteBuffer]
-        if let stamp, let held = cache.answer(fullKey, stamp: stamp) {
-            parts = held
-        } else {
-            // Kept cut at the token's places, so that a reader's copy is only joined, not searched.
-            parts = try html(template, page, title: title, values: try await values())
+        // Kept cut at the token's places, so that a reader's copy is only joined, not searched.
+        let reader = page
+        let rendered: @Sendable () async throws -> [ByteBuffer] = {
+            try html(template, reader, title: title, values: try await values())
                 .components(separatedBy: Self.formTokenMarker).map { ByteBuffer(string: $0) }
-            if let stamp { cache.remember(fullKey, stamp: stamp, body: parts) }
         }
+        let parts = if let stamp { try await cache.answer(fullKey, stamp: stamp, now: now, compute: rendered) } else { try await rendered() }
         var body = ByteBuffer()
         body.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes } + (parts.count - 1) * (csrf?.utf8.count ?? 0))
         for (index, part) in parts.enumerated() {
