@@ -22,6 +22,7 @@ Usage: scripts/bench-http.py --database-path /tmp/aphp.sqlite [--prepare] [--wri
        scripts/bench-http.py --database-url postgres://... [--second-instance]
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -39,6 +40,11 @@ import urllib.request
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def birth(n):
+    """Birth dates spread over 80 years, as a hospital's patients are."""
+    return (datetime.date(1940, 1, 1) + datetime.timedelta(days=(n * 7919) % 29_000)).isoformat()
 
 
 def free_port():
@@ -313,7 +319,7 @@ def bookings(options, database, work, w1, ids, main_server, servers, row):
             n = len(bodies)
             bodies.append(json.dumps({
                 "practitioner": practitioner, "motive": motive, "start": slot["start"], "referringDoctor": referrer,
-                "patient": {"firstName": "Charge", "lastName": f"Patient {run} {n}", "birthDate": "1980-01-01",
+                "patient": {"firstName": "Charge", "lastName": f"Patient {run} {n}", "birthDate": birth(n),
                             "email": f"charge{n}.{run}@example.org"}}))
     path = write_lines(work, "bookings.json", bodies)
     if options.second_instance:
@@ -356,7 +362,7 @@ def visibility(a, b, ids, w1, referrer, run, row, probes=60):
         start = slots[len(slots) // 2]["start"]
         status, _, _ = call(writer.port, "POST", "/api/v1/appointments", {
             "practitioner": practitioner, "motive": motive, "start": start, "referringDoctor": referrer,
-            "patient": {"firstName": "Sonde", "lastName": f"Patient {run} {n}", "birthDate": "1980-01-01", "email": f"sonde{n}.{run}@example.org"}},
+            "patient": {"firstName": "Sonde", "lastName": f"Patient {run} {n}", "birthDate": birth(n), "email": f"sonde{n}.{run}@example.org"}},
             headers={"Idempotency-Key": str(uuid.uuid4())})
         if status != 201:
             continue

@@ -59,7 +59,8 @@ public enum Composition {
                                               offerWindow: offerWindow)
         dependencies.calendarFeeds = CalendarFeeds(feeds: store, agenda: dependencies.agenda, appointments: store, patients: store, motives: store,
                                                    audit: store, clock: clock, ids: ids, tokens: .random, publicURL: publicURL)
-        dependencies.slotPublication = SlotPublication(directory: directory, agendas: store, repository: store, clock: clock)
+        // From the agendas in memory (exact, and loaded at start): a pass under booking load rereads nothing.
+        dependencies.slotPublication = SlotPublication(directory: directory, agendas: availability, repository: store, clock: clock)
         dependencies.publishedSlots = store
         dependencies.publicURL = publicURL
         dependencies.surveyReport = SurveyReport(organisation: store, practitioners: store, answers: store, audit: store, clock: clock, ids: ids)

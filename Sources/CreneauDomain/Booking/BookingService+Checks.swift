@@ -100,8 +100,7 @@ extension BookingService {
     /// none, or more than one (a human decides; see the duplicates page).
     func samePerson(_ details: PatientDetails, byIdentityAlone: Bool = false) async throws -> UUID? {
         let name = SearchText.fold("\(details.firstName.trimmed) \(details.lastName.trimmed)")
-        var found = try await deps.patients.searchPatients(name, birthDate: details.birthDate, limit: 10)
-            .filter { $0.searchText == name }
+        var found = try await deps.patients.patients(searchText: name, birthDate: details.birthDate, limit: 10)
         if !byIdentityAlone {
             let email = details.email?.trimmed.lowercased().nilIfEmpty, phone = details.phone.map(PatientRules.phoneDigits)?.nilIfEmpty
             guard email != nil || phone != nil else { return nil }

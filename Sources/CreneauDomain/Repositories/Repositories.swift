@@ -72,6 +72,10 @@ public protocol PatientRepository: Sendable {
     func patient(id: UUID) async throws -> Patient?
     /// Several patients at once (an agenda's), by id; ids without a patient are absent.
     func patients(ids: [UUID]) async throws -> [UUID: Patient]
+    /// The patients (not merged into another) whose folded full name is exactly `searchText` and
+    /// born on `birthDate`: one index lookup, however many share the birth date (1 January is
+    /// common in hospital records when the real date is unknown).
+    func patients(searchText: String, birthDate: LocalDate, limit: Int) async throws -> [Patient]
 
     func link(_ managed: ManagedPatient) async throws
     /// A new patient and the account link that manages them, in one transaction.

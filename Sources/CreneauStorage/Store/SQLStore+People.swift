@@ -47,6 +47,16 @@ extension SQLStore: PatientRepository {
         }
     }
 
+    public func patients(searchText: String, birthDate: LocalDate, limit: Int) async throws -> [Patient] {
+        try await database.withConnection { db in
+            try await db.select().column("*").from(Patient.table)
+                .where("search_text", .equal, SQLBind(searchText)).where("birth_date", .equal, SQLBind(birthDate.description))
+                .where("merged_into", .is, SQLLiteral.null)
+                .orderBy("id").limit(max(1, min(limit, 100)))
+                .all().map { try Patient(row: $0) }
+        }
+    }
+
     public func searchPatients(_ query: String, birthDate: LocalDate?, limit: Int) async throws -> [Patient] {
         let words = SearchText.fold(query).split(separator: " ").prefix(6)
         guard !words.isEmpty || birthDate != nil else { return [] }
