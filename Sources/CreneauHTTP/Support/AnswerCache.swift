@@ -8,10 +8,11 @@ import NIOCore
 /// configuration's versions (`AvailabilityRepository.versionStamp`) and the time. Thousands of
 /// patients looking at the same few hundred agendas then cost one computation and one encoding
 /// per agenda and second, not one per visitor:
-/// - under the same versions and second, the remembered answer is served;
-/// - under the same versions a second later, it is served once more while one refresh runs in
-///   the background (only time moved: a slot past its notice shows at most that much longer,
-///   and the booking itself checks the time exactly);
+/// - under the same versions, an answer computed less than `freshFor` seconds ago is served;
+/// - under the same versions, one computed less than `servedFor` seconds ago is served while one
+///   refresh runs in the background (only time moved: a slot past its notice shows at most that
+///   much longer, a lapsed hold's slot shows that much later; the booking itself checks the time
+///   exactly, and answers a taken slot with the next free ones);
 /// - otherwise the answer is computed, once for all the callers that ask meanwhile.
 /// Nothing outlives a change of versions. The whole cache is dropped when it outgrows its budget
 /// (simple, and it refills from the next answers).
@@ -35,6 +36,10 @@ final class AnswerCache<Answer: Sendable>: Sendable {
         case wait(Task<Answer, any Error>)
     }
 
+    /// Seconds an answer is served as it is, and seconds it may be served while it is refreshed.
+    static var freshFor: Int64 { 2 }
+    static var servedFor: Int64 { 5 }
+
     private let state = NIOLockedValueBox(State())
     let budget: Int
     /// How many bytes an answer holds (the budget counts them).
@@ -49,9 +54,10 @@ final class AnswerCache<Answer: Sendable>: Sendable {
     func answer(_ key: String, stamp: String, now: Date, compute: @escaping @Sendable () async throws -> Answer) async throws -> Answer {
         let second = Int64(now.timeIntervalSince1970.rounded(.down))
         let next = state.withLockedValue { state -> Next in
-            if let entry = state.entries[key], entry.stamp == stamp {
-                if entry.second == second { return .held(entry.body) }
-                if second - entry.second == 1 {
+            if let entry = state.entries[key], entry.stamp == stamp, entry.second <= second {
+                let age = second - entry.second
+                if age < Self.freshFor { return .held(entry.body) }
+                if age < Self.servedFor {
                     if state.computing[key] == nil { state.computing[key] = (stamp, second, start(key, stamp: stamp, second: second, compute)) }
                     return .held(entry.body)
                 }
