@@ -15,15 +15,9 @@ import SQLKit
 /// test). The channel's state changes only on its event loop, so checking it there, in the same
 /// turn as the write, leaves no window: either the query is written while the channel is
 /// open (and PostgresNIO fails it properly if it closes later) or it is refused here.
-struct OpenConnectionSQL: SQLDatabase {
+struct OpenConnectionSQL: WrappedSQLDatabase {
     let connection: PostgresConnection
     let base: any SQLDatabase
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         let (connection, base) = (self.connection, self.base)
@@ -43,4 +37,17 @@ struct OpenConnectionSQL: SQLDatabase {
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await closure(self)
     }
+}
+
+/// An SQLDatabase that adds something to another's statements and is the other in every other way.
+protocol WrappedSQLDatabase: SQLDatabase {
+    var base: any SQLDatabase { get }
+}
+
+extension WrappedSQLDatabase {
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 }

@@ -26,15 +26,9 @@ final class WriteEpoch: Sendable {
 /// (there are a few, single-statement ones) still counts. A `SELECT` written as raw SQL is
 /// read as text; anything else (INSERT, UPDATE, DELETE, WITH, BEGIN, COMMIT, PRAGMA) counts,
 /// which at worst costs one version read more.
-struct WriteNoticingSQL: SQLDatabase {
+struct WriteNoticingSQL: WrappedSQLDatabase {
     let base: any SQLDatabase
     let epoch: WriteEpoch
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         guard mayWrite(query) else { return base.execute(sql: query, onRow) }
