@@ -12,6 +12,7 @@ enum AgendaWarmUp {
 
     static func run(directory: any DirectoryRepository, availability: any AvailabilityRepository, clock: Clock, budget: Duration,
                     logger: Logger) async -> Int {
+        guard budget > .zero else { return 0 }
         let started = ContinuousClock.now
         let now = clock.now()
         let today = LocalDate(now, in: Site.defaultZone)

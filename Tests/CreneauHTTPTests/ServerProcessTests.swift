@@ -89,9 +89,10 @@ struct ServerProcessTests {
         process.standardError = handle
         try process.run()
 
-        // Bounded wait for the first answer: 60 tries, 0.25 s apart.
+        // Bounded wait for the first answer: 240 tries, 0.25 s apart (the demo is seeded first, by a debug
+        // build, while the rest of the suite runs beside it: 15 s was not always enough in CI's PostgreSQL run).
         var health: Int?
-        for _ in 0..<60 where health == nil {
+        for _ in 0..<240 where health == nil {
             try await Task.sleep(for: .milliseconds(250))
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!) {
                 health = (response as? HTTPURLResponse)?.statusCode
