@@ -156,7 +156,7 @@ public func buildRouter(_ dependencies: HTTPDependencies, logLevel: Logger.Level
     // The pages (Web/).
     AccountPagesController(accounts: dependencies.patientAccounts, browser: browser, renderer: pages).register(on: router)
     PatientPagesController(
-        organisation: dependencies.organisation, directory: dependencies.directory, search: dependencies.search,
+        directory: dependencies.directory, search: dependencies.search,
         booking: dependencies.booking, relatives: dependencies.relatives, browser: browser, clock: clock, renderer: pages
     ).register(on: router)
     StaffPagesController(agenda: dependencies.agenda, booking: dependencies.booking, browser: browser, clock: clock, renderer: pages,

@@ -6,7 +6,6 @@ import Hummingbird
 /// slots, the booking form (the slot is held while it is filled), and the appointment's
 /// page (confirmation, "add to calendar", cancel). Works without JavaScript.
 struct PatientPagesController: Sendable {
-    let organisation: any OrganisationRepository
     let directory: any DirectoryRepository
     let search: SlotSearch
     let booking: BookingService

@@ -23,7 +23,6 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         /// Names, departments, sites, cities and the departments' motives, folded (`DirectorySearch.text`).
         var searchTexts: [UUID: String]
         var motives: [UUID: [Motive]]
-        var sites: [Site]
         var siteDepartments: [SiteDepartments]
     }
 
@@ -73,7 +72,6 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
         let ordered = try await store.searchPractitioners(query: nil, specialty: nil, siteID: nil, limit: .max)
         let motives = try await store.bookableMotives(practitionerIDs: ordered.map(\.practitioner.id), on: day)
         let siteDepartments = try await store.siteDepartments()
-        let sites = siteDepartments.map(\.site)
         let motiveNames = try await store.motiveNamesByDepartment()
         return Snapshot(
             version: version, day: day, ordered: ordered,
@@ -82,7 +80,7 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
             searchTexts: Dictionary(uniqueKeysWithValues: ordered.map { profile in
                 (profile.practitioner.id, DirectorySearch.text(of: profile, motiveNames: profile.departments.flatMap { motiveNames[$0.id] ?? [] }))
             }),
-            motives: motives, sites: sites, siteDepartments: siteDepartments)
+            motives: motives, siteDepartments: siteDepartments)
     }
 
     /// Loads the directory now, so that the first visitor does not wait for it.
@@ -137,7 +135,7 @@ public final class CachedDirectory: DirectoryRepository, Sendable {
 
     public func site(reference: String) async throws -> Site? {
         let held = try await current(day: today)
-        if let id = UUID(uuidString: reference) { return held.sites.first { $0.id == id } }
-        return held.sites.first { $0.slug == reference.lowercased() }
+        if let id = UUID(uuidString: reference) { return held.siteDepartments.first { $0.site.id == id }?.site }
+        return held.siteDepartments.first { $0.site.slug == reference.lowercased() }?.site
     }
 }
