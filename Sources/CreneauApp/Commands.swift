@@ -16,6 +16,7 @@ public enum Commands {
     /// Builds the server and runs it until SIGINT or SIGTERM (in-flight requests finish, then the pool closes).
     public static func serve(_ configuration: Configuration, demo: Bool) async throws {
         let logger = LogSetup.bootstrap(configuration)
+        checkOpenFileLimit(logger)
         let app = try await buildApplication(configuration, demo: demo, logger: logger)
         logger.notice("Creneau listens on http://\(configuration.host):\(configuration.port)/ (\(configuration.databaseSummary))")
         try await app.runService()
@@ -25,6 +26,7 @@ public enum Commands {
     /// web instances); any number may run beside `creneau serve`. Stops on SIGINT or SIGTERM.
     public static func worker(_ configuration: Configuration) async throws {
         let logger = LogSetup.bootstrap(configuration)
+        checkOpenFileLimit(logger)
         let storage = try Storage.open(configuration, logger: logger, serving: true)
         let sender: OutboxSender, waitlist: Waitlist
         do {
@@ -43,6 +45,15 @@ public enum Commands {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         logger.notice("Creneau worker sends the outbox and offers freed slots (\(configuration.databaseSummary))")
         try await group.run()
+    }
+
+    /// A long-running process takes all the open files it is allowed (connections, clients), and
+    /// says so when that is still few: the failures it would cause read as a database problem.
+    static func checkOpenFileLimit(_ logger: Logger) {
+        guard let limit = OpenFileLimit.raiseToHard() else { return }
+        if limit < OpenFileLimit.comfortable {
+            logger.warning("Only \(limit) open files are allowed to this process; raise it (LimitNOFILE=\(OpenFileLimit.comfortable) or more in the systemd unit, ulimit -n) or busy hours may answer 503")
+        }
     }
 
     /// The migrations applied (empty: up to date).

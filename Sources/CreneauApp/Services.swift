@@ -246,6 +246,8 @@ struct StatisticsService: Service {
             var pause: Duration = .seconds(2)
             do {
                 let started = Date()
+                // Not cancelled on a stop: the first pass on a database counts its whole history and
+                // must end once begun (minutes at AP-HP's scale, once in the database's life); later passes are short.
                 let events = try await recorder.refresh(limit: Self.batch)
                 if events >= Self.batch { pause = .zero }
                 if Date().timeIntervalSince(started) > 10 {
@@ -254,10 +256,14 @@ struct StatisticsService: Service {
                 let now = clock.now()
                 if now >= nextRecording, Self.hour(now) >= recordingHour {
                     nextRecording = now.addingTimeInterval(600)
-                    if let motives = try await recorder.recordToday() {
+                    // Minutes on a hospital group's agendas: a stop cancels it between batches (the day is
+                    // recorded by the next start) rather than holding the shutdown.
+                    if let motives = try await cancelWhenGracefulShutdown({ try await recorder.recordToday() }) {
                         logger.info("Recorded the day's access delays and open time", metadata: ["motives": "\(motives)"])
                     }
                 }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.warning("Could not count statistics", metadata: ["error": "\(String(describing: type(of: error)))"])
                 pause = .seconds(10)

@@ -103,8 +103,15 @@ struct ServerProcessTests {
         #expect(String(decoding: page, as: UTF8.self).contains("Kinésithérapie"))
 
         process.terminate() // SIGTERM
-        for _ in 0..<40 where process.isRunning { try await Task.sleep(for: .milliseconds(250)) }
-        #expect(!process.isRunning)
+        // In-flight work finishes first; with the whole suite beside it a debug build may take a while.
+        for _ in 0..<240 where process.isRunning { try await Task.sleep(for: .milliseconds(250)) }
+        if process.isRunning {
+            // Foundation traps on `terminationStatus` of a running process: stop it for good, then say so.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("serve did not stop within 60 s of SIGTERM:\n\((try? String(contentsOf: log, encoding: .utf8))?.suffix(2_000) ?? "")")
+            return
+        }
         #expect(process.terminationStatus == 0)
         try handle.close()
         let output = try String(contentsOf: log, encoding: .utf8)

@@ -167,6 +167,13 @@ struct StatisticsStorageTests {
             let fixture = try await BookingFixture.make(in: store)
             let recorder = StatisticsRecorder(directory: CachedDirectory(store: store, clock: .fixed(Fixtures.now)), agendas: store, repository: store,
                                               clock: .fixed(Fixtures.now))
+            // A server stopping cancels the day's recording: it gives up without recording the day, so the next start does it.
+            let stopped = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await recorder.recordToday()
+            }
+            await #expect(throws: CancellationError.self) { try await stopped.value }
+            #expect(try await store.accessRecorded(day: Fixtures.today) == false)
             // Monday 23 November 08:00: openings 9:00–12:00 on weekdays, 30-minute first visits: the third is today at 10:00 (0 days).
             #expect(try await recorder.recordToday() != nil)
             #expect(try await recorder.recordToday() == nil) // once a day

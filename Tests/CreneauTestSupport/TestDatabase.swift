@@ -87,13 +87,14 @@ public struct TestDatabase: Sendable {
                             keyRing: keyRing, cleanup: cleanup, reopen: reopen)
     }
 
-    /// Runs `body` with a fresh database and always cleans it up. On PostgreSQL at most
-    /// `PostgresSlots.limit` tests hold a database at once: each opens up to ten
-    /// connections, and Swift Testing runs every test in parallel.
+    /// Runs `body` with a fresh database and always cleans it up. Swift Testing runs every test
+    /// in parallel: on PostgreSQL at most ten hold a database at once (each opens up to ten
+    /// connections of a finite `max_connections`); on SQLite as many as the open-file limit
+    /// allows (each connection holds two or three files; past the limit SQLite cannot open one).
     public static func with<R: Sendable>(migrated: Bool = true, _ body: (TestDatabase) async throws -> R) async throws -> R {
-        let limited = engine == .postgres
-        if limited { await PostgresSlots.shared.acquire() }
-        defer { if limited { Task { await PostgresSlots.shared.release() } } }
+        let slots = engine == .postgres ? DatabaseSlots.postgres : DatabaseSlots.sqlite
+        await slots.acquire()
+        defer { Task { await slots.release() } }
         let test = try await make(migrated: migrated)
         do {
             let result = try await body(test)
@@ -128,12 +129,21 @@ public struct TestDatabase: Sendable {
     }
 }
 
-/// A counting semaphore for test databases on PostgreSQL (its `max_connections` is finite).
-actor PostgresSlots {
-    static let shared = PostgresSlots()
-    static let limit = 10
-    private var free = limit
+/// A counting semaphore for test databases.
+actor DatabaseSlots {
+    static let postgres = DatabaseSlots(limit: 10)
+    /// About twenty-five files a database (a writer and up to four readers, each with its files),
+    /// with room kept for sockets and the servers' pipes. The soft limit is raised first.
+    static let sqlite = DatabaseSlots(limit: sqliteLimit(openFiles: OpenFileLimit.raiseToHard() ?? 1_024))
+
+    static func sqliteLimit(openFiles: UInt64) -> Int {
+        max(16, (Int(min(openFiles, 100_000)) - 300) / 25)
+    }
+
+    private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
 
     func acquire() async {
         if free > 0 {

@@ -34,7 +34,7 @@ public struct StatisticsRecorder: Sendable {
         guard !(try await repository.accessRecorded(day: today)) else { return nil }
         let offers = try await self.offers(on: today)
         let records = try await delays(offers, now: now)
-        try await recordOpenTime(from: today.adding(days: -Self.openDaysBack), to: today.adding(days: Self.openDaysAhead), offers: offers)
+        try await recordOpenTime(from: today.adding(days: -Self.openDaysBack), to: today.adding(days: Self.openDaysAhead), offers: offers, stoppable: true)
         return try await repository.recordAccess(day: today, records: records, at: now) ? records.count : nil
     }
 
@@ -111,6 +111,8 @@ public struct StatisticsRecorder: Sendable {
                 // One agenda per practitioner a load: a practitioner offering several motives is loaded once per motive.
                 var pending = batch
                 while !pending.isEmpty {
+                    // A server stopping does not wait for the day's whole look: nothing is written before its end.
+                    try Task.checkCancellation()
                     var seen: Set<UUID> = [], round: [(practitionerID: UUID, motive: Motive)] = [], later: [(practitionerID: UUID, motive: Motive)] = []
                     for pair in pending { if seen.insert(pair.practitionerID).inserted { round.append(pair) } else { later.append(pair) } }
                     let longest = round.map { days($0.motive) }.max() ?? 1
@@ -147,10 +149,13 @@ public struct StatisticsRecorder: Sendable {
         }
     }
 
-    func recordOpenTime(from: LocalDate, to: LocalDate, offers: Offers) async throws {
+    func recordOpenTime(from: LocalDate, to: LocalDate, offers: Offers, stoppable: Bool = false) async throws {
         guard from <= to else { return }
         let practitioners = offers.motives.filter { !$0.value.isEmpty }.keys.sorted { $0.uuidString < $1.uuidString }
         for batch in stride(from: 0, to: practitioners.count, by: 200).map({ Array(practitioners[$0..<min($0 + 200, practitioners.count)]) }) {
+            // Each batch's rows stand alone (written over by the next day's recording): a stop may come between
+            // two. Not in a rebuild: its counted cursor is already written, nothing would redo the rest.
+            if stoppable { try Task.checkCancellation() }
             let requests = batch.compactMap { id in offers.motives[id]?.first.map { (practitionerID: id, motive: $0) } }
             let loaded = try await agendas.agendas(requests, from: from.adding(days: -1).instant(atMinute: 0, in: Site.defaultZone),
                                                    to: to.adding(days: 2).instant(atMinute: 0, in: Site.defaultZone))
