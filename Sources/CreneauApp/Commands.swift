@@ -182,7 +182,8 @@ public enum Commands {
     /// A new key ring line (`id:base64`) for `CRENEAU_ENCRYPTION_KEY_FILE`.
     public static func newKeyLine(id: String) -> String { FieldCipher.newKeyRingLine(id: id) }
 
-    /// W1 in-process; with `writeURLs`, the HTTP load's request paths are written there too.
+    /// W1 in-process; with `writeURLs`, the HTTP load's request paths are written there too
+    /// (w1.txt, w2.txt, and staff.txt: the largest departments' day and week views).
     public static func benchAvailability(practitioners: Int, days: Int, rounds: Int, writeURLs folder: String?, _ configuration: Configuration) async throws -> [String] {
         let logger = LogSetup.bootstrap(configuration)
         return try await Storage.with(configuration, logger: logger) { storage in
@@ -192,7 +193,9 @@ public enum Commands {
                 let urls = try await benchmark.urls(count: 500, days: days)
                 try urls.w1.joined(separator: "\n").write(toFile: folder + "/w1.txt", atomically: true, encoding: .utf8)
                 try urls.w2.joined(separator: "\n").write(toFile: folder + "/w2.txt", atomically: true, encoding: .utf8)
-                lines.append("Wrote \(urls.w1.count) W1 and \(urls.w2.count) W2 paths to \(folder)")
+                let staff = try await benchmark.staffURLs(departments: 5)
+                try staff.joined(separator: "\n").write(toFile: folder + "/staff.txt", atomically: true, encoding: .utf8)
+                lines.append("Wrote \(urls.w1.count) W1, \(urls.w2.count) W2 and \(staff.count) staff agenda paths to \(folder)")
             }
             return lines
         }

@@ -239,4 +239,60 @@ struct StaffPagesTests {
             }
         }
     }
+
+    @Test("the staff day and week ask the database as many statements for a department of 12 practitioners as for one of 2")
+    func constantStatements() async throws {
+        var counts: [Int: [UInt64]] = [:]
+        for size in [2, 12] {
+            counts[size] = try await TestDatabase.with { test in
+                let fixture = try await BookingFixture.make(in: test.store)
+                // A visit that needs no room: the department's practitioners see their patients at the same hours.
+                let visit = Motive(id: UUID(), departmentID: fixture.org.department.id, name: "Consultation", durationMinutes: 30,
+                                   patients: .both, channels: [.online, .phone, .practitioner])
+                try await test.store.insert(visit)
+                var practitioners: [UUID] = []
+                for n in 0..<size {
+                    let doctor = Practitioner(id: UUID(), title: "Dr", firstName: "Prénom\(n)", lastName: "Confrère", profession: "Médecin", specialty: "cardiologie")
+                    try await test.store.insert(doctor)
+                    try await test.store.insert(Membership(practitionerID: doctor.id, departmentID: fixture.org.department.id))
+                    let ranges = (1...5).map {
+                        OpeningRange(id: UUID(), weekday: $0, startMinute: 540, endMinute: 720, motiveIDs: [visit.id], channels: .all)
+                    }
+                    try await test.store.insert(ScheduleTemplate(id: UUID(), owner: .practitioner(doctor.id), departmentID: fixture.org.department.id,
+                                                                 validFrom: Fixtures.today.adding(days: -30), ranges: ranges))
+                    practitioners.append(doctor.id)
+                }
+                // Two visits each on Monday (each another patient), one on Tuesday: the day lists 2 × size, the week 3 × size.
+                let service = fixture.service(store: test.store)
+                for (index, practitioner) in practitioners.enumerated() {
+                    for (offset, start) in [BookingFixture.monday(9), BookingFixture.monday(10), BookingFixture.monday(9).addingTimeInterval(86_400)].enumerated() {
+                        var request = fixture.request(at: start, motive: visit, patient: .new(fixture.newPatient("Patient\(index)x\(offset)", email: "p\(index)x\(offset)@example.org")))
+                        request.practitionerID = practitioner
+                        _ = try await service.book(request, by: .visitor)
+                    }
+                }
+                return try await Application(router: buildRouter(test.dependencies())).test(.router) { client in
+                    let session = try await Self.secretarySession(client, test, department: fixture.org.department.id)
+                    let headers: HTTPFields = [.cookie: session.cookie, .accept: "text/html"]
+                    let department = "/staff/agenda?department=\(fixture.org.department.id.json)"
+                    var sent: [UInt64] = []
+                    // Each view twice: the first asks what caches then keep, the second only what is asked every time.
+                    for uri in ["\(department)&day=2026-11-23", "\(department)&day=2026-11-23", "\(department)&week=2026-11-23", "\(department)&week=2026-11-23"] {
+                        let before = test.database.statementsSent
+                        let page = try await client.execute(uri: uri, method: .get, headers: headers)
+                        #expect(page.status == .ok)
+                        sent.append(test.database.statementsSent - before)
+                    }
+                    let day = try await client.execute(uri: "\(department)&day=2026-11-23", method: .get, headers: headers)
+                    #expect(day.text.components(separatedBy: "/arrive").count - 1 == 2 * size)
+                    return sent
+                }
+            }
+        }
+        #expect(counts[2] == counts[12], "statements for the day (cold, warm) and the week (cold, warm): \(counts)")
+        // What they were when this test was written (36 and 17 for the day — the listing's audit rows in one
+        // statement, it was one per patient — 11 for the week): a few more is a change to look at, not a failure.
+        let sent = counts[12] ?? []
+        #expect(sent.count == 4 && sent[0] < 50 && sent[1] < 25 && sent[2] < 20 && sent[3] < 20 && sent.allSatisfy { $0 > 0 }, "\(counts)")
+    }
 }

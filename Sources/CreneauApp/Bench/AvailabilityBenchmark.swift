@@ -87,6 +87,24 @@ public struct AvailabilityBenchmark: Sendable {
     }
 }
 
+extension AvailabilityBenchmark {
+    /// The staff agenda of the `departments` largest departments (by practitioners): each one's
+    /// next five days and its week, this one and the next.
+    public func staffURLs(departments: Int) async throws -> [String] {
+        let today = LocalDate(clock.now(), in: Site.defaultZone)
+        let largest = try await store.database.withConnection { db in
+            try await db.raw("""
+                SELECT department_id, COUNT(*) AS members FROM memberships GROUP BY department_id
+                ORDER BY members DESC, department_id LIMIT \(bind: departments)
+                """).all().map { try $0.decode(column: "department_id", as: String.self) }
+        }
+        return largest.flatMap { id in
+            (0..<5).map { "/staff/agenda?department=\(id)&day=\(today.adding(days: $0))" }
+                + [0, 7].map { "/staff/agenda?department=\(id)&week=\(today.adding(days: $0))" }
+        }
+    }
+}
+
 public enum BenchmarkError: Error, CustomStringConvertible, Sendable {
     case noData
     public var description: String { "The database holds no practitioner with an online motive: seed it first (creneau seed --profile aphp)." }

@@ -24,6 +24,9 @@ public final class Database: Sendable {
     let writeGate = WriteGate()
     /// Moves after every statement of this process that may have written (`WriteEpoch`).
     let writes = WriteEpoch()
+
+    /// The statements this process has sent (bulk loads aside): for tests that count what a request asks.
+    public var statementsSent: UInt64 { writes.statementsSent }
     /// SQLite runs queries on these threads; its own pool, so a query waiting
     /// on a lock cannot starve the rest of the process.
     private let threadPool: NIOThreadPool?

@@ -12,8 +12,17 @@ import Synchronization
 /// so a read that starts afterwards sees the change.
 final class WriteEpoch: Sendable {
     private let value = Atomic<UInt64>(0)
+    private let sent = Atomic<UInt64>(0)
 
     var current: UInt64 { value.load(ordering: .sequentiallyConsistent) }
+
+    /// Every statement sent through `WriteNoticingSQL`, reads included: what a page costs the
+    /// database, counted (a test holds the staff agenda to a constant number whatever the department's size).
+    var statementsSent: UInt64 { sent.load(ordering: .relaxed) }
+
+    func countStatement() {
+        sent.add(1, ordering: .relaxed)
+    }
 
     func advance() {
         value.add(1, ordering: .sequentiallyConsistent)
@@ -31,6 +40,7 @@ struct WriteNoticingSQL: WrappedSQLDatabase {
     let epoch: WriteEpoch
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        epoch.countStatement()
         guard mayWrite(query) else { return base.execute(sql: query, onRow) }
         let epoch = self.epoch
         // Moved whatever the outcome: a statement that failed on the way back may have committed.
@@ -38,6 +48,7 @@ struct WriteNoticingSQL: WrappedSQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        epoch.countStatement()
         guard mayWrite(query) else { return try await base.execute(sql: query, onRow) }
         defer { epoch.advance() }
         try await base.execute(sql: query, onRow)

@@ -246,7 +246,7 @@ extension SQLStore: AuditRepository {
     public func append(contentsOf entries: [AccessAuditEntry]) async throws {
         guard !entries.isEmpty else { return }
         try await database.transaction { db in
-            for entry in entries { try await insertRow(entry, on: db) }
+            try await insertRows(entries, on: db)
         }
     }
     public func entries(patientID: UUID) async throws -> [AccessAuditEntry] {

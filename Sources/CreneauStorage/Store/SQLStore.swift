@@ -32,6 +32,21 @@ extension SQLStore {
             .run()
     }
 
+    /// Several records of one table in multi-row statements (a few hundred rows each, well under
+    /// both engines' limit on bound values): a page listing many rows costs a constant number of statements.
+    func insertRows<R: SQLRecord>(_ records: [R], on db: any SQLDatabase) async throws {
+        guard let first = records.first else { return }
+        let columns = first.columns.map(\.0)
+        let perStatement = max(1, 5_000 / max(1, columns.count))
+        for start in stride(from: 0, to: records.count, by: perStatement) {
+            var builder = db.insert(into: R.table).columns(columns)
+            for record in records[start..<min(start + perStatement, records.count)] {
+                builder = builder.values(record.columns.map { SQLBind($0.1) })
+            }
+            try await builder.run()
+        }
+    }
+
     func insertRow<R: SQLRecord>(_ record: R) async throws {
         try await database.transaction { db in try await insertRow(record, on: db) }
     }
