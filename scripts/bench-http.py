@@ -304,7 +304,7 @@ def main():
 
 
 def totp(key, at=None):
-    """RFC 6238 (SHA-1, 30-second steps, six digits), as an authenticator app computes it."""
+    """RFC 6238 (SHA-1, 30-second steps, six digits) for a base32 key, as an authenticator app computes it."""
     counter = int((at or time.time()) // 30)
     digest = hmac.new(base64.b32decode(key + "=" * (-len(key) % 8)), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
@@ -312,9 +312,9 @@ def totp(key, at=None):
 
 
 def demo_secret(email):
-    """The seed's public authenticator secret for a demo account (DemoAccounts.totpSecret)."""
+    """The seed's public authenticator key (base32) for a demo account: DemoAccounts.totpSecret's bytes."""
     letters = "".join(c for c in email.upper() if c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-    return ("AVOINE" + letters + "A" * 32)[:32]
+    return base64.b32encode(("AVOINE" + letters + "A" * 32)[:32].encode()).decode().rstrip("=")
 
 
 def staff(port, work, options, row):
