@@ -106,6 +106,16 @@ public struct TestDatabase: Sendable {
         }
     }
 
+    /// Runs `body` holding one of the engine's test-database slots, for a test that opens pools of
+    /// its own on the test server (PostgreSQL's connections are finite: unslotted, such a test can
+    /// find none free while ten others hold theirs).
+    public static func holdingSlot<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        let slots = engine == .postgres ? DatabaseSlots.postgres : DatabaseSlots.sqlite
+        await slots.acquire()
+        defer { Task { await slots.release() } }
+        return try await body()
+    }
+
     /// Runs `body` with a store on a second pool to the same database (another instance); closes the pool after.
     public func withSecondInstance<R: Sendable>(_ body: (SQLStore) async throws -> R) async throws -> R {
         let other = try reopen()
