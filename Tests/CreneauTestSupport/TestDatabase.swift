@@ -92,17 +92,16 @@ public struct TestDatabase: Sendable {
     /// connections of a finite `max_connections`); on SQLite as many as the open-file limit
     /// allows (each connection holds two or three files; past the limit SQLite cannot open one).
     public static func with<R: Sendable>(migrated: Bool = true, _ body: (TestDatabase) async throws -> R) async throws -> R {
-        let slots = engine == .postgres ? DatabaseSlots.postgres : DatabaseSlots.sqlite
-        await slots.acquire()
-        defer { Task { await slots.release() } }
-        let test = try await make(migrated: migrated)
-        do {
-            let result = try await body(test)
-            await test.cleanup()
-            return result
-        } catch {
-            await test.cleanup()
-            throw error
+        try await holdingSlot {
+            let test = try await make(migrated: migrated)
+            do {
+                let result = try await body(test)
+                await test.cleanup()
+                return result
+            } catch {
+                await test.cleanup()
+                throw error
+            }
         }
     }
 
